@@ -1,0 +1,50 @@
+# thanhhoa_kpi — run `make help` for the list of commands.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export DJANGO_SETTINGS_MODULE := thanhhoa_kpi.settings
+
+help: ## Show this help
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): setup.py
+	scripts/system-packages.sh
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP) messages ## Install Debian packages, the virtualenv and Python packages; compile messages
+
+messages: $(STAMP) ## Compile the Vietnamese translations
+	cd thanhhoa_kpi && ../$(PY) ../manage.py compilemessages -l vi -v 0
+
+run: install ## Migrate the SQLite demo, load base+thanhhoa+demo data, serve on 127.0.0.1:$(PORT)
+	scripts/services.sh --redis-only >/dev/null 2>&1 || true
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py run_patches
+	$(PY) manage.py seed --sets base,thanhhoa,demo
+	$(PY) manage.py demo_logins
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+services: ## Start (or install) MariaDB and Redis for the tests
+	scripts/services.sh
+
+test: install services ## Run the whole suite on MariaDB and Redis (browser tests in Debian's Chromium)
+	scripts/system-packages.sh --browser
+	set -a; source var/db.env; set +a; RQ_ASYNC=0 DJANGO_ALLOW_ASYNC_UNSAFE=true \
+	  $(PY) -m pytest
+
+lint: install ## ruff, migrations check, import boundaries, mypy on the pure cores
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run -v 0
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy --strict thanhhoa_kpi/scoring thanhhoa_kpi/workflow/engine.py
+
+schema: install ## Regenerate the OpenAPI file served at /api/schema/
+	$(PY) manage.py spectacular --validate --fail-on-warn --file thanhhoa_kpi/api/openapi.yaml
+
+.PHONY: help install messages run services test lint schema

@@ -1,0 +1,268 @@
+"""The one door for scoped access (SPEC 2).
+
+Every protected row is reached through :func:`scoped` (lists) or :func:`access_object`
+(one row). The desk's ``get_queryset``, the API viewsets, exports, reports and jobs all
+call these, so a rule changed here changes everywhere.
+
+Who sees what:
+- an official: their own records (and the unit they work in);
+- a deputy: the officials of their unit whose fields overlap the deputy's fields;
+- a unit head: the whole subtree of the unit they head;
+- a bloc authority: every unit and official of its bloc;
+- an HR admin: the unit subtree or bloc of their grant (read and write master data);
+- a leadership viewer: everything, read-only; a system admin: everything.
+
+Models declare how they reach an official or a unit with :func:`register`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import models
+from django.db.models import Q, QuerySet
+
+from thanhhoa_kpi.accounts.roles import Role
+from thanhhoa_kpi.core.errors import NotFound, PermissionRefused
+
+_CACHE_ATTR = "_kpi_scope"
+
+
+@dataclass(frozen=True)
+class Scope:
+    user_id: int | None
+    roles: frozenset[str] = frozenset()
+    everything: bool = False
+    read_only: bool = True
+    official_id: int | None = None
+    member_unit_ids: frozenset[int] = frozenset()
+    head_unit_paths: tuple[str, ...] = ()
+    deputy_official_ids: frozenset[int] = frozenset()
+    authority_blocs: frozenset[str] = frozenset()
+    hr_unit_paths: tuple[str, ...] = ()
+    hr_blocs: frozenset[str] = frozenset()
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def is_hr(self) -> bool:
+        return bool(self.hr_unit_paths or self.hr_blocs)
+
+    def has(self, role: Role) -> bool:
+        return role.value in self.roles
+
+
+EMPTY = Scope(user_id=None)
+
+
+def current_assignments(on: date | None = None) -> QuerySet:
+    from thanhhoa_kpi.organization.models import OfficialAssignment
+
+    day = on or date.today()
+    return OfficialAssignment.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
+
+
+def _build_scope(user: Any) -> Scope:
+    from thanhhoa_kpi.organization.models import Official
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return EMPTY
+    roles: set[str] = set()
+    grants = list(user.role_grants.select_related("unit"))
+    everything = user.is_superuser
+    read_only = True
+    authority_blocs: set[str] = set()
+    hr_paths: list[str] = []
+    hr_blocs: set[str] = set()
+    for grant in grants:
+        roles.add(grant.role)
+        if grant.role == Role.SYSTEM_ADMIN:
+            everything, read_only = True, False
+        elif grant.role == Role.VIEWER:
+            everything = True
+        elif grant.role == Role.BLOC_AUTHORITY:
+            authority_blocs.add(grant.bloc)
+        elif grant.role == Role.HR_ADMIN:
+            read_only = False
+            if grant.unit_id:
+                hr_paths.append(grant.unit.path)
+            if grant.bloc:
+                hr_blocs.add(grant.bloc)
+    if user.is_superuser:
+        roles.add(Role.SYSTEM_ADMIN)
+        read_only = False
+
+    official = Official.objects.filter(user=user).only("id").first()
+    member_units: set[int] = set()
+    head_paths: list[str] = []
+    deputy_ids: set[int] = set()
+    if official is not None:
+        roles.add(Role.OFFICIAL)
+        for asg in current_assignments().filter(official=official).select_related("unit"):
+            member_units.add(asg.unit_id)
+            if asg.leadership_role == "HEAD":
+                roles.add(Role.HEAD)
+                head_paths.append(asg.unit.path)
+            elif asg.leadership_role == "DEPUTY":
+                roles.add(Role.DEPUTY)
+                deputy_ids |= _officials_in_fields(asg.unit_id, set(asg.fields_in_charge or []), official.id)
+    return Scope(
+        user_id=user.pk,
+        roles=frozenset(roles),
+        everything=everything,
+        read_only=read_only,
+        official_id=official.id if official else None,
+        member_unit_ids=frozenset(member_units),
+        head_unit_paths=tuple(head_paths),
+        deputy_official_ids=frozenset(deputy_ids),
+        authority_blocs=frozenset(authority_blocs),
+        hr_unit_paths=tuple(hr_paths),
+        hr_blocs=frozenset(hr_blocs),
+    )
+
+
+def _officials_in_fields(unit_id: int, fields: set[str], deputy_official_id: int) -> set[int]:
+    """Officials of the deputy's unit whose fields overlap the deputy's (ND 335 Điều 15.4)."""
+    if not fields:
+        return set()
+    ids: set[int] = set()
+    rows = current_assignments().filter(unit_id=unit_id).exclude(official_id=deputy_official_id)
+    for official_id, their_fields in rows.values_list("official_id", "fields_in_charge"):
+        if fields & set(their_fields or []):
+            ids.add(official_id)
+    return ids
+
+
+def scope_for(user: Any) -> Scope:
+    """The caller's scope, computed once per user object (i.e. once per request)."""
+    if user is None:
+        return EMPTY
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = _build_scope(user)
+        try:
+            setattr(user, _CACHE_ATTR, cached)
+        except AttributeError:  # AnonymousUser is immutable enough; recompute then
+            pass
+    return cached
+
+
+def forget_scope(user: Any) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def _path_q(prefix: str, paths: tuple[str, ...]) -> Q:
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(**{f"{prefix}path__startswith": path})
+    return q
+
+
+def visible_unit_q(scope: Scope, prefix: str = "") -> Q:
+    """Units the scope may read; ``prefix`` reaches the unit from another model."""
+    if scope.everything:
+        return Q()
+    q = Q(**{f"{prefix}pk__in": list(scope.member_unit_ids)})
+    q |= _path_q(prefix, scope.head_unit_paths + scope.hr_unit_paths)
+    blocs = scope.authority_blocs | scope.hr_blocs
+    if blocs:
+        q |= Q(**{f"{prefix}bloc__in": sorted(blocs)})
+    return q
+
+
+def visible_official_q(scope: Scope, prefix: str = "") -> Q:
+    """Officials the scope may read; ``prefix`` reaches the official from another model."""
+    if scope.everything:
+        return Q()
+    q = Q(**{f"{prefix}pk__in": [scope.official_id]}) if scope.official_id else Q(pk__in=[])
+    if scope.deputy_official_ids:
+        q |= Q(**{f"{prefix}pk__in": sorted(scope.deputy_official_ids)})
+    paths = scope.head_unit_paths + scope.hr_unit_paths
+    blocs = scope.authority_blocs | scope.hr_blocs
+    if paths or blocs:
+        unit_q = _path_q("unit__", paths)
+        if blocs:
+            unit_q |= Q(unit__bloc__in=sorted(blocs))
+        official_ids = current_assignments().filter(unit_q).values("official_id")
+        q |= Q(**{f"{prefix}pk__in": official_ids})
+    return q
+
+
+def manageable_unit_q(scope: Scope, prefix: str = "") -> Q:
+    """Units whose master data the scope may change (HR admin, system admin)."""
+    if scope.everything and not scope.read_only:
+        return Q()
+    q = _path_q(prefix, scope.hr_unit_paths)
+    if scope.hr_blocs:
+        q |= Q(**{f"{prefix}bloc__in": sorted(scope.hr_blocs)})
+    return q
+
+
+# --- registry of how each model reaches its scope ------------------------------------
+_REGISTRY: dict[type[models.Model], tuple[str, str]] = {}
+
+
+def register(model: type[models.Model], *, via: str, prefix: str = "") -> None:
+    """Declare that ``model`` is scoped through an official or a unit (``via``)."""
+    if via not in {"official", "unit", "public"}:
+        raise ValueError(via)
+    _REGISTRY[model] = (via, prefix)
+
+
+def scoped(queryset: QuerySet, user: Any) -> QuerySet:
+    """Rows of ``queryset`` the user may read. Unregistered models are refused outright."""
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return queryset.none()
+    via, prefix = _REGISTRY.get(queryset.model, ("", ""))
+    if via == "public":
+        return queryset
+    if via == "official":
+        return queryset.filter(visible_official_q(scope, prefix))
+    if via == "unit":
+        return queryset.filter(visible_unit_q(scope, prefix))
+    if scope.everything:
+        return queryset
+    return queryset.none()
+
+
+def can_write_master(user: Any) -> bool:
+    scope = scope_for(user)
+    return not scope.read_only and (scope.everything or scope.is_hr)
+
+
+def access_object(user: Any, model: type[models.Model], pk: Any, *, for_action: str = "view") -> Any:
+    """One protected row: 404 when outside the scope, 403 when visible but not writable."""
+    try:
+        obj = scoped(model._default_manager.all(), user).get(pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise NotFound("Không tìm thấy bản ghi hoặc bạn không có quyền xem.") from None
+    if for_action != "view" and not can_write_master(user):
+        raise PermissionRefused("Bạn không có quyền thay đổi bản ghi này.")
+    return obj
+
+
+def writable(queryset: QuerySet, user: Any) -> QuerySet:
+    """Rows whose master data the user may change (HR admin in scope, system admin)."""
+    scope = scope_for(user)
+    if scope.user_id is None or scope.read_only:
+        return queryset.none()
+    if scope.everything:
+        return queryset
+    via, prefix = _REGISTRY.get(queryset.model, ("", ""))
+    if via == "unit":
+        return queryset.filter(manageable_unit_q(scope, prefix))
+    if via == "official":
+        units = manageable_unit_q(scope, "unit__")
+        official_ids = current_assignments().filter(units).values("official_id")
+        unassigned = Q(**{f"{prefix}assignments__isnull": True})
+        return queryset.filter(Q(**{f"{prefix}pk__in": official_ids}) | unassigned).distinct()
+    if via == "public":
+        return queryset if scope.is_hr else queryset.none()
+    return queryset.none()
+
+
+def can_change(user: Any, obj: models.Model) -> bool:
+    return writable(type(obj)._default_manager.filter(pk=obj.pk), user).exists()

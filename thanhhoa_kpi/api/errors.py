@@ -1,0 +1,77 @@
+"""One exception handler: every 4xx answer has the SPEC 8.1 body.
+
+``{"status": "ERROR", "code": ..., "message": <vi>, "errors": [{"field", "message"}]}``
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_handler
+
+from thanhhoa_kpi.core.errors import DomainError
+
+_CODES = {
+    exceptions.NotAuthenticated: ("NOT_AUTHENTICATED", "Bạn cần đăng nhập."),
+    exceptions.AuthenticationFailed: ("AUTHENTICATION_FAILED", "Thông tin đăng nhập không đúng."),
+    exceptions.PermissionDenied: ("PERMISSION_DENIED", "Bạn không có quyền thực hiện thao tác này."),
+    exceptions.NotFound: ("NOT_FOUND", "Không tìm thấy bản ghi hoặc bạn không có quyền xem."),
+    exceptions.MethodNotAllowed: ("METHOD_NOT_ALLOWED", "Phương thức không được hỗ trợ."),
+    exceptions.ParseError: ("MALFORMED_JSON", "Dữ liệu gửi lên không phải JSON hợp lệ."),
+    exceptions.UnsupportedMediaType: ("UNSUPPORTED_MEDIA_TYPE", "Định dạng dữ liệu không được hỗ trợ."),
+    exceptions.Throttled: ("THROTTLED", "Quá nhiều yêu cầu, vui lòng thử lại sau."),
+    exceptions.ValidationError: ("VALIDATION_ERROR", "Dữ liệu không hợp lệ."),
+}
+
+
+def error_body(code: str, message: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    return {"status": "ERROR", "code": code, "message": message, "errors": errors or []}
+
+
+def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
+    """DRF's nested error detail as a flat list of {field, message}, field paths dotted."""
+    if isinstance(detail, dict):
+        out: list[dict[str, str]] = []
+        for key, value in detail.items():
+            name = "" if key == "non_field_errors" else str(key)
+            path = f"{prefix}.{name}" if prefix and name else (name or prefix)
+            out.extend(_flatten(value, path))
+        return out
+    if isinstance(detail, list):
+        if detail and all(not isinstance(d, (dict, list)) for d in detail):
+            return [{"field": prefix, "message": str(d)} for d in detail]
+        out = []
+        for index, value in enumerate(detail):
+            out.extend(_flatten(value, f"{prefix}[{index}]"))
+        return out
+    return [{"field": prefix, "message": str(detail)}]
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DomainError):
+        errors = [{"field": e.field, "message": e.message} for e in exc.errors]
+        return Response(error_body(exc.code, exc.message, errors), status=exc.http_status)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_handler(exc, context)
+    if response is None:
+        return None
+    code, message = "ERROR", "Yêu cầu không hợp lệ."
+    for klass, pair in _CODES.items():
+        if isinstance(exc, klass):
+            code, message = pair
+            break
+    errors = _flatten(exc.detail) if isinstance(exc, exceptions.ValidationError) else []
+    if not isinstance(exc, exceptions.ValidationError) and response.status_code >= status.HTTP_400_BAD_REQUEST:
+        errors = []
+    response.data = error_body(code, message, errors)
+    return response

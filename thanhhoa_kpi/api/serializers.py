@@ -1,0 +1,134 @@
+"""Serializers of the org model and competency frameworks (fields in English snake_case)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from thanhhoa_kpi.accounts import access
+from thanhhoa_kpi.competencies.models import Competency, CompetencyFramework, PositionRequirement, ProficiencyLevel
+from thanhhoa_kpi.organization import services
+from thanhhoa_kpi.organization.models import JobPosition, Official, OfficialAssignment, OrgUnit
+
+
+class OrgUnitSerializer(serializers.ModelSerializer):
+    parent = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = OrgUnit
+        fields = ["id", "code", "name", "short_name", "bloc", "level", "kind", "parent", "depth", "active_from", "active_to"]
+        read_only_fields = ["depth"]
+
+    def to_representation(self, instance: OrgUnit) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        parent = instance.get_parent()
+        data["parent"] = parent.pk if parent else None
+        return data
+
+    def validate_parent(self, parent: OrgUnit | None) -> OrgUnit | None:
+        user = self.context["request"].user
+        if parent is not None and not access.can_change(user, parent):
+            raise serializers.ValidationError("Bạn không quản lý đơn vị cấp trên này.")
+        if parent is None and not access.scope_for(user).everything:
+            raise serializers.ValidationError("Chỉ quản trị hệ thống được tạo đơn vị gốc.")
+        return parent
+
+    def create(self, validated: dict[str, Any]) -> OrgUnit:
+        parent = validated.pop("parent", None)
+        return services.org_unit_create(parent=parent, **validated)
+
+    def update(self, instance: OrgUnit, validated: dict[str, Any]) -> OrgUnit:
+        parent_given = "parent" in validated
+        parent = validated.pop("parent", None)
+        instance = super().update(instance, validated)
+        if parent_given and parent != instance.get_parent():
+            instance = services.org_unit_move(unit=instance, new_parent=parent)
+        return instance
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
+    position = serializers.PrimaryKeyRelatedField(queryset=JobPosition.objects.all())
+
+    class Meta:
+        model = OfficialAssignment
+        fields = ["id", "unit", "position", "leadership_role", "fields_in_charge", "task_group", "start_date", "end_date"]
+        read_only_fields = ["task_group"]
+
+    def validate_unit(self, unit: OrgUnit) -> OrgUnit:
+        if not access.can_change(self.context["request"].user, unit):
+            raise serializers.ValidationError("Bạn không quản lý đơn vị này.")
+        return unit
+
+    def validate_fields_in_charge(self, value: Any) -> list[str]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise serializers.ValidationError("Phải là danh sách tên lĩnh vực.")
+        return value
+
+
+class OfficialSerializer(serializers.ModelSerializer):
+    assignments = AssignmentSerializer(many=True, read_only=True)
+    assignment = AssignmentSerializer(write_only=True, required=False)
+
+    class Meta:
+        model = Official
+        fields = [
+            "id", "code", "full_name", "birth_date", "gender", "email", "phone", "category",
+            "rule_set_code", "assignments", "assignment", "custom",
+        ]  # fmt: skip
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is None and "assignment" not in attrs and not access.scope_for(
+            self.context["request"].user
+        ).everything:
+            raise serializers.ValidationError({"assignment": "Cần khai báo đơn vị và vị trí công tác."})
+        return attrs
+
+    def create(self, validated: dict[str, Any]) -> Official:
+        return services.official_create(**validated)
+
+    def update(self, instance: Official, validated: dict[str, Any]) -> Official:
+        validated.pop("assignment", None)
+        return super().update(instance, validated)
+
+
+class JobPositionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = JobPosition
+        fields = [
+            "id", "code", "name", "group", "bloc", "professional_level", "duties", "output_products",
+            "working_conditions", "custom",
+        ]  # fmt: skip
+
+
+class LevelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProficiencyLevel
+        fields = ["level", "description"]
+
+
+class CompetencySerializer(serializers.ModelSerializer):
+    levels = LevelSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Competency
+        fields = ["id", "code", "name", "kind", "levels"]
+
+
+class RequirementSerializer(serializers.ModelSerializer):
+    position = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    competency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = PositionRequirement
+        fields = ["position", "competency", "required_level"]
+
+
+class CompetencyFrameworkSerializer(serializers.ModelSerializer):
+    competencies = CompetencySerializer(many=True, read_only=True)
+    requirements = RequirementSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CompetencyFramework
+        fields = ["id", "code", "version", "name", "effective_from", "is_active", "competencies", "requirements"]

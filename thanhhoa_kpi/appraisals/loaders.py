@@ -1,0 +1,24 @@
+"""Fixture loader of rule sets (see :mod:`thanhhoa_kpi.core.seeding`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from thanhhoa_kpi.appraisals.models import RuleSet
+from thanhhoa_kpi.core.seeding import register_loader
+
+
+@register_loader("rule_sets.json", priority=5)
+def load_rule_sets(rows: list[dict[str, Any]]) -> int:
+    for row in rows:
+        RuleSet.objects.update_or_create(
+            code=row["code"],
+            version=row.get("version", 1),
+            defaults={
+                "name": row["name"],
+                "legal_basis": row.get("legal_basis", ""),
+                "params": row["params"],
+                "is_current": True,
+            },
+        )
+    return len(rows)

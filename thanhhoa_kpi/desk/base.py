@@ -1,0 +1,47 @@
+"""The base admin class of the desk: scoped rows, history, unfold look."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+from unfold.admin import ModelAdmin
+
+from thanhhoa_kpi.accounts import access
+from thanhhoa_kpi.core.errors import DomainError
+
+
+class ScopedAdmin(SimpleHistoryAdmin, ModelAdmin):
+    """Lists and forms see only the caller's scope; writes need a writable scope too."""
+
+    list_per_page = 50
+    list_filter_submit = True
+    compressed_fields = True
+    warn_unsaved_form = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return access.scoped(super().get_queryset(request), request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or access.can_change(request.user, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or access.can_change(request.user, obj)
+
+    def report_domain_error(self, request: HttpRequest, error: DomainError) -> None:
+        """The one place where a domain error becomes a desk message."""
+        details = "; ".join(f"{e.field}: {e.message}" for e in error.errors)
+        self.message_user(request, f"{error.message} {details}".strip(), level=messages.ERROR)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = access.scoped(field.queryset, request.user)
+        return field

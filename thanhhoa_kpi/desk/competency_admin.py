@@ -1,0 +1,50 @@
+"""Desk pages for competency frameworks: competencies with levels, requirements."""
+
+from typing import Any
+
+from unfold.admin import StackedInline, TabularInline
+
+from thanhhoa_kpi.competencies.models import Competency, ProficiencyLevel
+from thanhhoa_kpi.desk.base import ScopedAdmin
+
+
+class CompetencyInline(StackedInline):
+    model = Competency
+    extra = 0
+    fields = ["code", "name", "kind"]
+    tab = True
+    show_change_link = True
+
+
+class LevelInline(TabularInline):
+    model = ProficiencyLevel
+    extra = 0
+    max_num = 5
+
+
+class CompetencyFrameworkAdmin(ScopedAdmin):
+    list_display = ["name", "code", "version", "effective_from", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name"]
+    inlines = [CompetencyInline]
+
+
+class CompetencyAdmin(ScopedAdmin):
+    list_display = ["code", "name", "kind", "framework"]
+    list_filter = ["kind", "framework"]
+    search_fields = ["code", "name"]
+    inlines = [LevelInline]
+
+
+class PositionRequirementAdmin(ScopedAdmin):
+    list_display = ["position", "competency", "required_level", "framework"]
+    list_filter = ["framework", "required_level"]
+    search_fields = ["position__name", "competency__name"]
+    autocomplete_fields = ["position"]
+    list_select_related = ["position", "competency", "framework"]
+
+
+def register(site: Any, framework_model: Any, requirement_model: Any) -> None:
+    site.register(framework_model, CompetencyFrameworkAdmin)
+    site.register(Competency, CompetencyAdmin)
+    site.register(requirement_model, PositionRequirementAdmin)

@@ -1,0 +1,23 @@
+"""The desk: one unfold admin site that every signed-in user may enter.
+
+Unlike Django's default, entry does not depend on ``is_staff``: an official uses the
+desk too, and what each person sees is scoped by :mod:`thanhhoa_kpi.accounts.access`.
+"""
+
+from django.http import HttpRequest
+from unfold.sites import UnfoldAdminSite
+
+from thanhhoa_kpi.accounts.access import scope_for
+
+
+class DeskSite(UnfoldAdminSite):
+    site_header = "Hệ thống đánh giá KPI CBCCVC tỉnh Thanh Hóa"
+    site_title = "KPI Thanh Hóa"
+    index_title = "Bàn làm việc"
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        user = request.user
+        return bool(user.is_active and (user.is_staff or scope_for(user).roles))
+
+
+desk_site = DeskSite(name="admin")

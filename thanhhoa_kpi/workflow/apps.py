@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class WorkflowConfig(AppConfig):
+    name = "thanhhoa_kpi.workflow"
+    label = "workflow"
+    verbose_name = "Quy trình phê duyệt"
+
+    def ready(self) -> None:
+        from thanhhoa_kpi.accounts import access
+        from thanhhoa_kpi.workflow import loaders  # noqa: F401  (registers fixture loaders)
+        from thanhhoa_kpi.workflow.models import WorkflowDefinition
+
+        access.register(WorkflowDefinition, via="public")
