@@ -1,16 +1,20 @@
+"""API v1 URLs: the auth endpoints plus every module of :mod:`thanhhoa_kpi.api.routes`."""
+
+import pkgutil
+from importlib import import_module
+
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from thanhhoa_kpi.api import views
+from thanhhoa_kpi.api import routes, views
 
 router = DefaultRouter(trailing_slash=True)
-router.register("org-units", views.OrgUnitViewSet, basename="org-unit")
-router.register("officials", views.OfficialViewSet, basename="official")
-router.register("positions", views.JobPositionViewSet, basename="position")
-router.register("competency-frameworks", views.CompetencyFrameworkViewSet, basename="competency-framework")
-
 urlpatterns = [
     path("auth/token/", views.auth_token, name="auth-token"),
     path("me/", views.me, name="me"),
-    path("", include(router.urls)),
 ]
+for info in sorted(pkgutil.iter_modules(routes.__path__), key=lambda m: m.name):
+    module = import_module(f"{routes.__name__}.{info.name}")
+    module.register(router)
+    urlpatterns += getattr(module, "urlpatterns", [])
+urlpatterns.append(path("", include(router.urls)))

@@ -1,38 +1,18 @@
-"""Registers every desk page on the desk site (not on Django's default admin site)."""
+"""Registers every desk page on the desk site (not on Django's default admin site).
 
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from unfold.admin import ModelAdmin
-from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+Each module of :mod:`thanhhoa_kpi.desk.pages` defines ``register(site)`` and may define
+``NAVIGATION`` (sidebar groups, see :mod:`thanhhoa_kpi.desk.navigation`).
+"""
 
-from thanhhoa_kpi.accounts.models import RoleGrant, User
-from thanhhoa_kpi.competencies.models import CompetencyFramework, PositionRequirement
-from thanhhoa_kpi.core.models import AppliedPatch
-from thanhhoa_kpi.desk import competency_admin, org_admin
-from thanhhoa_kpi.desk.base import ScopedAdmin
+import pkgutil
+from importlib import import_module
+
+from thanhhoa_kpi.desk import pages
 from thanhhoa_kpi.desk.sites import desk_site
 
-
-class UserAdmin(BaseUserAdmin, ModelAdmin):
-    form = UserChangeForm
-    add_form = UserCreationForm
-    change_password_form = AdminPasswordChangeForm
-    list_filter = ["is_active", "is_superuser", "role_grants__role"]
-
-
-class RoleGrantAdmin(ScopedAdmin):
-    list_display = ["user", "role", "bloc", "unit"]
-    list_filter = ["role", "bloc"]
-    search_fields = ["user__username", "user__first_name", "user__last_name", "unit__name"]
-    autocomplete_fields = ["user", "unit"]
-
-
-class AppliedPatchAdmin(ModelAdmin):
-    list_display = ["name", "applied_at"]
-    search_fields = ["name"]
-
-
-desk_site.register(User, UserAdmin)
-desk_site.register(RoleGrant, RoleGrantAdmin)
-desk_site.register(AppliedPatch, AppliedPatchAdmin)
-org_admin.register(desk_site)
-competency_admin.register(desk_site, CompetencyFramework, PositionRequirement)
+PAGE_MODULES = [
+    import_module(f"{pages.__name__}.{info.name}")
+    for info in sorted(pkgutil.iter_modules(pages.__path__), key=lambda m: m.name)
+]
+for _module in PAGE_MODULES:
+    _module.register(desk_site)

@@ -5,7 +5,9 @@ from typing import Any
 from unfold.admin import StackedInline, TabularInline
 
 from thanhhoa_kpi.competencies.models import Competency, ProficiencyLevel
+from thanhhoa_kpi.competencies.models import CompetencyFramework, PositionRequirement
 from thanhhoa_kpi.desk.base import ScopedAdmin
+from thanhhoa_kpi.desk.navigation import item
 
 
 class CompetencyInline(StackedInline):
@@ -44,7 +46,19 @@ class PositionRequirementAdmin(ScopedAdmin):
     list_select_related = ["position", "competency", "framework"]
 
 
-def register(site: Any, framework_model: Any, requirement_model: Any) -> None:
-    site.register(framework_model, CompetencyFrameworkAdmin)
+NAVIGATION = [
+    (
+        30,
+        "Vị trí việc làm và năng lực",
+        [
+            item("Khung năng lực", "psychology", "competencies_competencyframework", "competencies.view_competencyframework"),
+            item("Yêu cầu năng lực theo vị trí", "rule", "competencies_positionrequirement", "competencies.view_positionrequirement"),
+        ],
+    )
+]
+
+
+def register(site: Any) -> None:
+    site.register(CompetencyFramework, CompetencyFrameworkAdmin)
     site.register(Competency, CompetencyAdmin)
-    site.register(requirement_model, PositionRequirementAdmin)
+    site.register(PositionRequirement, PositionRequirementAdmin)

@@ -12,6 +12,7 @@ from unfold.admin import TabularInline
 
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.desk.base import ScopedAdmin
+from thanhhoa_kpi.desk.navigation import item
 from thanhhoa_kpi.organization import services
 from thanhhoa_kpi.organization.models import (
     BlocAuthority,
@@ -140,6 +141,33 @@ class LeavePeriodAdmin(ScopedAdmin):
     search_fields = ["official__full_name", "official__code"]
     autocomplete_fields = ["official"]
     list_select_related = ["official"]
+
+
+NAVIGATION = [
+    (
+        10,
+        "Tổ chức bộ máy",
+        [
+            item("Đơn vị", "account_tree", "organization_orgunit", "organization.view_orgunit"),
+            item("Nhóm nhiệm vụ tương đồng", "groups", "organization_similartaskgroup", "organization.view_similartaskgroup"),
+            item("Cơ quan phê duyệt của khối", "verified", "organization_blocauthority", "organization.view_blocauthority"),
+        ],
+    ),
+    (
+        20,
+        "Cán bộ, công chức, viên chức",
+        [
+            item("Hồ sơ cán bộ", "badge", "organization_official", "organization.view_official"),
+            item("Quá trình công tác", "work_history", "organization_officialassignment", "organization.view_officialassignment"),
+            item("Thời gian nghỉ", "beach_access", "organization_leaveperiod", "organization.view_leaveperiod"),
+        ],
+    ),
+    (
+        30,
+        "Vị trí việc làm và năng lực",
+        [item("Vị trí việc làm", "work", "organization_jobposition", "organization.view_jobposition")],
+    ),
+]
 
 
 def register(site: Any) -> None:

@@ -1,0 +1,1 @@
+"""Workflow: data-defined, versioned approval chains (SPEC section 4)."""
