@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "thanhhoa_kpi.competencies",
     "thanhhoa_kpi.appraisals",
     "thanhhoa_kpi.workflow",
+    "thanhhoa_kpi.catalogue",
+    "thanhhoa_kpi.worklogs",
+    "thanhhoa_kpi.transfer",
     "thanhhoa_kpi.api",
     "thanhhoa_kpi.desk",
 ]

@@ -20,7 +20,8 @@ def load_roles(rows: list[dict[str, Any]]) -> int:
         for spec in row.get("permissions", []):
             app_label, _, codename = spec.partition(".")
             perms.extend(_permissions(app_label, codename))
-        group.permissions.set(perms)
+        # add, never set: several files (roles.yaml, roles.<app>.yaml) grant to one role
+        group.permissions.add(*perms)
     return len(rows)
 
 

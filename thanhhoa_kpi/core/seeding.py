@@ -10,6 +10,7 @@ parent unit always exists before its children whatever the set order.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,13 @@ def read_file(path: Path) -> list[dict[str, Any]]:
     return data
 
 
+def _loader_key(filename: str) -> str:
+    """``roles.catalogue.yaml`` is loaded like ``roles.yaml``: apps ship their own parts."""
+    if filename in _LOADERS:
+        return filename
+    return re.sub(r"^([A-Za-z_]+)\.[A-Za-z0-9_-]+(\.ya?ml|\.json)$", r"\1\2", filename)
+
+
 @transaction.atomic
 def seed(sets: list[str], *, log: Callable[[str], None] = print) -> dict[str, int]:
     """Load the named sets; returns the number of rows upserted per file."""
@@ -62,13 +70,13 @@ def seed(sets: list[str], *, log: Callable[[str], None] = print) -> dict[str, in
         for path in sorted(folder.iterdir()):
             if path.suffix not in {".yaml", ".yml", ".json"}:
                 continue
-            reg = _LOADERS.get(path.name)
+            reg = _LOADERS.get(_loader_key(path.name))
             if reg is None:
                 raise ValueError(f"Không có bộ nạp cho tệp {path.relative_to(FIXTURES_DIR)}")
             files.append((reg.priority, name, path))
     counts: dict[str, int] = {}
     for _priority, name, path in sorted(files, key=lambda f: (f[0], f[1])):
-        count = _LOADERS[path.name].loader(read_file(path))
+        count = _LOADERS[_loader_key(path.name)].loader(read_file(path))
         counts[f"{name}/{path.name}"] = count
         log(f"  {name}/{path.name}: {count}")
     return counts
