@@ -22,7 +22,7 @@ class OrgUnitSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance: OrgUnit) -> dict[str, Any]:
         data = super().to_representation(instance)
-        parent = instance.get_parent()
+        parent = OrgUnit.objects.get_parent(instance)
         data["parent"] = parent.pk if parent else None
         return data
 
@@ -42,7 +42,7 @@ class OrgUnitSerializer(serializers.ModelSerializer):
         parent_given = "parent" in validated
         parent = validated.pop("parent", None)
         instance = super().update(instance, validated)
-        if parent_given and parent != instance.get_parent():
+        if parent_given and parent != OrgUnit.objects.get_parent(instance):
             instance = services.org_unit_move(unit=instance, new_parent=parent)
         return instance
 

@@ -39,16 +39,16 @@ def _upsert_unit(row: dict[str, Any], parent: OrgUnit | None) -> None:
     if unit is None:
         node = OrgUnit(code=row["code"], **values)
         if parent is None:
-            OrgUnit.add_root(instance=node)
+            OrgUnit.objects.add_root(instance=node)
         else:
-            parent.add_child(instance=node)
+            OrgUnit.objects.add_child(parent, instance=node)
         return
     for key, value in values.items():
         setattr(unit, key, value)
     unit.save()
-    current_parent = unit.get_parent()
+    current_parent = OrgUnit.objects.get_parent(unit)
     if parent is not None and (current_parent is None or current_parent.pk != parent.pk):
-        unit.move(parent, "sorted-child")
+        OrgUnit.objects.move(unit, parent, "sorted-child")
 
 
 @register_loader("bloc_authorities.yaml", priority=20)

@@ -18,8 +18,8 @@ def org_unit_create(*, parent: OrgUnit | None, **fields: Any) -> OrgUnit:
     unit = OrgUnit(**fields)
     unit.full_clean(exclude=["path", "depth", "numchild"])
     if parent is None:
-        return OrgUnit.add_root(instance=unit)
-    return parent.add_child(instance=unit)
+        return OrgUnit.objects.add_root(instance=unit)
+    return OrgUnit.objects.add_child(parent, instance=unit)
 
 
 @transaction.atomic
@@ -30,9 +30,9 @@ def org_unit_move(*, unit: OrgUnit, new_parent: OrgUnit | None) -> OrgUnit:
             [FieldError("parent", "Đơn vị cấp trên không hợp lệ.")],
         )
     if new_parent is None:
-        unit.move(OrgUnit.get_first_root_node(), "sorted-sibling")
+        OrgUnit.objects.move(unit, OrgUnit.objects.filter(depth=1).first(), "sorted-sibling")
     else:
-        unit.move(new_parent, "sorted-child")
+        OrgUnit.objects.move(unit, new_parent, "sorted-child")
     return OrgUnit.objects.get(pk=unit.pk)
 
 

@@ -37,7 +37,7 @@ class OrgUnitForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["parent"].initial = self.instance.get_parent()
+            self.fields["parent"].initial = OrgUnit.objects.get_parent(self.instance)
 
 
 class OrgUnitAdmin(ScopedAdmin):
@@ -59,7 +59,7 @@ class OrgUnitAdmin(ScopedAdmin):
             obj.pk, obj.path, obj.depth = created.pk, created.path, created.depth
             return
         obj.save()
-        if parent != obj.get_parent():
+        if parent != OrgUnit.objects.get_parent(obj):
             services.org_unit_move(unit=obj, new_parent=parent)
 
 
