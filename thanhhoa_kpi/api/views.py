@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.db import transaction
+from drf_spectacular.utils import OpenApiTypes, extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
@@ -76,12 +77,29 @@ class TokenRequest(serializers.Serializer):
 
 
 class LoginThrottle(ScopedRateThrottle):
+    """Throttles token requests per client (settings ``DEFAULT_THROTTLE_RATES['login']``)."""
+
     scope_attr = "throttle_scope"
 
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        self.scope = "login"
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
+    def allow_request(self, request: Any, view: Any) -> bool:
+        self.scope = "login"
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super(ScopedRateThrottle, self).allow_request(request, view)
+
+
+@extend_schema(
+    request=TokenRequest,
+    responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+    auth=[],
+)
 @api_view(["POST"])
 @permission_classes([AllowAny])
-@throttle_classes([])
+@throttle_classes([LoginThrottle])
 def auth_token(request: Request) -> Response:
     form = TokenRequest(data=request.data)
     form.is_valid(raise_exception=True)
@@ -96,6 +114,7 @@ def auth_token(request: Request) -> Response:
     return Response({"token": token.key})
 
 
+@extend_schema(responses=OpenApiTypes.OBJECT)
 @api_view(["GET"])
 def me(request: Request) -> Response:
     user = request.user

@@ -1,0 +1,99 @@
+"""Classification of a rounded total, disqualifiers and the QĐ 366 condition (SPEC 5.5).
+
+ND 335/2025/NĐ-CP Điều 20: "Hoàn thành xuất sắc" from 90, "Hoàn thành tốt" from 70,
+"Hoàn thành" from 50, otherwise "Không hoàn thành"; khoản 4 forces "Không hoàn thành"
+for degradation (điểm b), discipline from reprimand up (điểm c) and, for leaders only,
+corruption or waste in the unit they directly manage (điểm d). ND 233/2026/NĐ-CP
+Điều 12 has the same bands. QĐ 366-QĐ/TW Điều 11 adds, for "xuất sắc", a confirmed share
+of tasks exceeded (≥ 30 %): without it the level stops at "Hoàn thành tốt".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from . import explain
+from .codes import LEADER_ONLY_DISQUALIFIERS, Classification, Disqualifier, Role
+from .params import RuleParams
+from .reader import ONE, ZERO, join
+from .rounding import round_half_up
+
+
+@dataclass(frozen=True)
+class ClassificationOutcome:
+    """The level given, the level the score alone gives, and the reasons, in Vietnamese."""
+
+    classification: Classification
+    by_score: Classification
+    total: Decimal
+    reasons: tuple[str, ...]
+
+
+def band(total: Decimal, params: RuleParams) -> Classification:
+    """The level of ND 335 Điều 20 khoản 1–3 for a total (already rounded)."""
+    if total >= params.threshold_excellent:
+        return Classification.HOAN_THANH_XUAT_SAC
+    if total >= params.threshold_good:
+        return Classification.HOAN_THANH_TOT
+    if total >= params.threshold_pass:
+        return Classification.HOAN_THANH
+    return Classification.KHONG_HOAN_THANH
+
+
+def disqualifier_errors(
+    disqualifiers: Sequence[Disqualifier], role: Role, path: str = "disqualifiers"
+) -> list[tuple[str, str]]:
+    """UNIT_CORRUPTION is a leaders' rule (ND 335 Điều 20 khoản 4 điểm d): refuse it for staff."""
+    if role is Role.LEADER:
+        return []
+    return [
+        (join(path, index), "Chỉ áp dụng đối với người giữ chức vụ lãnh đạo, quản lý.")
+        for index, code in enumerate(disqualifiers)
+        if code in LEADER_ONLY_DISQUALIFIERS
+    ]
+
+
+def exceeded_share_errors(share: Decimal | None, path: str = "exceeded_share") -> list[tuple[str, str]]:
+    """The share of tasks exceeded is a fraction between 0 and 1."""
+    if share is None or ZERO <= share <= ONE:
+        return []
+    return [(path, "Phải trong khoảng 0 đến 1 (ví dụ 0.3 là 30%).")]
+
+
+def _short_of_share(share: Decimal | None, required: Decimal) -> bool:
+    return share is None or share < required
+
+
+def classify(
+    total: Decimal,
+    params: RuleParams,
+    *,
+    disqualifiers: Sequence[Disqualifier] = (),
+    exceeded_share: Decimal | None = None,
+) -> ClassificationOutcome:
+    """Classify ``total`` after rounding it to the rule set's places.
+
+    Disqualifiers win over any score (ND 335 Điều 20 khoản 4); the QĐ 366 condition
+    caps "xuất sắc" at "tốt" when the rule set requires a share of tasks exceeded and
+    the reviewer did not confirm enough (``exceeded_share`` is ignored otherwise).
+    """
+    rounded = round_half_up(total, params.rounding_places)
+    by_score = band(rounded, params)
+    if disqualifiers:
+        return ClassificationOutcome(
+            classification=Classification.KHONG_HOAN_THANH,
+            by_score=by_score,
+            total=rounded,
+            reasons=(explain.band_line(by_score, rounded, params), *explain.disqualifier_lines(disqualifiers, rounded)),
+        )
+    reasons = [explain.band_line(by_score, rounded, params)]
+    result = by_score
+    required = params.excellent_requires_exceeded_share
+    excellent = by_score is Classification.HOAN_THANH_XUAT_SAC
+    if excellent and required is not None and _short_of_share(exceeded_share, required):
+        result = Classification.HOAN_THANH_TOT
+        reasons.append(explain.exceeded_share_line(exceeded_share, required))
+    reasons.append(explain.final_line(result))
+    return ClassificationOutcome(classification=result, by_score=by_score, total=rounded, reasons=tuple(reasons))

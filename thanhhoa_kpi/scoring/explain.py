@@ -1,0 +1,265 @@
+"""Vietnamese explanation lines: every deduction, exemption, cap and formula, with numbers.
+
+An official, a reviewer and an approver must be able to redo the computation by hand
+from these lines (SPEC 5.6 "approvers see the computation"). Numbers are written the
+Vietnamese way (decimal comma, dot for thousands) and rounded half-up to the rule set's
+places; trailing zeros are dropped ("54,5", "38").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .codes import CLASSIFICATION_LABELS, DISQUALIFIER_LABELS, Classification, Disqualifier, QuotaReading, Role
+from .leader import TaskScore, UnitCriteria
+from .params import PERCENT, RuleParams
+from .rounding import round_half_up
+from .tasks import Deduction, ItemResult, Ratio, Ratios, TaskSums
+
+
+def num(value: Decimal, places: int | None = None) -> str:
+    """``value`` in Vietnamese notation; rounded half-up first when ``places`` is given."""
+    if places is not None:
+        value = round_half_up(value, places)
+    text = format(value.normalize(), ",f")
+    # Python groups with "," and separates decimals with "."; Vietnamese swaps them.
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def pct(value: Decimal) -> str:
+    """A rate (0.25) as a percentage ("25%")."""
+    return f"{num(value * PERCENT)}%"
+
+
+def label(classification: Classification) -> str:
+    return CLASSIFICATION_LABELS[classification]
+
+
+_KIND_WORDS = {
+    "quality": ("lỗi chất lượng", "mỗi lỗi", "chất lượng"),
+    "progress": ("lần chậm tiến độ", "mỗi lần chậm", "tiến độ"),
+}
+
+
+def deduction_lines(result: ItemResult, kind: str, params: RuleParams) -> list[str]:
+    """Lines for one item and one kind: exemption, deduction, cap (ND 335 Điều 14 khoản 2)."""
+    deduction: Deduction = result.quality if kind == "quality" else result.progress
+    event_word, each_word, points_word = _KIND_WORDS[kind]
+    item = result.item
+    lines = []
+    if deduction.exempt:
+        lines.append(
+            f"{item.code}: miễn trừ {deduction.exempt} {event_word} do nguyên nhân khách quan "
+            "được cấp có thẩm quyền xác nhận, không trừ điểm."
+        )
+    if deduction.non_exempt:
+        lead = f"{deduction.non_exempt} {event_word}, "
+        if deduction.non_exempt > 1:
+            lead += f"{each_word} "
+        k = num(item.coefficient)
+        converted = num(deduction.converted, params.rounding_places)
+        lines.append(
+            f"{item.code}: {lead}trừ {pct(params.deduction_per_event)} của 1 sản phẩm (hệ số {k}); "
+            f"điểm {points_word} quy đổi = {k} × ({num(item.completed)} − "
+            f"{num(params.deduction_per_event)} × {num(deduction.counted)}) = {converted}."
+        )
+    if deduction.capped:
+        lines.append(
+            f"{item.code}: mỗi sản phẩm bị trừ tối đa {params.max_deductions_per_unit} lần "
+            f"({num(item.completed)} sản phẩm hoàn thành → tối đa {num(deduction.counted)} lần được tính); "
+            f"điểm {points_word} quy đổi không âm."
+        )
+    return lines
+
+
+def _sum_line(title: str, terms: Sequence[str], total: Decimal, places: int) -> str:
+    result = num(total, places)
+    joined = " + ".join(terms)
+    # "= 9,5 = 9,5" says nothing twice: show the terms only when they add information.
+    if joined in ("", result):
+        return f"{title} = {result}."
+    return f"{title} = {joined} = {result}."
+
+
+def sums_lines(sums: TaskSums, params: RuleParams) -> list[str]:
+    """The converted sums with their terms (SPEC 5.1)."""
+    places = params.rounding_places
+    items = sums.items
+    lines = []
+    for result in items:
+        lines.extend(deduction_lines(result, "quality", params))
+        lines.extend(deduction_lines(result, "progress", params))
+    assigned = [f"{num(r.item.coefficient)} × {num(r.item.assigned)}" for r in items]
+    completed = [f"{num(r.item.coefficient)} × {num(r.item.completed)}" for r in items]
+    quality = [num(r.quality.converted, places) for r in items]
+    progress = [num(r.progress.converted, places) for r in items]
+    lines.append(_sum_line("Khối lượng được giao quy đổi (Σ hệ số × số lượng)", assigned, sums.assigned, places))
+    lines.append(_sum_line("Khối lượng hoàn thành quy đổi", completed, sums.completed, places))
+    lines.append(_sum_line("Khối lượng đạt chất lượng quy đổi", quality, sums.quality, places))
+    lines.append(_sum_line("Khối lượng đạt tiến độ quy đổi", progress, sums.progress, places))
+    return lines
+
+
+def no_assigned_work_line() -> str:
+    return (
+        "Cảnh báo cho thủ trưởng đơn vị: kỳ này không có công việc được giao (khối lượng được giao "
+        "quy đổi = 0) nên không đánh giá được kết quả thực hiện nhiệm vụ và không xếp loại; "
+        "đề nghị giao việc cho người này."
+    )
+
+
+def _ratio_line(name: str, amount: Decimal, ratio: Ratio, sums: TaskSums, places: int) -> str:
+    line = f"{name} = {num(amount, places)} / {num(sums.assigned, places)} × 100 = {num(ratio.raw, places)}%"
+    if ratio.capped:
+        line += f", vượt trần nên lấy {num(ratio.value, places)}%"
+    return line + "."
+
+
+def ratio_lines(sums: TaskSums, ratios: Ratios, params: RuleParams) -> list[str]:
+    """a, b, c with their fractions and any cap (ND 335 Điều 14 khoản 2)."""
+    places = params.rounding_places
+    return [
+        _ratio_line("a (số lượng)", sums.completed, ratios.a, sums, places),
+        _ratio_line("b (chất lượng)", sums.quality, ratios.b, sums, places),
+        _ratio_line("c (tiến độ)", sums.progress, ratios.c, sums, places),
+    ]
+
+
+_UNIT_REASONS = (
+    ("d", "có công chức thuộc phạm vi quản lý không hoàn thành nhiệm vụ"),
+    ("đ", "có hạn chế, chậm trễ kéo dài trong tổ chức thực hiện nhiệm vụ"),
+    ("e", "có mâu thuẫn, mất đoàn kết nội bộ kéo dài"),
+)
+
+
+def unit_lines(unit: UnitCriteria, params: RuleParams) -> list[str]:
+    """Why d, đ or e is below full (ND 335 Điều 15 khoản 3)."""
+    return [
+        f"{name} = {num(value)}%: {reason}."
+        for (name, reason), value in zip(_UNIT_REASONS, unit.values(), strict=True)
+        if value != params.unit_criterion_full
+    ]
+
+
+def task_lines(task: TaskScore, role: Role, params: RuleParams) -> list[str]:
+    """Task percent and task score formulas (ND 335 Điều 14, Điều 15)."""
+    places = params.rounding_places
+    names = "a + b + c" if role is Role.STAFF else "a + b + c + d + đ + e"
+    values = " + ".join(num(value, places) for value in task.components)
+    count = len(task.components)
+    percent = num(task.percent, places)
+    return [
+        f"Tỷ lệ % kết quả thực hiện nhiệm vụ = ({names}) / {count} = ({values}) / {count} = {percent}%.",
+        f"Điểm kết quả thực hiện nhiệm vụ = {num(task.percent, places)}% × {num(params.task_max)} / 100 "
+        f"= {num(task.score, places)} (tối đa {num(params.task_max)}).",
+    ]
+
+
+def general_line(score: Decimal, groups: Sequence[Decimal], params: RuleParams) -> str:
+    """The general score (ND 335 Điều 12 khoản 2)."""
+    places = params.rounding_places
+    terms = " + ".join(num(value) for value in groups)
+    middle = f"{terms} = " if groups else ""
+    return f"Điểm tiêu chí chung = {middle}{num(score, places)} (tối đa {num(params.general_max)})."
+
+
+def total_line(general: Decimal, task: Decimal, total: Decimal, places: int) -> str:
+    return f"Tổng điểm = {num(general, places)} + {num(task, places)} = {num(total, places)}."
+
+
+def band_line(band: Classification, total: Decimal, params: RuleParams) -> str:
+    """Which band of ND 335 Điều 20 the rounded total falls in."""
+    t = num(total)
+    bounds = {
+        Classification.HOAN_THANH_XUAT_SAC: f"{t} ≥ {num(params.threshold_excellent)}",
+        Classification.HOAN_THANH_TOT: f"{num(params.threshold_good)} ≤ {t} < {num(params.threshold_excellent)}",
+        Classification.HOAN_THANH: f"{num(params.threshold_pass)} ≤ {t} < {num(params.threshold_good)}",
+        Classification.KHONG_HOAN_THANH: f"{t} < {num(params.threshold_pass)}",
+    }
+    return f"Xếp loại theo điểm: {label(band)} ({bounds[band]})."
+
+
+def disqualifier_lines(disqualifiers: Sequence[Disqualifier], total: Decimal) -> list[str]:
+    """ND 335 Điều 20 khoản 4: one line per fact, then the result."""
+    lines = [f"Căn cứ xếp loại không hoàn thành: {DISQUALIFIER_LABELS[code]}." for code in disqualifiers]
+    lines.append(f"Xếp loại: {label(Classification.KHONG_HOAN_THANH)}, không xét theo tổng điểm {num(total)}.")
+    return lines
+
+
+def exceeded_share_line(share: Decimal | None, required: Decimal) -> str:
+    """QĐ 366-QĐ/TW Điều 11: excellent also needs a confirmed share of tasks exceeded."""
+    found = "chưa được xác nhận" if share is None else f"được xác nhận {pct(share)}"
+    return (
+        f"Đủ điểm xuất sắc nhưng tỷ lệ nhiệm vụ vượt mức {found}, dưới mức yêu cầu {pct(required)} "
+        f"(QĐ 366-QĐ/TW Điều 11): xếp loại tối đa {label(Classification.HOAN_THANH_TOT)}."
+    )
+
+
+def final_line(classification: Classification) -> str:
+    return f"Xếp loại: {label(classification)}."
+
+
+@dataclass(frozen=True)
+class QuotaFigures:
+    """The numbers of one group's quota computation (SPEC 5.6)."""
+
+    group: str
+    candidates: int
+    good: int
+    limit: int
+    rate: Decimal
+    reading: QuotaReading
+    exception: bool
+
+
+def quota_formula(figures: QuotaFigures) -> str:
+    """The quota computation of SPEC 5.6, as the approver sees it."""
+    c, g, rate = figures.candidates, figures.good, pct(figures.rate)
+    if figures.reading is QuotaReading.FINAL_GOOD:
+        formula, basis = f"floor({rate} × ({g} + {c} − E))", "số hoàn thành tốt sau khi điều chỉnh"
+    else:
+        formula, basis = f"floor({rate} × ({g} + {c}))", "số hoàn thành tốt trở lên trước khi điều chỉnh"
+    extra = "; tỷ lệ ngoại lệ vì đơn vị được xếp loại hoàn thành xuất sắc" if figures.exception else ""
+    return (
+        f'Nhóm "{figures.group}": {c} người đủ điểm xuất sắc, {g} người hoàn thành tốt; '
+        f"số xuất sắc tối đa là E lớn nhất với E ≤ {formula} ({basis}{extra}): E = {figures.limit}."
+    )
+
+
+def quota_reason(figures: QuotaFigures, rank: int) -> str:
+    """Why one candidate was moved down to HOAN_THANH_TOT (ND 335 Điều 20 khoản 5)."""
+    return (
+        f"Xếp thứ {rank}/{figures.candidates} trong số người đủ điểm xuất sắc, vượt số lượng tối đa "
+        f"{figures.limit}. {quota_formula(figures)} Chuyển xuống {label(Classification.HOAN_THANH_TOT)} "
+        "(NĐ 335/2025/NĐ-CP Điều 20 khoản 5)."
+    )
+
+
+def head_cap_reason(head: Classification, unit: Classification) -> str:
+    """Why a head was capped at the unit's level (ND 233/2026/NĐ-CP Điều 12 khoản 7)."""
+    return (
+        f"Người đứng đầu không được xếp loại cao hơn đơn vị (đơn vị: {label(unit)}): "
+        f"hạ từ {label(head)} xuống {label(unit)} (NĐ 233/2026/NĐ-CP Điều 12 khoản 7)."
+    )
+
+
+def rollup_mean_line(totals: Sequence[tuple[Decimal, int]], mean: Decimal, months: int, places: int) -> str:
+    """The mean of the worked periods, weighted by their worked months."""
+    if all(weight == 1 for _, weight in totals):
+        terms = " + ".join(num(total) for total, _ in totals)
+    else:
+        terms = " + ".join(f"{num(total)} × {weight}" for total, weight in totals)
+    return f"Điểm bình quân = ({terms}) / {months} = {num(mean, places)} ({months} tháng thực tế làm việc)."
+
+
+def excluded_line(excluded: int) -> str:
+    return f"Không tính {excluded} kỳ nghỉ trọn kỳ hoặc không được giao việc."
+
+
+def not_classified_line(months: int, minimum: int) -> str:
+    return (
+        f"Không xếp loại: thời gian thực tế làm việc {months} tháng, dưới mức tối thiểu {minimum} tháng "
+        "(NĐ 233/2026/NĐ-CP Điều 14 khoản 1)."
+    )
