@@ -29,6 +29,7 @@ class RoleGrantAdmin(ScopedAdmin):
 class AppliedPatchAdmin(ModelAdmin):
     list_display = ["name", "applied_at"]
     search_fields = ["name"]
+    list_filter = ["applied_at"]
 
 
 NAVIGATION = [
