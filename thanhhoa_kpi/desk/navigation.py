@@ -34,4 +34,4 @@ def sidebar(request: HttpRequest) -> list[dict[str, Any]]:
             current = groups.setdefault(title, (order, []))
             current[1].extend(items)
     ordered = sorted(groups.items(), key=lambda kv: kv[1][0])
-    return [{"title": title, "collapsible": True, "items": items} for title, (_o, items) in ordered]
+    return [{"title": title, "collapsible": False, "items": items} for title, (_o, items) in ordered]

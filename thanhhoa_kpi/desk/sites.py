@@ -4,16 +4,30 @@ Unlike Django's default, entry does not depend on ``is_staff``: an official uses
 desk too, and what each person sees is scoped by :mod:`thanhhoa_kpi.accounts.access`.
 """
 
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
 from unfold.sites import UnfoldAdminSite
 
 from thanhhoa_kpi.accounts.access import scope_for
 
 
+class DeskLoginForm(AuthenticationForm):
+    """Admin's form demands ``is_staff``; the desk admits anyone holding a role instead."""
+
+    def confirm_login_allowed(self, user) -> None:  # type: ignore[no-untyped-def]
+        super().confirm_login_allowed(user)
+        if not (user.is_staff or scope_for(user).roles):
+            raise forms.ValidationError(
+                "Tài khoản chưa được gắn với cán bộ hoặc vai trò nào; liên hệ quản trị nhân sự.", code="no_role"
+            )
+
+
 class DeskSite(UnfoldAdminSite):
     site_header = "Hệ thống đánh giá KPI CBCCVC tỉnh Thanh Hóa"
     site_title = "KPI Thanh Hóa"
     index_title = "Bàn làm việc"
+    login_form = DeskLoginForm
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user

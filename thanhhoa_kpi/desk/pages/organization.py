@@ -83,12 +83,20 @@ class JobPositionAdmin(ScopedAdmin):
 
 
 class AssignmentInline(TabularInline):
+    """Postings of an official; at least one, so a new official lands inside someone's scope."""
+
     model = OfficialAssignment
     extra = 0
+    min_num = 1
+    validate_min = True
     fields = ["unit", "position", "leadership_role", "fields_in_charge", "task_group", "start_date", "end_date"]
-    autocomplete_fields = ["unit", "position"]
-    tab = True
     verbose_name_plural = "Quá trình công tác"
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name in {"unit", "task_group"} and field is not None:
+            field.queryset = access.writable(field.queryset, request.user)
+        return field
 
 
 class LeaveInline(TabularInline):
