@@ -22,20 +22,28 @@ messages: $(STAMP) ## Compile the Vietnamese translations
 	cd thanhhoa_kpi && ../$(PY) ../manage.py compilemessages -l vi -v 0
 
 run: install ## Migrate the SQLite demo, load base+thanhhoa+demo data, serve on 127.0.0.1:$(PORT)
-	scripts/services.sh --redis-only >/dev/null 2>&1 || true
+	scripts/services.sh --redis-only
+	mkdir -p var
 	$(PY) manage.py migrate --noinput -v 0
-	$(PY) manage.py run_patches
 	$(PY) manage.py seed --sets base,thanhhoa,demo
+	$(PY) manage.py run_patches
 	$(PY) manage.py demo_logins
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@echo "Bàn làm việc: http://127.0.0.1:$(PORT)/admin/   API: http://127.0.0.1:$(PORT)/api/docs/"
+	$(PY) manage.py rqworker default --with-scheduler > var/rqworker.log 2>&1 & \
+	  trap "kill $$! 2>/dev/null" EXIT; $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 services: ## Start (or install) MariaDB and Redis for the tests
 	scripts/services.sh
 
 test: install services ## Run the whole suite on MariaDB and Redis (browser tests in Debian's Chromium)
 	scripts/system-packages.sh --browser
+	@echo "== Lõi thuần (chấm điểm, quy trình): không cần CSDL, bao phủ nhánh 100% =="
+	$(PY) -m pytest tests/unit -p no:django -p no:cacheprovider \
+	  --cov=thanhhoa_kpi.scoring --cov=thanhhoa_kpi.workflow.engine --cov=thanhhoa_kpi.workflow.definition \
+	  --cov-branch --cov-fail-under=100 --cov-report=term:skip-covered
+	@echo "== Tích hợp, API, bàn làm việc và trình duyệt trên MariaDB + Redis =="
 	set -a; source var/db.env; set +a; RQ_ASYNC=0 DJANGO_ALLOW_ASYNC_UNSAFE=true \
-	  $(PY) -m pytest
+	  $(PY) -m pytest --ignore=tests/unit -p no:cacheprovider
 
 lint: install ## ruff, migrations check, import boundaries, mypy on the pure cores
 	$(VENV)/bin/ruff check .

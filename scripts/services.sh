@@ -10,8 +10,23 @@ db_host=${DB_HOST:-127.0.0.1}
 db_port=${DB_PORT:-3306}
 db_name=${DB_NAME:-thanhhoa_kpi}
 
+redis_only=0
+[ "${1:-}" = "--redis-only" ] && redis_only=1
+
 mariadb_up() { mariadb-admin -h "$db_host" -P "$db_port" -uroot ping >/dev/null 2>&1 || mariadb-admin ping >/dev/null 2>&1; }
 redis_up() { (exec 3<>/dev/tcp/127.0.0.1/6379 && printf 'PING\r\n' >&3 && head -c 5 <&3 | grep -q PONG) 2>/dev/null; }
+
+if ! redis_up; then
+  command -v redis-server >/dev/null 2>&1 || scripts/system-packages.sh --services
+  mkdir -p /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/kpi.log
+  for _ in $(seq 1 40); do redis_up && break; sleep 0.25; done
+fi
+if [ "$redis_only" = 1 ]; then
+  echo "Redis sẵn sàng."
+  exit 0
+fi
 
 if ! command -v mariadbd >/dev/null 2>&1 && ! [ -x /usr/sbin/mariadbd ] && ! mariadb_up; then
   scripts/system-packages.sh --services
@@ -21,13 +36,6 @@ if ! mariadb_up; then
   [ -d /var/lib/mysql/mysql ] || mariadb-install-db --user=mysql --datadir=/var/lib/mysql >/dev/null
   start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- --user=mysql
   for _ in $(seq 1 120); do mariadb_up && break; sleep 0.25; done
-fi
-if ! redis_up; then
-  command -v redis-server >/dev/null 2>&1 || scripts/system-packages.sh --services
-  mkdir -p /var/lib/redis /var/log/redis
-  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
-    --dir /var/lib/redis --logfile /var/log/redis/kpi.log
-  for _ in $(seq 1 40); do redis_up && break; sleep 0.25; done
 fi
 
 # Root over TCP with an empty password (as on the project's machines); otherwise create
