@@ -7,6 +7,15 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def pytest_configure(config):
+    """Tests create many users: a fast hasher keeps each cast cheap (never used outside tests)."""
+    if not config.pluginmanager.hasplugin("django"):
+        return  # the pure-core run (-p no:django) never touches Django
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """A test database per pytest process, so parallel runs on one server never collide."""
