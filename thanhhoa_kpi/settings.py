@@ -152,6 +152,9 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Admins and authorities without a TOTP device are refused when this is on (SPEC 9).
+OTP_ENFORCE = env_bool("OTP_ENFORCE", PRODUCTION)
+OTP_TOTP_ISSUER = "KPI Thanh Hóa"
 
 # --- I18N ------------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"

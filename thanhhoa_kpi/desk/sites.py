@@ -10,10 +10,22 @@ from django.http import HttpRequest
 from unfold.sites import UnfoldAdminSite
 
 from thanhhoa_kpi.accounts.access import scope_for
+from thanhhoa_kpi.accounts.twofactor import check_second_factor
 
 
 class DeskLoginForm(AuthenticationForm):
-    """Admin's form demands ``is_staff``; the desk admits anyone holding a role instead."""
+    """Admin's form demands ``is_staff``; the desk admits anyone holding a role instead,
+    and asks admins and authorities for their second factor."""
+
+    otp_token = forms.CharField(
+        label="Mã xác thực hai lớp",
+        required=False,
+        max_length=6,
+        help_text="Chỉ với tài khoản quản trị, cơ quan phê duyệt: 6 chữ số trong ứng dụng xác thực.",
+        widget=forms.TextInput(
+            attrs={"form": "login-form", "inputmode": "numeric", "autocomplete": "one-time-code"}
+        ),
+    )
 
     def confirm_login_allowed(self, user) -> None:  # type: ignore[no-untyped-def]
         super().confirm_login_allowed(user)
@@ -21,6 +33,9 @@ class DeskLoginForm(AuthenticationForm):
             raise forms.ValidationError(
                 "Tài khoản chưa được gắn với cán bộ hoặc vai trò nào; liên hệ quản trị nhân sự.", code="no_role"
             )
+        reason = check_second_factor(user, self.data.get("otp_token", ""))
+        if reason:
+            raise forms.ValidationError(reason, code="second_factor")
 
 
 class DeskSite(UnfoldAdminSite):
@@ -28,6 +43,7 @@ class DeskSite(UnfoldAdminSite):
     site_title = "KPI Thanh Hóa"
     index_title = "Bàn làm việc"
     login_form = DeskLoginForm
+    login_template = "desk/login.html"
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
