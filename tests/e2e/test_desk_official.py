@@ -26,7 +26,9 @@ def test_hr_admin_creates_an_official_in_the_vietnamese_desk(live_server, cast, 
     page.select_option("select[name=assignments-0-unit]", label="Phòng Văn hóa - Xã hội A")
     page.select_option("select[name=assignments-0-position]", label="Chuyên viên")
     page.fill("input[name=assignments-0-start_date]", "01/04/2026")
-    page.fill("textarea[name=assignments-0-fields_in_charge], input[name=assignments-0-fields_in_charge]", '["Văn hóa"]')
+    page.fill(
+        "textarea[name=assignments-0-fields_in_charge], input[name=assignments-0-fields_in_charge]", '["Văn hóa"]'
+    )
     shot("hr-official-form")
     page.locator("button[name=_save], input[name=_save]").first.click()
     page.wait_for_url("**/admin/organization/official/")

@@ -47,7 +47,9 @@ def _user(username: str, **extra: object) -> User:
     return user
 
 
-def _person(username: str, code: str, name: str, unit: OrgUnit, position: JobPosition, role: str, fields: list[str]) -> User:
+def _person(
+    username: str, code: str, name: str, unit: OrgUnit, position: JobPosition, role: str, fields: list[str]
+) -> User:
     user = _user(username)
     services.official_create(
         code=code,
@@ -74,9 +76,13 @@ def ensure_roles() -> None:
 def build_cast() -> Cast:
     ensure_roles()
     mk = services.org_unit_create
-    province = mk(parent=None, code="T_UBND", name="UBND tỉnh (thử)", bloc="CHINH_QUYEN", level="TINH", kind="UBND_TINH")
+    province = mk(
+        parent=None, code="T_UBND", name="UBND tỉnh (thử)", bloc="CHINH_QUYEN", level="TINH", kind="UBND_TINH"
+    )
     ward = mk(parent=province, code="T_PHUONG_A", name="Phường A", bloc="CHINH_QUYEN", level="XA", kind="UBND_XA")
-    team = mk(parent=ward, code="T_PHONG_A", name="Phòng Văn hóa - Xã hội A", bloc="CHINH_QUYEN", level="XA", kind="PHONG")
+    team = mk(
+        parent=ward, code="T_PHONG_A", name="Phòng Văn hóa - Xã hội A", bloc="CHINH_QUYEN", level="XA", kind="PHONG"
+    )
     home = mk(parent=province, code="T_SNV", name="Sở Nội vụ (thử)", bloc="CHINH_QUYEN", level="TINH", kind="SO")
     other = mk(parent=province, code="T_SO_KHAC", name="Sở Khoa học (thử)", bloc="CHINH_QUYEN", level="TINH", kind="SO")
     other_team = mk(parent=other, code="T_PHONG_B", name="Phòng B", bloc="CHINH_QUYEN", level="TINH", kind="PHONG")

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 def test_unit_codes_are_unique(cast):
     with pytest.raises(ValidationFailed):
-        services.org_unit_create(parent=cast.ward, code="T_PHONG_A", name="x", bloc="CHINH_QUYEN", level="XA", kind="PHONG")
+        services.org_unit_create(
+            parent=cast.ward, code="T_PHONG_A", name="x", bloc="CHINH_QUYEN", level="XA", kind="PHONG"
+        )
 
 
 def test_the_subtree_of_a_unit_is_its_path_prefix(cast):
@@ -38,7 +40,10 @@ def test_assignment_dates_must_be_ordered_in_the_database(cast):
 def test_leave_dates_must_be_ordered_in_the_database(cast):
     with pytest.raises(IntegrityError), transaction.atomic():
         LeavePeriod.objects.create(
-            official=cast.official_of(cast.official), kind="SICK", start_date=date(2026, 3, 5), end_date=date(2026, 3, 1)
+            official=cast.official_of(cast.official),
+            kind="SICK",
+            start_date=date(2026, 3, 5),
+            end_date=date(2026, 3, 1),
         )
 
 

@@ -63,62 +63,78 @@ def current_assignments(on: date | None = None) -> QuerySet:
     return OfficialAssignment.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
 
 
-def _build_scope(user: Any) -> Scope:
+@dataclass
+class _Parts:
+    roles: set[str] = field(default_factory=set)
+    everything: bool = False
+    read_only: bool = True
+    authority_blocs: set[str] = field(default_factory=set)
+    hr_paths: list[str] = field(default_factory=list)
+    hr_blocs: set[str] = field(default_factory=set)
+    official_id: int | None = None
+    member_units: set[int] = field(default_factory=set)
+    head_paths: list[str] = field(default_factory=list)
+    deputy_ids: set[int] = field(default_factory=set)
+
+
+def _add_grants(user: Any, parts: _Parts) -> None:
+    """Explicitly granted roles (RoleGrant rows) with their scope."""
+    for grant in user.role_grants.select_related("unit"):
+        parts.roles.add(grant.role)
+        if grant.role == Role.SYSTEM_ADMIN:
+            parts.everything, parts.read_only = True, False
+        elif grant.role == Role.VIEWER:
+            parts.everything = True
+        elif grant.role == Role.BLOC_AUTHORITY:
+            parts.authority_blocs.add(grant.bloc)
+        elif grant.role == Role.HR_ADMIN:
+            parts.read_only = False
+            if grant.unit_id:
+                parts.hr_paths.append(grant.unit.path)
+            if grant.bloc:
+                parts.hr_blocs.add(grant.bloc)
+    if user.is_superuser:
+        parts.roles.add(Role.SYSTEM_ADMIN)
+        parts.everything, parts.read_only = True, False
+
+
+def _add_org_chart(user: Any, parts: _Parts) -> None:
+    """Roles that follow from the user's official record and current postings."""
     from thanhhoa_kpi.organization.models import Official
 
+    official = Official.objects.filter(user=user).only("id").first()
+    if official is None:
+        return
+    parts.official_id = official.id
+    parts.roles.add(Role.OFFICIAL)
+    for asg in current_assignments().filter(official=official).select_related("unit"):
+        parts.member_units.add(asg.unit_id)
+        if asg.leadership_role == "HEAD":
+            parts.roles.add(Role.HEAD)
+            parts.head_paths.append(asg.unit.path)
+        elif asg.leadership_role == "DEPUTY":
+            parts.roles.add(Role.DEPUTY)
+            parts.deputy_ids |= _officials_in_fields(asg.unit_id, set(asg.fields_in_charge or []), official.id)
+
+
+def _build_scope(user: Any) -> Scope:
     if user is None or not user.is_authenticated or not user.is_active:
         return EMPTY
-    roles: set[str] = set()
-    grants = list(user.role_grants.select_related("unit"))
-    everything = user.is_superuser
-    read_only = True
-    authority_blocs: set[str] = set()
-    hr_paths: list[str] = []
-    hr_blocs: set[str] = set()
-    for grant in grants:
-        roles.add(grant.role)
-        if grant.role == Role.SYSTEM_ADMIN:
-            everything, read_only = True, False
-        elif grant.role == Role.VIEWER:
-            everything = True
-        elif grant.role == Role.BLOC_AUTHORITY:
-            authority_blocs.add(grant.bloc)
-        elif grant.role == Role.HR_ADMIN:
-            read_only = False
-            if grant.unit_id:
-                hr_paths.append(grant.unit.path)
-            if grant.bloc:
-                hr_blocs.add(grant.bloc)
-    if user.is_superuser:
-        roles.add(Role.SYSTEM_ADMIN)
-        read_only = False
-
-    official = Official.objects.filter(user=user).only("id").first()
-    member_units: set[int] = set()
-    head_paths: list[str] = []
-    deputy_ids: set[int] = set()
-    if official is not None:
-        roles.add(Role.OFFICIAL)
-        for asg in current_assignments().filter(official=official).select_related("unit"):
-            member_units.add(asg.unit_id)
-            if asg.leadership_role == "HEAD":
-                roles.add(Role.HEAD)
-                head_paths.append(asg.unit.path)
-            elif asg.leadership_role == "DEPUTY":
-                roles.add(Role.DEPUTY)
-                deputy_ids |= _officials_in_fields(asg.unit_id, set(asg.fields_in_charge or []), official.id)
+    parts = _Parts()
+    _add_grants(user, parts)
+    _add_org_chart(user, parts)
     return Scope(
         user_id=user.pk,
-        roles=frozenset(roles),
-        everything=everything,
-        read_only=read_only,
-        official_id=official.id if official else None,
-        member_unit_ids=frozenset(member_units),
-        head_unit_paths=tuple(head_paths),
-        deputy_official_ids=frozenset(deputy_ids),
-        authority_blocs=frozenset(authority_blocs),
-        hr_unit_paths=tuple(hr_paths),
-        hr_blocs=frozenset(hr_blocs),
+        roles=frozenset(parts.roles),
+        everything=parts.everything,
+        read_only=parts.read_only,
+        official_id=parts.official_id,
+        member_unit_ids=frozenset(parts.member_units),
+        head_unit_paths=tuple(parts.head_paths),
+        deputy_official_ids=frozenset(parts.deputy_ids),
+        authority_blocs=frozenset(parts.authority_blocs),
+        hr_unit_paths=tuple(parts.hr_paths),
+        hr_blocs=frozenset(parts.hr_blocs),
     )
 
 

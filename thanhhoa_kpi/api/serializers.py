@@ -17,7 +17,19 @@ class OrgUnitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OrgUnit
-        fields = ["id", "code", "name", "short_name", "bloc", "level", "kind", "parent", "depth", "active_from", "active_to"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "short_name",
+            "bloc",
+            "level",
+            "kind",
+            "parent",
+            "depth",
+            "active_from",
+            "active_to",
+        ]
         read_only_fields = ["depth"]
 
     def to_representation(self, instance: OrgUnit) -> dict[str, Any]:
@@ -53,7 +65,16 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OfficialAssignment
-        fields = ["id", "unit", "position", "leadership_role", "fields_in_charge", "task_group", "start_date", "end_date"]
+        fields = [
+            "id",
+            "unit",
+            "position",
+            "leadership_role",
+            "fields_in_charge",
+            "task_group",
+            "start_date",
+            "end_date",
+        ]
         read_only_fields = ["task_group"]
 
     def validate_unit(self, unit: OrgUnit) -> OrgUnit:
@@ -79,9 +100,11 @@ class OfficialSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if self.instance is None and "assignment" not in attrs and not access.scope_for(
-            self.context["request"].user
-        ).everything:
+        if (
+            self.instance is None
+            and "assignment" not in attrs
+            and not access.scope_for(self.context["request"].user).everything
+        ):
             raise serializers.ValidationError({"assignment": "Cần khai báo đơn vị và vị trí công tác."})
         return attrs
 

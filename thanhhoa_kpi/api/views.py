@@ -103,7 +103,9 @@ class LoginThrottle(ScopedRateThrottle):
 def auth_token(request: Request) -> Response:
     form = TokenRequest(data=request.data)
     form.is_valid(raise_exception=True)
-    user = authenticate(request._request, username=form.validated_data["username"], password=form.validated_data["password"])
+    user = authenticate(
+        request._request, username=form.validated_data["username"], password=form.validated_data["password"]
+    )
     if user is None or not user.is_active:
         raise ValidationFailed(
             "Tên đăng nhập hoặc mật khẩu không đúng.",

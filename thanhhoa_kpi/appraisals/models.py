@@ -16,7 +16,9 @@ class RuleSet(TimeStampedModel):
     version = models.PositiveIntegerField("Phiên bản", default=1)
     name = models.CharField("Tên", max_length=255)
     legal_basis = models.CharField("Căn cứ pháp lý", max_length=255, blank=True)
-    params = models.JSONField("Tham số", help_text="Trọng số, ngưỡng xếp loại, tỷ lệ trừ, tỷ lệ xuất sắc... (xem SPEC 5)")
+    params = models.JSONField(
+        "Tham số", help_text="Trọng số, ngưỡng xếp loại, tỷ lệ trừ, tỷ lệ xuất sắc... (xem SPEC 5)"
+    )
     is_current = models.BooleanField("Phiên bản đang dùng", default=True)
     history = HistoricalRecords()
 

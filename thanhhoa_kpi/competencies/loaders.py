@@ -15,7 +15,11 @@ def load_frameworks(rows: list[dict[str, Any]]) -> int:
         framework, _ = CompetencyFramework.objects.update_or_create(
             code=row["code"],
             version=row.get("version", 1),
-            defaults={"name": row["name"], "effective_from": row["effective_from"], "is_active": row.get("is_active", True)},
+            defaults={
+                "name": row["name"],
+                "effective_from": row["effective_from"],
+                "is_active": row.get("is_active", True),
+            },
         )
         by_code: dict[str, Competency] = {}
         for comp in row.get("competencies", []):

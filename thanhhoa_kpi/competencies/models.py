@@ -75,7 +75,10 @@ class PositionRequirement(models.Model):
         CompetencyFramework, on_delete=models.CASCADE, related_name="requirements", verbose_name="Khung năng lực"
     )
     position = models.ForeignKey(
-        "organization.JobPosition", on_delete=models.CASCADE, related_name="requirements", verbose_name="Vị trí việc làm"
+        "organization.JobPosition",
+        on_delete=models.CASCADE,
+        related_name="requirements",
+        verbose_name="Vị trí việc làm",
     )
     competency = models.ForeignKey(Competency, on_delete=models.CASCADE, verbose_name="Năng lực")
     required_level = models.PositiveSmallIntegerField("Cấp độ yêu cầu", validators=LEVEL_VALIDATORS)

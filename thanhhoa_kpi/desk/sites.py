@@ -22,9 +22,7 @@ class DeskLoginForm(AuthenticationForm):
         required=False,
         max_length=6,
         help_text="Chỉ với tài khoản quản trị, cơ quan phê duyệt: 6 chữ số trong ứng dụng xác thực.",
-        widget=forms.TextInput(
-            attrs={"form": "login-form", "inputmode": "numeric", "autocomplete": "one-time-code"}
-        ),
+        widget=forms.TextInput(attrs={"form": "login-form", "inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
 
     def confirm_login_allowed(self, user) -> None:  # type: ignore[no-untyped-def]

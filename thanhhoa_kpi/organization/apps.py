@@ -7,8 +7,8 @@ class OrganizationConfig(AppConfig):
     verbose_name = "Tổ chức và nhân sự"
 
     def ready(self) -> None:
-        from thanhhoa_kpi.organization import loaders  # noqa: F401  (registers fixture loaders)
         from thanhhoa_kpi.accounts import access
+        from thanhhoa_kpi.organization import loaders  # noqa: F401  (registers fixture loaders)
         from thanhhoa_kpi.organization import models as m
 
         access.register(m.OrgUnit, via="unit")

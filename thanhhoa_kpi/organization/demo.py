@@ -32,7 +32,13 @@ class Generated:
 def generate_org(*, officials: int, per_unit: int = 40, seed: int = 2026, prefix: str = "GEN") -> Generated:
     rng = random.Random(seed)
     root = OrgUnit.objects.filter(code=f"{prefix}_ROOT").first() or OrgUnit.objects.add_root(
-        {"code": f"{prefix}_ROOT", "name": "Đơn vị sinh tự động (demo)", "bloc": "CHINH_QUYEN", "level": "TINH", "kind": "KHAC"}
+        {
+            "code": f"{prefix}_ROOT",
+            "name": "Đơn vị sinh tự động (demo)",
+            "bloc": "CHINH_QUYEN",
+            "level": "TINH",
+            "kind": "KHAC",
+        }
     )
     start = root.numchild
     n_units = max(1, -(-officials // per_unit))
@@ -69,9 +75,7 @@ def generate_org(*, officials: int, per_unit: int = 40, seed: int = 2026, prefix
         for i in range(officials)
     ]
     Official.objects.bulk_create(people, batch_size=2000)
-    ids = list(
-        Official.objects.filter(code__in=[p.code for p in people]).order_by("code").values_list("id", flat=True)
-    )
+    ids = list(Official.objects.filter(code__in=[p.code for p in people]).order_by("code").values_list("id", flat=True))
     rows = []
     for index, official_id in enumerate(ids):
         unit_id = unit_ids[index // per_unit]

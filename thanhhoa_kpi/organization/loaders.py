@@ -54,7 +54,9 @@ def _upsert_unit(row: dict[str, Any], parent: OrgUnit | None) -> None:
 @register_loader("bloc_authorities.yaml", priority=20)
 def load_authorities(rows: list[dict[str, Any]]) -> int:
     for row in rows:
-        BlocAuthority.objects.update_or_create(bloc=row["bloc"], defaults={"unit": OrgUnit.objects.get(code=row["unit"])})
+        BlocAuthority.objects.update_or_create(
+            bloc=row["bloc"], defaults={"unit": OrgUnit.objects.get(code=row["unit"])}
+        )
     return len(rows)
 
 

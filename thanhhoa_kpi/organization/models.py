@@ -133,7 +133,9 @@ class JobPosition(TimeStampedModel):
 
 
 class Official(TimeStampedModel):
-    code = models.CharField("Mã CBCCVC", max_length=40, unique=True, help_text="Mã định danh trong CSDL CBCCVC quốc gia.")
+    code = models.CharField(
+        "Mã CBCCVC", max_length=40, unique=True, help_text="Mã định danh trong CSDL CBCCVC quốc gia."
+    )
     full_name = models.CharField("Họ và tên", max_length=150, db_index=True)
     birth_date = models.DateField("Ngày sinh", null=True, blank=True)
     gender = models.CharField("Giới tính", max_length=10, choices=Gender.choices, blank=True)
@@ -177,7 +179,10 @@ class OfficialAssignment(TimeStampedModel):
         "Chức vụ lãnh đạo", max_length=10, choices=LeadershipRole.choices, default=LeadershipRole.NONE
     )
     fields_in_charge = models.JSONField(
-        "Lĩnh vực phụ trách", default=list, blank=True, help_text="Danh sách lĩnh vực (khớp với lĩnh vực trong danh mục)."
+        "Lĩnh vực phụ trách",
+        default=list,
+        blank=True,
+        help_text="Danh sách lĩnh vực (khớp với lĩnh vực trong danh mục).",
     )
     task_group = models.ForeignKey(
         SimilarTaskGroup, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="Nhóm nhiệm vụ tương đồng"
@@ -227,7 +232,9 @@ class LeavePeriod(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.official.full_name}: {self.get_kind_display()} {self.start_date:%d/%m/%Y}–{self.end_date:%d/%m/%Y}"
+        return (
+            f"{self.official.full_name}: {self.get_kind_display()} {self.start_date:%d/%m/%Y}–{self.end_date:%d/%m/%Y}"
+        )
 
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:

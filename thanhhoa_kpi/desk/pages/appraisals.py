@@ -60,7 +60,11 @@ class RuleSetAdmin(ScopedAdmin):
 
 
 NAVIGATION = [
-    (50, "Chấm điểm và xếp loại", [item("Bộ quy tắc chấm điểm", "rule_settings", "appraisals_ruleset", "appraisals.view_ruleset")])
+    (
+        50,
+        "Chấm điểm và xếp loại",
+        [item("Bộ quy tắc chấm điểm", "rule_settings", "appraisals_ruleset", "appraisals.view_ruleset")],
+    )
 ]
 
 

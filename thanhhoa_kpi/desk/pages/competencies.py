@@ -4,8 +4,7 @@ from typing import Any
 
 from unfold.admin import StackedInline, TabularInline
 
-from thanhhoa_kpi.competencies.models import Competency, ProficiencyLevel
-from thanhhoa_kpi.competencies.models import CompetencyFramework, PositionRequirement
+from thanhhoa_kpi.competencies.models import Competency, CompetencyFramework, PositionRequirement, ProficiencyLevel
 from thanhhoa_kpi.desk.base import ScopedAdmin
 from thanhhoa_kpi.desk.navigation import item
 
@@ -51,8 +50,18 @@ NAVIGATION = [
         30,
         "Vị trí việc làm và năng lực",
         [
-            item("Khung năng lực", "psychology", "competencies_competencyframework", "competencies.view_competencyframework"),
-            item("Yêu cầu năng lực theo vị trí", "rule", "competencies_positionrequirement", "competencies.view_positionrequirement"),
+            item(
+                "Khung năng lực",
+                "psychology",
+                "competencies_competencyframework",
+                "competencies.view_competencyframework",
+            ),
+            item(
+                "Yêu cầu năng lực theo vị trí",
+                "rule",
+                "competencies_positionrequirement",
+                "competencies.view_positionrequirement",
+            ),
         ],
     )
 ]
