@@ -12,7 +12,6 @@ from unfold.admin import TabularInline
 
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.desk.base import ScopedAdmin
-from thanhhoa_kpi.desk.custom import CustomFieldsAdminMixin
 from thanhhoa_kpi.desk.navigation import item
 from thanhhoa_kpi.organization import services
 from thanhhoa_kpi.organization.models import (
@@ -77,8 +76,7 @@ class BlocAuthorityAdmin(ScopedAdmin):
     search_fields = ["unit__name"]
 
 
-class JobPositionAdmin(CustomFieldsAdminMixin, ScopedAdmin):
-    custom_doctype = "position"
+class JobPositionAdmin(ScopedAdmin):
     list_display = ["code", "name", "group", "bloc", "professional_level"]
     list_filter = ["group", "bloc"]
     search_fields = ["code", "name", "duties"]
@@ -123,8 +121,7 @@ class CurrentUnitFilter(admin.SimpleListFilter):
         return queryset
 
 
-class OfficialAdmin(CustomFieldsAdminMixin, ScopedAdmin):
-    custom_doctype = "official"
+class OfficialAdmin(ScopedAdmin):
     list_display = ["full_name", "code", "category", "gender", "birth_date", "email"]
     list_filter = ["category", "gender", CurrentUnitFilter]
     search_fields = ["full_name", "code", "email", "phone"]
