@@ -8,7 +8,8 @@ class WorkflowConfig(AppConfig):
 
     def ready(self) -> None:
         from thanhhoa_kpi.accounts import access
-        from thanhhoa_kpi.workflow import loaders  # noqa: F401  (registers fixture loaders)
-        from thanhhoa_kpi.workflow.models import WorkflowDefinition
+        from thanhhoa_kpi.workflow import job_descriptions, loaders  # noqa: F401  (guards, fixture loaders)
+        from thanhhoa_kpi.workflow.models import JobDescription, WorkflowDefinition
 
         access.register(WorkflowDefinition, via="public")
+        access.register(JobDescription, via="unit", prefix="unit__")

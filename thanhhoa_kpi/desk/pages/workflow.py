@@ -1,0 +1,474 @@
+"""Desk pages of the workflow layer: definitions, the inbox, notifications, job descriptions.
+
+Host admins (appraisals, catalogues) reuse :class:`WorkflowAdminMixin` (a panel with the
+actions the user may take, and the transition URL) and :class:`TransitionLogInline`
+(the document's history as a read-only table).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.views.generic import TemplateView
+from unfold.admin import GenericTabularInline, ModelAdmin
+from unfold.views import UnfoldModelAdminViewMixin
+
+from thanhhoa_kpi.accounts import access
+from thanhhoa_kpi.core.errors import DomainError
+from thanhhoa_kpi.desk.base import ScopedAdmin
+from thanhhoa_kpi.desk.navigation import item
+from thanhhoa_kpi.organization.models import OrgUnit
+from thanhhoa_kpi.workflow import job_descriptions, selectors, services
+from thanhhoa_kpi.workflow.definition_checks import BODY_KEYS, definition_errors
+from thanhhoa_kpi.workflow.engine import InvalidDefinitionError
+from thanhhoa_kpi.workflow.hosts import definition_in_use, doctype_label, host_for, host_models
+from thanhhoa_kpi.workflow.models import JobDescription, Notification, TransitionLog, WorkflowDefinition
+from thanhhoa_kpi.workflow.resolvers import approver_label
+
+BADGE = "thanhhoa_kpi.desk.pages.workflow.unread_badge"
+
+
+def unread_badge(request: HttpRequest) -> str | None:
+    """Sidebar badge: the number of unread notifications (nothing when there are none)."""
+    count = selectors.unread_notification_count(user=request.user)
+    return str(count) if count else None
+
+
+# ----------------------------------------------------------------------- definitions
+
+
+class IndentedJSONField(forms.JSONField):
+    """Shows the JSON as an HR admin would write it: indented, Vietnamese unescaped."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, forms.fields.InvalidJSONInput):
+            return value
+        return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+class DefinitionForm(forms.ModelForm):
+    definition = IndentedJSONField(
+        label="Định nghĩa (JSON)",
+        widget=forms.Textarea(attrs={"rows": 28, "class": "font-mono text-xs", "spellcheck": "false"}),
+        help_text="Gồm «states» (code, label, initial, terminal, editable) và «transitions» (action, label, from, "
+        "to, approvers, guards, comment_required). Người thực hiện: SUBJECT, UNIT_HEAD, FIELD_DEPUTY, "
+        "PARENT_UNIT_HEAD, BLOC_AUTHORITY hoặc ROLE:<vai trò>.",
+    )
+
+    class Meta:
+        model = WorkflowDefinition
+        fields = ["code", "name", "doctype", "definition"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # A workflow keeps its code and document type; a new kind is a new workflow.
+            self.fields["code"].disabled = True
+            self.fields["doctype"].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
+        for error in definition_errors(
+            code=data.get("code", ""), name=data.get("name", ""), doctype=data.get("doctype", ""),
+            definition=data.get("definition"),
+        ):  # fmt: skip
+            target = error.field if error.field in ("code", "name", "doctype") else "definition"
+            self.add_error(target, error.message)
+        if not self.instance.pk and WorkflowDefinition.objects.filter(code=data.get("code")).exists():
+            self.add_error(
+                "code", "Mã quy trình đã tồn tại; hãy mở quy trình đó để sửa (sẽ tạo phiên bản mới nếu cần)."
+            )
+        return data
+
+    def validate_unique(self) -> None:
+        # Saving a used version creates the next one (services.workflow_definition_save),
+        # so (code, version) is checked there, not against the row being edited.
+        pass
+
+
+def _flag(value: bool) -> str:
+    return "✔" if value else ""
+
+
+def _table(headers: list[str], rows: list[tuple[Any, ...]]) -> SafeString:
+    head = format_html_join("", "<th class='px-2 py-1 text-left border-b'>{}</th>", ((h,) for h in headers))
+    cell = "<td class='px-2 py-1 align-top border-b'>{}</td>"
+    body = format_html_join("", "<tr>{}</tr>", ((format_html_join("", cell, ((c,) for c in row)),) for row in rows))
+    return format_html(
+        "<table class='w-full text-sm mb-4'><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", head, body
+    )
+
+
+def definition_preview(row: WorkflowDefinition) -> SafeString:
+    """States and transitions as two readable tables (labels, approvers in words)."""
+    try:
+        parsed = row.parsed()
+    except InvalidDefinitionError as invalid:
+        return format_html("<p class='text-red-600'>Định nghĩa chưa đúng cấu trúc: {}</p>", invalid)
+    labels = {state.code: state.label for state in parsed.states}
+    states = [(s.code, s.label, _flag(s.initial), _flag(s.terminal), _flag(s.editable)) for s in parsed.states]
+    transitions = [
+        (
+            f"{t.label} ({t.action})",
+            ", ".join(labels.get(s, s) for s in t.sources),
+            labels.get(t.target, t.target),
+            "; ".join(approver_label(a) for a in t.approvers),
+            ", ".join(t.guards),
+            _flag(t.comment_required),
+        )
+        for t in parsed.transitions
+    ]
+    return format_html(
+        "{}{}",
+        _table(["Mã", "Trạng thái", "Khởi đầu", "Kết thúc", "Được sửa"], states),
+        _table(["Thao tác", "Từ", "Đến", "Người thực hiện", "Điều kiện", "Bắt buộc ý kiến"], transitions),
+    )
+
+
+class WorkflowDefinitionAdmin(ScopedAdmin):
+    form = DefinitionForm
+    list_display = ["name", "code", "version", "doctype", "is_current"]
+    list_filter = ["doctype", "is_current"]
+    search_fields = ["code", "name"]
+    readonly_fields = ["version", "is_current", "preview"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "doctype", "version", "is_current"]}),
+        ("Xem trước", {"fields": ["preview"]}),
+        ("Định nghĩa", {"fields": ["definition"]}),
+    ]
+
+    @admin.display(description="Các trạng thái và thao tác")
+    def preview(self, obj: WorkflowDefinition) -> SafeString | str:
+        return definition_preview(obj) if obj.pk else "Lưu để xem trước."
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        return {"definition": {key: [] for key in BODY_KEYS}}
+
+    def save_model(self, request: HttpRequest, obj: WorkflowDefinition, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        saved = services.workflow_definition_save(
+            code=obj.code, name=data["name"], doctype=obj.doctype, definition=data["definition"]
+        )
+        if change and saved.pk != obj.pk:
+            self.message_user(
+                request,
+                f"Phiên bản {obj.version} đang được tài liệu sử dụng nên thay đổi được lưu thành phiên bản "
+                f"mới {saved.version}; tài liệu cũ vẫn theo phiên bản {obj.version}.",
+                level=messages.WARNING,
+            )
+        for name in ("id", "version", "is_current", "created_at", "updated_at"):
+            setattr(obj, name, getattr(saved, name))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        if obj is not None and definition_in_use(obj):  # type: ignore[arg-type]
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+# ---------------------------------------------------------------- document helpers
+
+
+class TransitionLogInline(GenericTabularInline):
+    """A host admin's read-only history table: add it to the host's ``inlines``."""
+
+    model = TransitionLog
+    extra = 0
+    can_delete = False
+    tab = True
+    verbose_name_plural = "Lịch sử xử lý"
+    fields = ["created_at", "actor", "action_label", "from_label", "to_label", "comment"]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("actor", "workflow")
+
+    @admin.display(description="Từ trạng thái")
+    def from_label(self, obj: TransitionLog) -> str:
+        return obj.state_label(obj.from_state)
+
+    @admin.display(description="Đến trạng thái")
+    def to_label(self, obj: TransitionLog) -> str:
+        return obj.state_label(obj.to_state)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class WorkflowAdminMixin:
+    """For host admins: the workflow panel above the form and the transition URL.
+
+    The panel (``workflow/desk/panel.html``) lists the actions open to the user with a
+    comment box, in a form of its own posting to ``<id>/transition/``.
+    """
+
+    change_form_outer_before_template = "workflow/desk/panel.html"
+
+    def get_urls(self) -> list[Any]:
+        opts = self.model._meta  # type: ignore[attr-defined]
+        view = self.admin_site.admin_view(self.transition_view)  # type: ignore[attr-defined]
+        name = f"{opts.app_label}_{opts.model_name}_transition"
+        return [path("<path:object_id>/transition/", view, name=name), *super().get_urls()]  # type: ignore[misc]
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
+        document = self.get_object(request, object_id)  # type: ignore[attr-defined]
+        if document is not None:
+            opts = self.model._meta  # type: ignore[attr-defined]
+            extra_context = {
+                **(extra_context or {}),
+                "workflow_document": document,
+                "workflow_actions": services.available_actions(document=document, user=request.user),
+                "workflow_url": reverse(
+                    f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_transition",  # type: ignore[attr-defined]
+                    args=[document.pk],
+                ),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+
+    def transition_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        document = self.get_object(request, object_id)  # type: ignore[attr-defined]
+        if document is None or request.method != "POST":
+            return HttpResponseRedirect("../")
+        try:
+            log = services.workflow_transition(
+                document=document,
+                action=request.POST.get("action", ""),
+                user=request.user,
+                comment=request.POST.get("comment", ""),
+                expected_state=request.POST.get("state") or None,
+            )
+        except DomainError as error:
+            self.report_domain_error(request, error)  # type: ignore[attr-defined]
+        else:
+            self.message_user(request, f"Đã thực hiện «{log.action_label}».", level=messages.SUCCESS)  # type: ignore[attr-defined]
+        return HttpResponseRedirect(document.workflow_desk_url() or "../")
+
+
+class StateFilter(admin.SimpleListFilter):
+    title = "Trạng thái"
+    parameter_name = "state"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return _state_choices(getattr(model_admin.model, "workflow_doctype", None))
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(state=self.value()) if self.value() else queryset
+
+
+def _state_choices(doctype: str | None) -> list[tuple[str, str]]:
+    rows = WorkflowDefinition.objects.filter(**({"doctype": doctype} if doctype else {}))
+    found: dict[str, str] = {}
+    for row in rows:
+        for state in row.parsed().states:
+            found.setdefault(state.code, state.label)
+    return sorted(found.items(), key=lambda pair: pair[1])
+
+
+# ------------------------------------------------------------------- job descriptions
+
+
+class JobDescriptionForm(forms.ModelForm):
+    class Meta:
+        model = JobDescription
+        fields = ["position", "unit", "duties", "output_products", "working_conditions", "deadline"]
+
+
+class JobDescriptionAdmin(WorkflowAdminMixin, ScopedAdmin):
+    form = JobDescriptionForm
+    list_display = ["__str__", "position", "unit", "state_label", "author", "updated_at"]
+    list_filter = [StateFilter, "unit__bloc"]
+    search_fields = ["position__name", "position__code", "unit__name", "duties"]
+    list_select_related = ["position", "unit", "author", "workflow"]
+    autocomplete_fields = ["position", "unit"]
+    inlines = [TransitionLogInline]
+
+    @admin.display(description="Trạng thái", ordering="state")
+    def state_label(self, obj: JobDescription) -> str:
+        return obj.workflow_state_label()
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "unit" and field is not None:
+            field.queryset = job_descriptions.draftable_units(user=request.user, units=OrgUnit.objects.all())
+        return field
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return (
+            super().has_add_permission(request)
+            and job_descriptions.draftable_units(user=request.user, units=OrgUnit.objects.all()).exists()
+        )
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        if not request.user.has_perm("workflow.change_jobdescription"):
+            return False
+        return obj is None or job_descriptions.may_edit(user=request.user, job_description=obj)  # type: ignore[arg-type]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        if not request.user.has_perm("workflow.delete_jobdescription"):
+            return False
+        return obj is None or job_descriptions.may_delete(user=request.user, job_description=obj)  # type: ignore[arg-type]
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        # Deleting goes one by one through the service: only untouched drafts may go.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def save_model(self, request: HttpRequest, obj: JobDescription, form: Any, change: bool) -> None:
+        fields = {name: form.cleaned_data[name] for name in JobDescriptionForm.Meta.fields}
+        if change:
+            saved = job_descriptions.job_description_update(user=request.user, job_description=obj, **fields)
+        else:
+            saved = job_descriptions.job_description_create(user=request.user, **fields)
+        obj.pk, obj.workflow, obj.state = saved.pk, saved.workflow, saved.state
+
+    def delete_model(self, request: HttpRequest, obj: JobDescription) -> None:
+        job_descriptions.job_description_delete(user=request.user, job_description=obj)
+
+
+# ------------------------------------------------------------------ inbox, notifications
+
+
+def _selected(request: HttpRequest) -> dict[str, list[int]]:
+    chosen: dict[str, list[int]] = {}
+    for value in request.POST.getlist("selected"):
+        doctype, _, pk = value.partition(":")
+        if pk.isdigit():
+            chosen.setdefault(doctype, []).append(int(pk))
+    return chosen
+
+
+class InboxView(UnfoldModelAdminViewMixin, TemplateView):
+    """Hộp việc cần xử lý: what awaits the user, with bulk actions."""
+
+    title = "Hộp việc cần xử lý"
+    permission_required = ()
+    template_name = "workflow/desk/inbox.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        doctype = self.request.GET.get("doctype") or None
+        state = self.request.GET.get("state") or None
+        items = selectors.inbox_for(user=self.request.user, doctype=doctype, state=state)
+        actions = {option.action: option for item in items for option in item.actions}
+        return super().get_context_data(
+            **kwargs,
+            items=items,
+            bulk_actions=sorted(actions.values(), key=lambda option: option.label),
+            doctypes=[(m.workflow_doctype, doctype_label(m.workflow_doctype)) for m in host_models()],
+            states=_state_choices(doctype),
+            current={"doctype": doctype or "", "state": state or ""},
+        )
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        action, comment = request.POST.get("action", ""), request.POST.get("comment", "")
+        chosen = _selected(request)
+        if not action or not chosen:
+            messages.warning(request, "Hãy chọn tài liệu và thao tác cần thực hiện.")
+            return HttpResponseRedirect(request.get_full_path())
+        done = 0
+        for doctype, ids in chosen.items():
+            host = host_for(doctype)
+            if host is None:
+                continue
+            documents = access.scoped(host._default_manager.filter(pk__in=ids), request.user)
+            outcome = services.workflow_transition_many(
+                documents=documents, action=action, user=request.user, comment=comment
+            )
+            done += len(outcome.succeeded)
+            for document, error in outcome.failed:
+                messages.error(request, f"«{document.workflow_title()}»: {error.message}")
+        if done:
+            messages.success(request, f"Đã xử lý {done} tài liệu.")
+        return HttpResponseRedirect(request.get_full_path())
+
+
+class NotificationAdmin(ModelAdmin):
+    """The user's own notifications; also hosts the inbox page's URL."""
+
+    list_display = ["title", "body", "created_at", "is_read", "open_link"]
+    list_filter = [("read_at", admin.EmptyFieldListFilter)]
+    search_fields = ["title", "body"]
+    actions = ["mark_read"]
+    list_per_page = 50
+
+    def get_urls(self) -> list[Any]:
+        inbox = self.admin_site.admin_view(InboxView.as_view(model_admin=self))
+        return [path("inbox/", inbox, name="workflow_inbox"), *super().get_urls()]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return selectors.notifications_for(user=request.user)
+
+    @admin.display(description="Đã đọc", boolean=True)
+    def is_read(self, obj: Notification) -> bool:
+        return obj.read_at is not None
+
+    @admin.display(description="")
+    def open_link(self, obj: Notification) -> SafeString | str:
+        return format_html("<a class='text-primary-600' href='{}'>Mở</a>", obj.url) if obj.url else ""
+
+    @admin.action(description="Đánh dấu đã đọc")
+    def mark_read(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = services.notifications_mark_read(user=request.user, ids=queryset.values_list("pk", flat=True))
+        self.message_user(request, f"Đã đánh dấu {count} thông báo là đã đọc.", level=messages.SUCCESS)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+NAVIGATION = [
+    (
+        5,
+        "Việc của tôi",
+        [
+            item(
+                "Hộp việc cần xử lý",
+                "inbox",
+                "workflow_notification",
+                "workflow.view_notification",
+                url="admin:workflow_inbox",
+            ),
+            {
+                **item("Thông báo", "notifications", "workflow_notification", "workflow.view_notification"),
+                "badge": BADGE,
+            },
+        ],
+    ),
+    (
+        30,
+        "Vị trí việc làm và năng lực",
+        [item("Bản mô tả vị trí việc làm", "description", "workflow_jobdescription", "workflow.view_jobdescription")],
+    ),
+    (
+        85,
+        "Cấu hình",
+        [
+            item(
+                "Quy trình phê duyệt",
+                "account_tree",
+                "workflow_workflowdefinition",
+                "workflow.change_workflowdefinition",
+            )
+        ],
+    ),
+]
+
+
+def register(site: Any) -> None:
+    site.register(WorkflowDefinition, WorkflowDefinitionAdmin)
+    site.register(JobDescription, JobDescriptionAdmin)
+    site.register(Notification, NotificationAdmin)

@@ -1,0 +1,170 @@
+"""Telling people: after a transition, before a step deadline, and once a day.
+
+Each notice is a desk :class:`~thanhhoa_kpi.workflow.models.Notification` and an e-mail
+through Django's e-mail backend (users without an address get the desk notice only).
+Recipients come from :func:`~thanhhoa_kpi.workflow.selectors.awaited_users`, the same
+rule the inbox uses. These functions run in RQ jobs (:mod:`thanhhoa_kpi.workflow.jobs`),
+never inside a request's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage, get_connection
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from thanhhoa_kpi.workflow.hosts import doctype_label
+from thanhhoa_kpi.workflow.models import Notification, TransitionLog, WorkflowDocument
+from thanhhoa_kpi.workflow.selectors import ActionOption, awaited_users, due_documents, pending_by_user
+
+DEFAULT_REMINDER_DAYS = 3
+_SUBJECT_PREFIX = "[KPI Thanh Hóa] "
+
+
+@dataclass(frozen=True)
+class Notice:
+    title: str
+    template: str
+    context: dict[str, Any]
+    url: str = ""
+    summary: str = ""
+
+
+def _absolute(path: str) -> str:
+    # SITE_URL (e.g. https://kpi.thanhhoa.gov.vn) makes links in e-mails clickable.
+    return f"{getattr(settings, 'SITE_URL', '').rstrip('/')}{path}" if path else ""
+
+
+def _name(user: Any) -> str:
+    return user.get_full_name() or user.username
+
+
+def _action_text(actions: Iterable[ActionOption]) -> str:
+    return ", ".join(f"«{option.label}»" for option in actions)
+
+
+def deliver(*, user_ids: Iterable[int], notice: Notice, desk: bool = True) -> int:
+    """Send ``notice`` to each active user: a desk notification and an e-mail; returns e-mails sent."""
+    users = list(get_user_model().objects.filter(pk__in=set(user_ids), is_active=True).order_by("pk"))
+    if desk:
+        Notification.objects.bulk_create(
+            Notification(user=user, title=notice.title, body=notice.summary, url=notice.url) for user in users
+        )
+    messages = [
+        EmailMessage(
+            subject=_SUBJECT_PREFIX + notice.title,
+            body=render_to_string(
+                notice.template, {**notice.context, "name": _name(user), "url": _absolute(notice.url)}
+            ),
+            to=[user.email],
+        )
+        for user in users
+        if user.email
+    ]
+    if not messages:
+        return 0
+    return get_connection().send_messages(messages) or 0
+
+
+def _document_context(document: WorkflowDocument) -> dict[str, Any]:
+    return {
+        "doctype": doctype_label(document.workflow_doctype),
+        "title": document.workflow_title(),
+        "state": document.workflow_state_label(),
+    }
+
+
+def transition_notify(*, log_id: int) -> int:
+    """After a transition: the users the document now awaits, and its subject if someone
+    else acted on it. Returns the number of e-mails sent."""
+    log = TransitionLog.objects.select_related("actor", "workflow").get(pk=log_id)
+    document = log.document
+    # Moved on (or deleted) since: the later transition's own job tells the right people.
+    if document is None or document.state != log.to_state:
+        return 0
+    context = {**_document_context(document), "log": log, "actor": _name(log.actor)}
+    awaited = awaited_users(document=document)
+    awaited.pop(log.actor_id, None)
+    url = document.workflow_desk_url()
+    sent = 0
+    for user_id, actions in awaited.items():
+        summary = f"{context['actor']} đã thực hiện «{log.action_label}»; chờ bạn: {_action_text(actions)}."
+        notice = Notice(
+            f"Chờ bạn xử lý: {context['title']}",
+            "workflow/email/awaited.txt",
+            {**context, "actions": _action_text(actions)},
+            url,
+            summary,
+        )
+        sent += deliver(user_ids=[user_id], notice=notice)
+    owner = getattr(document.workflow_subject_official(), "user_id", None)
+    if owner is not None and owner != log.actor_id and owner not in awaited:
+        summary = f"{context['actor']} đã thực hiện «{log.action_label}»; trạng thái mới: «{context['state']}»."
+        if log.comment:
+            summary += f" Ý kiến: {log.comment}"
+        notice = Notice(f"{log.action_label}: {context['title']}", "workflow/email/outcome.txt", context, url, summary)
+        sent += deliver(user_ids=[owner], notice=notice)
+    return sent
+
+
+def reminders_send(*, days: int | None = None, today: date | None = None) -> int:
+    """Remind the awaited users of every document whose step ends within ``days`` days
+    (or has ended). Returns the number of e-mails sent."""
+    days = getattr(settings, "WORKFLOW_REMINDER_DAYS", DEFAULT_REMINDER_DAYS) if days is None else days
+    today = today or timezone.localdate()
+    sent = 0
+    for document, deadline, awaited in due_documents(until=today + timedelta(days=days)):
+        overdue = deadline < today
+        context = {**_document_context(document), "deadline": deadline, "overdue": overdue}
+        title = f"{'Quá hạn' if overdue else 'Sắp đến hạn'} xử lý: {context['title']}"
+        for user_id, actions in awaited.items():
+            text = _action_text(actions)
+            summary = f"Hạn xử lý {deadline:%d/%m/%Y}; chờ bạn: {text}."
+            notice = Notice(
+                title,
+                "workflow/email/reminder.txt",
+                {**context, "actions": text},
+                document.workflow_desk_url(),
+                summary,
+            )
+            sent += deliver(user_ids=[user_id], notice=notice)
+    return sent
+
+
+def _inbox_url() -> str:
+    try:
+        return _absolute(reverse("admin:workflow_inbox"))
+    except NoReverseMatch:
+        return ""
+
+
+def digest_send() -> int:
+    """One e-mail per user with documents awaiting them (no desk notice: the inbox shows
+    them). Returns the number of e-mails sent."""
+    sent = 0
+    inbox_url = _inbox_url()
+    for user_id, items in sorted(pending_by_user().items()):
+        rows = [
+            {
+                "doctype_label": item.doctype_label,
+                "title": item.title,
+                "state_label": item.state_label,
+                "action_text": _action_text(item.actions),
+            }
+            for item in items
+        ]
+        notice = Notice(
+            f"{len(rows)} tài liệu đang chờ bạn xử lý",
+            "workflow/email/digest.txt",
+            {"items": rows, "inbox_url": inbox_url},
+        )
+        sent += deliver(user_ids=[user_id], notice=notice, desk=False)
+    return sent
