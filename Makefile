@@ -52,7 +52,13 @@ lint: install ## ruff, migrations check, import boundaries, mypy on the pure cor
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy --strict thanhhoa_kpi/scoring thanhhoa_kpi/workflow/engine.py
 
+worker: install ## Run an RQ worker (imports, period opening, notifications)
+	$(PY) manage.py rqworker default --with-scheduler
+
+cron: install ## Run rq's cron: workflow reminders and digest, scheduled reports
+	$(PY) manage.py rqcron thanhhoa_kpi.workflow.cron
+
 schema: install ## Regenerate the OpenAPI file served at /api/schema/
 	$(PY) manage.py spectacular --validate --fail-on-warn --file thanhhoa_kpi/api/openapi.yaml
 
-.PHONY: help install messages run services test lint schema
+.PHONY: help install messages run services test lint schema worker cron
