@@ -68,9 +68,11 @@ def _person(
 
 
 def ensure_roles() -> None:
+    """Role groups with the permissions of every ``roles*.yaml`` in the base set."""
     from thanhhoa_kpi.accounts.loaders import load_roles
 
-    load_roles(read_file(FIXTURES_DIR / "base" / "roles.yaml"))
+    for path in sorted((FIXTURES_DIR / "base").glob("roles*.yaml")):
+        load_roles(read_file(path))
 
 
 def build_cast() -> Cast:
