@@ -5,3 +5,13 @@ class CatalogueConfig(AppConfig):
     name = "thanhhoa_kpi.catalogue"
     label = "catalogue"
     verbose_name = "Danh mục đầu công việc"
+
+    def ready(self) -> None:
+        from thanhhoa_kpi.accounts import access
+        from thanhhoa_kpi.catalogue import loaders  # noqa: F401  (registers fixture loaders)
+        from thanhhoa_kpi.catalogue import models as m
+
+        # Catalogues are reference data read by every official (their unit's, their
+        # ancestors' and their bloc's); who may change them is decided in selectors.
+        access.register(m.Catalogue, via="public")
+        access.register(m.CatalogueItem, via="public")

@@ -1,0 +1,348 @@
+"""Writes to work periods and work-log lines, including their review.
+
+Lock order (to avoid deadlocks): work period, then assignment, then lines in primary-key
+order. An official writes only their own lines and only until they are reviewed; no
+line is written in a closed period or in the future; an item comes from a catalogue in
+force of the official's unit (or an ancestor, or its bloc).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.db.models.fields.files import FieldFile
+from django.utils import timezone
+
+from thanhhoa_kpi.accounts import access
+from thanhhoa_kpi.catalogue.models import CatalogueItem
+from thanhhoa_kpi.catalogue.selectors import item_is_usable
+from thanhhoa_kpi.core.errors import Conflict, FieldError, PermissionRefused, ValidationFailed
+from thanhhoa_kpi.organization.models import Official
+from thanhhoa_kpi.worklogs import rights
+from thanhhoa_kpi.worklogs.evidence import check_evidence
+from thanhhoa_kpi.worklogs.models import MINUTES_PER_DAY, Assignment, LineStatus, PeriodStatus, WorkLogLine, WorkPeriod
+
+LINE_FIELDS = ("date", "quantity", "minutes", "description", "assignment", "catalogue_item", "evidence",
+               "document_number", "custom")  # fmt: skip
+
+
+def invalid(field: str, message: str, code: str = "VALIDATION_ERROR") -> ValidationFailed:
+    return ValidationFailed(message, [FieldError(field, message)], code=code)
+
+
+def positive_decimal(value: Any, field: str, label: str) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise invalid(field, f"{label} phải là một số.") from None
+    if not number.is_finite() or number <= 0:
+        raise invalid(field, f"{label} phải lớn hơn 0.")
+    if number != number.quantize(Decimal("0.01")):
+        raise invalid(field, f"{label} có tối đa 2 chữ số thập phân.")
+    return number
+
+
+# ------------------------------------------------------------------ periods
+
+
+def work_period_for(day: date, *, lock: bool = False) -> WorkPeriod:
+    """The month containing ``day`` (created open on first use)."""
+    period, _ = WorkPeriod.objects.get_or_create(year=day.year, month=day.month)
+    if lock:
+        period = WorkPeriod.objects.select_for_update().get(pk=period.pk)
+    return period
+
+
+def require_open(period: WorkPeriod, field: str = "date") -> None:
+    if not period.is_open:
+        raise invalid(field, f"{period} đã khóa, không thể ghi hoặc sửa.", code="PERIOD_CLOSED")
+
+
+@transaction.atomic
+def work_period_set_status(*, period: WorkPeriod, user: Any, status: str) -> WorkPeriod:
+    """Close (or re-open) a month; only a system administrator does this."""
+    scope = access.scope_for(user)
+    if not (scope.everything and not scope.read_only):
+        raise PermissionRefused("Chỉ quản trị hệ thống được khóa hoặc mở lại kỳ.")
+    if status not in PeriodStatus.values:
+        raise invalid("status", "Trạng thái kỳ không hợp lệ.")
+    period = WorkPeriod.objects.select_for_update().get(pk=period.pk)
+    period.status = status
+    period.closed_by = user if status == PeriodStatus.CLOSED else None
+    period.closed_at = timezone.now() if status == PeriodStatus.CLOSED else None
+    period.save()
+    return period
+
+
+# ------------------------------------------------------------------ lines
+
+
+def _own_official(user: Any) -> Official:
+    official = rights.official_of(user)
+    if official is None:
+        raise PermissionRefused("Tài khoản chưa gắn với hồ sơ cán bộ nên không ghi được nhật ký.")
+    return official
+
+
+def _check_values(values: dict[str, Any]) -> None:
+    values["quantity"] = positive_decimal(values.get("quantity"), "quantity", "Số lượng thực hiện")
+    try:
+        minutes = int(values.get("minutes") or 0)
+    except (TypeError, ValueError):
+        raise invalid("minutes", "Thời gian thực hiện phải là số phút.") from None
+    if not 0 <= minutes <= MINUTES_PER_DAY:
+        raise invalid("minutes", f"Thời gian thực hiện phải từ 0 đến {MINUTES_PER_DAY} phút.")
+    values["minutes"] = minutes
+    day = values.get("date")
+    if not isinstance(day, date):
+        raise invalid("date", "Ngày không hợp lệ.")
+    if day > timezone.localdate():
+        raise invalid("date", "Không được ghi nhật ký cho ngày trong tương lai.", code="FUTURE_DATE")
+    evidence = values.get("evidence")
+    if evidence and not isinstance(evidence, FieldFile):
+        check_evidence(evidence)
+    if not isinstance(values.get("custom") or {}, dict):
+        raise invalid("custom", "Trường tùy biến phải là một đối tượng JSON.")
+
+
+def _resolve_item(official: Official, values: dict[str, Any], period: WorkPeriod) -> tuple[CatalogueItem, Decimal]:
+    """The item and the coefficient to copy: the assignment's, or the item's in force."""
+    assignment: Assignment | None = values.get("assignment")
+    item: CatalogueItem | None = values.get("catalogue_item")
+    day: date = values["date"]
+    if assignment is not None:
+        if assignment.assignee_id != official.pk:
+            raise invalid("assignment", "Việc này không được giao cho bạn.")
+        if assignment.period_id != period.pk:
+            raise invalid(
+                "date",
+                f"Ngày {day:%d/%m/%Y} nằm ngoài kỳ của việc được giao ({assignment.period}).",
+                code="DATE_OUTSIDE_PERIOD",
+            )
+        if item is not None and item.pk != assignment.catalogue_item_id:
+            raise invalid("catalogue_item", "Đầu công việc khác với đầu công việc của việc được giao.")
+        return assignment.catalogue_item, assignment.coefficient
+    if item is None:
+        raise invalid("catalogue_item", "Chọn việc được giao hoặc một đầu công việc trong danh mục.")
+    if not item_is_usable(official=official, item=item, on=day):
+        raise invalid(
+            "catalogue_item",
+            "Đầu công việc không thuộc danh mục đang có hiệu lực (đã phê duyệt) của đơn vị bạn.",
+            code="ITEM_NOT_IN_FORCE",
+        )
+    return item, item.coefficient
+
+
+def _unit_on(official: Official, day: date) -> Any:
+    posting = access.current_assignments(day).filter(official=official).order_by("-start_date").first()
+    return posting.unit if posting else None
+
+
+@transaction.atomic
+def worklog_create(*, user: Any, **fields: Any) -> WorkLogLine:
+    official = _own_official(user)
+    values = {key: fields.get(key) for key in LINE_FIELDS}
+    _check_values(values)
+    period = work_period_for(values["date"], lock=True)
+    require_open(period)
+    item, coefficient = _resolve_item(official, values, period)
+    line = WorkLogLine(
+        official=official,
+        unit=_unit_on(official, values["date"]),
+        period=period,
+        assignment=values["assignment"],
+        catalogue_item=item,
+        coefficient=coefficient,
+        date=values["date"],
+        quantity=values["quantity"],
+        minutes=values["minutes"],
+        description=values.get("description") or "",
+        evidence=values.get("evidence") or "",
+        document_number=values.get("document_number") or "",
+        custom=values.get("custom") or {},
+    )
+    line.save()
+    return line
+
+
+def _lock_own_draft(line: WorkLogLine, user: Any) -> WorkLogLine:
+    official = _own_official(user)
+    _lock_periods([line.period_id])
+    line = WorkLogLine.objects.select_for_update().select_related("period").get(pk=line.pk)
+    if line.official_id != official.pk:
+        raise PermissionRefused("Chỉ người ghi nhật ký mới được sửa hoặc xóa dòng này.")
+    if line.is_reviewed:
+        raise Conflict("Dòng nhật ký đã được duyệt, không thể sửa hoặc xóa.", code="LINE_REVIEWED")
+    require_open(line.period)
+    return line
+
+
+@transaction.atomic
+def worklog_update(*, line: WorkLogLine, user: Any, **fields: Any) -> WorkLogLine:
+    line = _lock_own_draft(line, user)
+    values = {key: getattr(line, key) for key in LINE_FIELDS}
+    values.update({key: value for key, value in fields.items() if key in LINE_FIELDS})
+    if "assignment" in fields and fields["assignment"] is None and "catalogue_item" not in fields:
+        values["catalogue_item"] = line.catalogue_item
+    if "catalogue_item" in fields and "assignment" not in fields and line.assignment_id:
+        values["assignment"] = None  # picking another item detaches the line from its assignment
+    _check_values(values)
+    period = work_period_for(values["date"], lock=True)
+    require_open(period)
+    item, coefficient = _resolve_item(line.official, values, period)
+    item_changed = item.pk != line.catalogue_item_id or values["assignment"] != line.assignment
+    for key in ("date", "quantity", "minutes", "description", "document_number", "assignment"):
+        setattr(line, key, values[key] if key != "description" else (values[key] or ""))
+    line.custom = values.get("custom") or {}
+    line.evidence = values.get("evidence") or ""
+    line.period, line.catalogue_item = period, item
+    if item_changed:
+        # The coefficient is copied only when the line moves to another item or assignment.
+        line.coefficient = coefficient
+    line.save()
+    return line
+
+
+@transaction.atomic
+def worklog_delete(*, line: WorkLogLine, user: Any) -> None:
+    line = _lock_own_draft(line, user)
+    line.delete()
+
+
+@transaction.atomic
+def worklog_copy(*, line: WorkLogLine, user: Any, on: date | None = None) -> WorkLogLine:
+    """A new draft line like ``line`` (without its evidence file), dated ``on`` or today."""
+    official = _own_official(user)
+    if line.official_id != official.pk:
+        raise PermissionRefused("Chỉ sao chép được dòng nhật ký của chính mình.")
+    day = on or timezone.localdate()
+    assignment = line.assignment if line.assignment and line.assignment.period.contains(day) else None
+    return worklog_create(
+        user=user,
+        date=day,
+        assignment=assignment,
+        catalogue_item=None if assignment else line.catalogue_item,
+        quantity=line.quantity,
+        minutes=line.minutes,
+        description=line.description,
+        document_number="",
+        custom=dict(line.custom or {}),
+    )
+
+
+# ------------------------------------------------------------------ review
+
+
+def _count(value: Any, field: str, label: str) -> int:
+    if value in (None, ""):
+        return 0
+    try:
+        number = Decimal(str(value)) if not isinstance(value, bool) else Decimal("-1")
+    except (InvalidOperation, ValueError):
+        number = Decimal("-1")
+    if not number.is_finite() or number < 0 or number != number.to_integral_value() or number > 1000:
+        raise invalid(field, f"{label} phải là số nguyên không âm (tối đa 1000).")
+    return int(number)
+
+
+def _review_values(line: WorkLogLine, reviewer: Any, given: dict[str, Any]) -> dict[str, Any]:
+    accepted_raw = given.get("accepted_quantity")
+    accepted = line.quantity if accepted_raw in (None, "") else accepted_raw
+    try:
+        accepted = Decimal(str(accepted))
+    except (InvalidOperation, ValueError):
+        raise invalid("accepted_quantity", "Số lượng được chấp nhận phải là một số.") from None
+    if not accepted.is_finite() or accepted < 0:
+        raise invalid("accepted_quantity", "Số lượng được chấp nhận không được âm.")
+    if accepted > line.quantity:
+        raise invalid("accepted_quantity", f"Không được lớn hơn số lượng đã thực hiện ({line.quantity.normalize():f}).")
+    values = {"accepted_quantity": accepted}
+    labels = {
+        "quality_failures": "Số lỗi chất lượng",
+        "delays": "Số lần chậm tiến độ",
+        "exempt_quality_failures": "Số lỗi chất lượng được miễn trừ",
+        "exempt_delays": "Số lần chậm tiến độ được miễn trừ",
+    }
+    for key, label in labels.items():
+        values[key] = _count(given.get(key), key, label)
+    if values["exempt_quality_failures"] > values["quality_failures"]:
+        raise invalid("exempt_quality_failures", "Không được lớn hơn số lỗi chất lượng.")
+    if values["exempt_delays"] > values["delays"]:
+        raise invalid("exempt_delays", "Không được lớn hơn số lần chậm tiến độ.")
+    exempt = values["exempt_quality_failures"] + values["exempt_delays"]
+    reason = (given.get("exemption_reason") or "").strip()
+    if exempt and not reason:
+        raise invalid("exemption_reason", "Miễn trừ phải ghi rõ nguyên nhân khách quan.")
+    attachment = given.get("exemption_attachment")
+    if attachment and not isinstance(attachment, FieldFile):
+        check_evidence(attachment, field="exemption_attachment")
+    confirmed = (given.get("exemption_confirmed_by") or "").strip()
+    values.update(
+        exemption_reason=reason if exempt else "",
+        exemption_confirmed_by=(confirmed or reviewer.get_full_name() or reviewer.username) if exempt else "",
+        review_comment=(given.get("comment") or "").strip(),
+    )
+    if attachment:
+        values["exemption_attachment"] = attachment
+    return values
+
+
+def _review_locked(line: WorkLogLine, reviewer: Any, given: dict[str, Any]) -> WorkLogLine:
+    require_open(line.period, field="period")
+    if line.official.user_id == reviewer.pk:
+        raise PermissionRefused("Không ai tự duyệt nhật ký của chính mình.", code="SELF_REVIEW")
+    if not rights.can_direct(reviewer, line.official, line.catalogue_item.field):
+        raise PermissionRefused(
+            "Chỉ người đứng đầu đơn vị hoặc cấp phó phụ trách lĩnh vực của công việc mới được duyệt dòng này."
+        )
+    for key, value in _review_values(line, reviewer, given).items():
+        setattr(line, key, value)
+    line.status = LineStatus.REVIEWED
+    line.reviewed_by = reviewer
+    line.reviewed_at = timezone.now()
+    line.save()
+    return line
+
+
+def _lock_periods(ids: list[int]) -> None:
+    """Lock months before lines (the documented order), so a month cannot close mid-review."""
+    list(WorkPeriod.objects.select_for_update().filter(pk__in=sorted(set(ids))).order_by("pk").values_list("pk"))
+
+
+def _lock_lines(ids: list[int]) -> list[WorkLogLine]:
+    _lock_periods(list(WorkLogLine.objects.filter(pk__in=ids).values_list("period_id", flat=True)))
+    return list(
+        WorkLogLine.objects.select_for_update()
+        .select_related("period", "official", "catalogue_item")
+        .filter(pk__in=sorted(set(ids)))
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def worklog_review(*, line: WorkLogLine, reviewer: Any, **given: Any) -> WorkLogLine:
+    """Record the review of one line: accepted quantity, failures, delays, exemptions."""
+    locked = _lock_lines([line.pk])
+    if not locked:
+        raise invalid("line", "Không tìm thấy dòng nhật ký.")
+    return _review_locked(locked[0], reviewer, given)
+
+
+@transaction.atomic
+def worklog_review_bulk(*, lines: list[WorkLogLine], reviewer: Any, **given: Any) -> list[WorkLogLine]:
+    """Review many lines at once with the same values; all of them or none.
+
+    Without ``accepted_quantity`` each line is accepted in full (its own quantity).
+    """
+    locked = _lock_lines([line.pk for line in lines])
+    reviewed = []
+    for line in locked:
+        try:
+            reviewed.append(_review_locked(line, reviewer, dict(given)))
+        except (ValidationFailed, PermissionRefused) as error:
+            error.message = f"Dòng ngày {line.date:%d/%m/%Y} của {line.official.full_name}: {error.message}"
+            raise
+    return reviewed
