@@ -37,9 +37,9 @@ def page(browser):
 def shot(page):
     """Save a screenshot under test-artifacts/ (for people reviewing a run)."""
 
-    def take(name: str) -> None:
+    def take(name: str, target=None) -> None:
         ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        (target or page).screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
     return take
 

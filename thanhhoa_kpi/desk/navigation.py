@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse_lazy
+from django.utils.module_loading import import_string
 
 
 def _perm(codename: str):
@@ -34,4 +35,19 @@ def sidebar(request: HttpRequest) -> list[dict[str, Any]]:
             current = groups.setdefault(title, (order, []))
             current[1].extend(items)
     ordered = sorted(groups.items(), key=lambda kv: kv[1][0])
-    return [{"title": title, "collapsible": False, "items": items} for title, (_o, items) in ordered]
+    return [
+        {"title": title, "collapsible": False, "items": [_with_badge(i, request) for i in items]}
+        for title, (_o, items) in ordered
+    ]
+
+
+def _with_badge(entry: dict[str, Any], request: HttpRequest) -> dict[str, Any]:
+    """Evaluate a badge callback now: unfold would show an empty callback's result as "None"."""
+    badge = entry.get("badge")
+    if not (isinstance(badge, str) and badge.startswith("thanhhoa_kpi.")):
+        return entry
+    value = import_string(badge)(request)
+    result = {k: v for k, v in entry.items() if k != "badge"}
+    if value:
+        result["badge"] = str(value)
+    return result
