@@ -56,7 +56,7 @@ worker: install ## Run an RQ worker (imports, period opening, notifications)
 	$(PY) manage.py rqworker default --with-scheduler
 
 cron: install ## Run rq's cron: workflow reminders and digest, scheduled reports
-	$(PY) manage.py rqcron thanhhoa_kpi.workflow.cron
+	$(PY) manage.py rqcron thanhhoa_kpi.cron
 
 schema: install ## Regenerate the OpenAPI file served at /api/schema/
 	$(PY) manage.py spectacular --validate --fail-on-warn --file thanhhoa_kpi/api/openapi.yaml

@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "thanhhoa_kpi.catalogue",
     "thanhhoa_kpi.worklogs",
     "thanhhoa_kpi.transfer",
+    "thanhhoa_kpi.customfields",
+    "thanhhoa_kpi.reports",
+    "thanhhoa_kpi.dashboards",
     "thanhhoa_kpi.api",
     "thanhhoa_kpi.desk",
 ]
@@ -222,6 +225,8 @@ UNFOLD = {
     "SITE_HEADER": "Hệ thống đánh giá KPI CBCCVC tỉnh Thanh Hóa",
     "SITE_SYMBOL": "insights",
     "SHOW_LANGUAGES": True,
+    # The desk home shows the workspace of the user's main role (workspace/*.yaml).
+    "DASHBOARD_CALLBACK": "thanhhoa_kpi.dashboards.views.dashboard_callback",
     "SIDEBAR": {
         "show_search": True,
         "show_all_applications": False,

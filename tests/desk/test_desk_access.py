@@ -89,3 +89,10 @@ def test_the_sidebar_hides_admin_menus_from_officials(cast, client):
     html = login(client, cast.official).get("/admin/").content.decode()
     assert "Hồ sơ cán bộ" in html
     assert "Phân quyền vai trò" not in html
+
+
+def test_the_hr_admin_can_save_an_official_linked_to_a_user_account(cast, client):
+    me = cast.official_of(cast.official)
+    url = reverse("admin:organization_official_change", args=[me.pk])
+    form = login(client, cast.hr).get(url).context["adminform"].form
+    assert form.fields["user"].queryset.filter(pk=cast.official.pk).exists()

@@ -227,6 +227,10 @@ def register(model: type[models.Model], *, via: str, prefix: str = "") -> None:
     _REGISTRY[model] = (via, prefix)
 
 
+def is_registered(model: type[models.Model]) -> bool:
+    return model in _REGISTRY
+
+
 def scoped(queryset: QuerySet, user: Any) -> QuerySet:
     """Rows of ``queryset`` the user may read. Unregistered models are refused outright."""
     scope = scope_for(user)

@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from thanhhoa_kpi.accounts import access
+from thanhhoa_kpi.api.custom import CustomFieldSerializerMixin
 from thanhhoa_kpi.competencies.models import Competency, CompetencyFramework, PositionRequirement, ProficiencyLevel
 from thanhhoa_kpi.organization import services
 from thanhhoa_kpi.organization.models import JobPosition, Official, OfficialAssignment, OrgUnit
@@ -88,7 +89,8 @@ class AssignmentSerializer(serializers.ModelSerializer):
         return value
 
 
-class OfficialSerializer(serializers.ModelSerializer):
+class OfficialSerializer(CustomFieldSerializerMixin, serializers.ModelSerializer):
+    custom_doctype = "official"
     assignments = AssignmentSerializer(many=True, read_only=True)
     assignment = AssignmentSerializer(write_only=True, required=False)
 
@@ -116,7 +118,9 @@ class OfficialSerializer(serializers.ModelSerializer):
         return super().update(instance, validated)
 
 
-class JobPositionSerializer(serializers.ModelSerializer):
+class JobPositionSerializer(CustomFieldSerializerMixin, serializers.ModelSerializer):
+    custom_doctype = "position"
+
     class Meta:
         model = JobPosition
         fields = [

@@ -42,6 +42,8 @@ class ScopedAdmin(SimpleHistoryAdmin, ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if field is not None and hasattr(field, "queryset"):
+        # Scoped models offer only rows in the caller's scope; others (e.g. user accounts,
+        # which carry no org data) are left to the model permission of the page.
+        if field is not None and hasattr(field, "queryset") and access.is_registered(field.queryset.model):
             field.queryset = access.scoped(field.queryset, request.user)
         return field

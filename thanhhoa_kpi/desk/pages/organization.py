@@ -12,6 +12,7 @@ from unfold.admin import TabularInline
 
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.desk.base import ScopedAdmin
+from thanhhoa_kpi.desk.custom import CustomFieldsAdminMixin
 from thanhhoa_kpi.desk.navigation import item
 from thanhhoa_kpi.organization import services
 from thanhhoa_kpi.organization.models import (
@@ -76,7 +77,8 @@ class BlocAuthorityAdmin(ScopedAdmin):
     search_fields = ["unit__name"]
 
 
-class JobPositionAdmin(ScopedAdmin):
+class JobPositionAdmin(CustomFieldsAdminMixin, ScopedAdmin):
+    custom_doctype = "position"
     list_display = ["code", "name", "group", "bloc", "professional_level"]
     list_filter = ["group", "bloc"]
     search_fields = ["code", "name", "duties"]
@@ -121,7 +123,8 @@ class CurrentUnitFilter(admin.SimpleListFilter):
         return queryset
 
 
-class OfficialAdmin(ScopedAdmin):
+class OfficialAdmin(CustomFieldsAdminMixin, ScopedAdmin):
+    custom_doctype = "official"
     list_display = ["full_name", "code", "category", "gender", "birth_date", "email"]
     list_filter = ["category", "gender", CurrentUnitFilter]
     search_fields = ["full_name", "code", "email", "phone"]

@@ -1,0 +1,89 @@
+"""Custom field values on host resources: a ``custom`` object, validated like built-ins.
+
+``class OfficialSerializer(CustomFieldSerializerMixin, serializers.ModelSerializer):
+custom_doctype = "official"`` (the model needs ``custom`` in ``Meta.fields``).
+
+- read: ``"custom": {key: value or null}`` for every active field (decimals as strings,
+  dates ISO, links as ids, checkboxes as booleans);
+- write: a partial object; keys left out keep their value, ``null``/``""`` clears one;
+  every bad value is a 400 naming ``custom.<key>``, together with the other fields' errors;
+- built-in fields made required by an HR admin's override are required here too (on
+  creation and full updates, and whenever a partial update sends them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from thanhhoa_kpi.core.errors import ValidationFailed
+from thanhhoa_kpi.customfields import selectors, services
+
+CUSTOM_HELP = "Giá trị các trường tùy biến: {mã trường: giá trị}. Bỏ qua một mã để giữ nguyên, null để xóa."
+
+
+class CustomFieldSerializerMixin:
+    custom_doctype = ""
+
+    def _custom_defs(self) -> list[Any]:
+        if not hasattr(self, "_cf_defs"):
+            self._cf_defs = selectors.definitions(self.custom_doctype)
+        return self._cf_defs
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()  # type: ignore[misc]
+        fields["custom"] = serializers.JSONField(required=False, label="Trường tùy biến", help_text=CUSTOM_HELP)
+        return fields
+
+    def _override_errors(self, data: Any) -> dict[str, list[str]]:
+        """Built-in fields an HR admin made required (checked here, not in ``get_fields``,
+        so that generating the OpenAPI schema reads no database)."""
+        errors: dict[str, list[str]] = {}
+        partial = getattr(self, "partial", False)
+        for name, override in selectors.overrides(self.custom_doctype).items():
+            if not override.required or (partial and name not in data):
+                continue
+            value = data.get(name) if hasattr(data, "get") else None
+            if value is None or (isinstance(value, str) and not value.strip()):
+                errors[name] = ["Trường này là bắt buộc."]
+        return errors
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = super().to_representation(instance)  # type: ignore[misc]
+        data["custom"] = selectors.custom_output(self._custom_defs(), getattr(instance, "custom", None))
+        return data
+
+    def to_internal_value(self, data: Any) -> Any:
+        errors: dict[str, Any] = {}
+        try:
+            validated = super().to_internal_value(data)  # type: ignore[misc]
+        except serializers.ValidationError as exc:
+            errors = dict(exc.detail) if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+            validated = {}
+        for name, messages in self._override_errors(data).items():
+            errors.setdefault(name, messages)
+        given = hasattr(data, "get") and "custom" in data
+        if given or not getattr(self, "partial", False):
+            raw = data.get("custom") if given else {}
+            try:
+                validated["custom"] = services.custom_values_validate(
+                    doctype=self.custom_doctype, values=raw, instance=getattr(self, "instance", None)
+                )
+            except ValidationFailed as exc:
+                errors["custom"] = _custom_errors(exc)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return validated
+
+
+def _custom_errors(exc: ValidationFailed) -> Any:
+    """``custom.<key>`` errors as DRF detail, so the error body names ``custom.<key>``."""
+    per_key: dict[str, list[str]] = {}
+    whole: list[str] = []
+    for error in exc.errors:
+        if error.field.startswith("custom."):
+            per_key.setdefault(error.field.removeprefix("custom."), []).append(error.message)
+        else:
+            whole.append(error.message)
+    return per_key if per_key else whole

@@ -1,0 +1,148 @@
+"""Bar, line and pie charts as inline SVG built on the server (no JavaScript, no CDN).
+
+Used by the workspaces on the desk home and by the report builder. Labels are escaped;
+the output is safe to put in a template as is.
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+from typing import Any
+
+from django.utils.safestring import SafeString, mark_safe
+
+PALETTE = ["#2563eb", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#65a30d", "#ea580c", "#475569"]
+FONT = 'font-family="Inter, Arial, sans-serif" font-size="11" fill="currentColor"'
+MAX_ITEMS = 30
+
+
+def _short(label: Any, limit: int = 18) -> str:
+    text = str(label)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _number(value: float) -> str:
+    text = f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def _frame(width: int, height: int, body: list[str], title: str) -> SafeString:
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title)}" class="w-full h-auto" style="max-width:{width}px">'
+    )
+    return mark_safe(head + f"<title>{escape(title)}</title>" + "".join(body) + "</svg>")
+
+
+def _nice_top(largest: float) -> float:
+    """The axis top: four round steps (1, 2 or 5 × 10ⁿ) reaching at least ``largest``."""
+    raw = largest / 4
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    return max(step, 1 if largest >= 1 else step) * 4  # counts get whole-number ticks
+
+
+def _axes(values: list[float], width: int, height: int, box: tuple[int, int, int, int]) -> tuple[list[str], float]:
+    left, top, right, bottom = box
+    top_value = _nice_top(max([v for v in values if v > 0] or [1]))
+    parts = []
+    for i in range(5):
+        value = top_value * i / 4
+        y = height - bottom - (height - top - bottom) * i / 4
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#94a3b8" stroke-opacity=".35"/>'
+        )
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" {FONT}>{_number(value)}</text>')
+    return parts, top_value
+
+
+def bar_svg(
+    labels: list[Any], values: list[float], *, title: str = "", width: int = 640, height: int = 300
+) -> SafeString:
+    labels, values = labels[:MAX_ITEMS], [float(v or 0) for v in values[:MAX_ITEMS]]
+    box = (52, 16, 12, 72)
+    parts, top_value = _axes(values, width, height, box)
+    plot_w, plot_h = width - box[0] - box[2], height - box[1] - box[3]
+    band = plot_w / max(len(values), 1)
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        bar_h = plot_h * value / top_value if top_value else 0
+        x, y = box[0] + i * band + band * 0.15, height - box[3] - bar_h
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{band * 0.7:.1f}" height="{bar_h:.1f}" fill="{PALETTE[0]}" rx="2">'
+            f"<title>{escape(str(label))}: {_number(value)}</title></rect>"
+        )
+        parts.append(
+            f'<text x="{x + band * 0.35:.1f}" y="{y - 4:.1f}" text-anchor="middle" {FONT}>{_number(value)}</text>'
+        )
+        lx = x + band * 0.35
+        parts.append(
+            f'<text x="{lx:.1f}" y="{height - box[3] + 14}" text-anchor="end" transform="rotate(-30 {lx:.1f} '
+            f'{height - box[3] + 14})" {FONT}>{escape(_short(label))}</text>'
+        )
+    return _frame(width, height, parts, title)
+
+
+def line_svg(
+    labels: list[Any], values: list[float], *, title: str = "", width: int = 640, height: int = 300
+) -> SafeString:
+    labels, values = labels[:MAX_ITEMS], [float(v or 0) for v in values[:MAX_ITEMS]]
+    box = (52, 16, 16, 72)
+    parts, top_value = _axes(values, width, height, box)
+    plot_w, plot_h = width - box[0] - box[2], height - box[1] - box[3]
+    gap = plot_w / max(len(values) - 1, 1)
+    points = [
+        (box[0] + i * gap, height - box[3] - (plot_h * v / top_value if top_value else 0)) for i, v in enumerate(values)
+    ]
+    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+    parts.append(f'<polyline points="{path}" fill="none" stroke="{PALETTE[0]}" stroke-width="2"/>')
+    for (x, y), label, value in zip(points, labels, values, strict=True):
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{PALETTE[0]}">'
+            f"<title>{escape(str(label))}: {_number(value)}</title></circle>"
+        )
+        parts.append(
+            f'<text x="{x:.1f}" y="{height - box[3] + 14}" text-anchor="end" '
+            f'transform="rotate(-30 {x:.1f} {height - box[3] + 14})" {FONT}>{escape(_short(label))}</text>'
+        )
+    return _frame(width, height, parts, title)
+
+
+def pie_svg(
+    labels: list[Any], values: list[float], *, title: str = "", width: int = 640, height: int = 300
+) -> SafeString:
+    labels, values = labels[: len(PALETTE)], [max(float(v or 0), 0) for v in values[: len(PALETTE)]]
+    total = sum(values) or 1
+    cx, cy, r = height / 2, height / 2, height / 2 - 16
+    parts, angle = [], -math.pi / 2
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        sweep = 2 * math.pi * value / total
+        tip = f"<title>{escape(str(label))}: {_number(value)} ({value * 100 / total:.1f}%)</title>"
+        if sweep >= 2 * math.pi - 1e-9:
+            parts.append(f'<circle cx="{cx}" cy="{cy}" r="{r}" fill="{PALETTE[i]}">{tip}</circle>')
+        elif sweep > 0:
+            x1, y1 = cx + r * math.cos(angle), cy + r * math.sin(angle)
+            x2, y2 = cx + r * math.cos(angle + sweep), cy + r * math.sin(angle + sweep)
+            large = 1 if sweep > math.pi else 0
+            parts.append(
+                f'<path d="M{cx},{cy} L{x1:.1f},{y1:.1f} A{r},{r} 0 {large} 1 {x2:.1f},{y2:.1f} Z" '
+                f'fill="{PALETTE[i]}">{tip}</path>'
+            )
+        angle += sweep
+        ly = 24 + i * 22
+        parts.append(f'<rect x="{height + 8}" y="{ly - 10}" width="12" height="12" fill="{PALETTE[i]}"/>')
+        parts.append(
+            f'<text x="{height + 26}" y="{ly}" {FONT}>{escape(_short(label, 30))}: {_number(value)} '
+            f"({value * 100 / total:.0f}%)</text>"
+        )
+    return _frame(width, height, parts, title)
+
+
+RENDERERS = {"bar": bar_svg, "line": line_svg, "pie": pie_svg}
+
+
+def chart_svg(kind: str, labels: list[Any], values: list[float], *, title: str = "") -> SafeString:
+    """One chart of ``kind`` (bar, line, pie); an empty chart says there is no data."""
+    if not values:
+        return mark_safe('<p class="text-sm text-font-subtle-light dark:text-font-subtle-dark">Chưa có dữ liệu.</p>')
+    return RENDERERS.get(kind, bar_svg)(labels, values, title=title)

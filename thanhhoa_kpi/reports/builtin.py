@@ -1,0 +1,142 @@
+"""Built-in reports: fixed reports written in code, shown next to the saved ones (SPEC 6).
+
+Each is ``func(user, params) -> ReportResult`` and MUST read through the scoped
+querysets (``access.scoped``), like everything else. The desk lists them on «Báo cáo có
+sẵn» and exports them as XLSX/CSV/PDF; the API runs them at
+``/api/v1/reports/builtin/<code>/?format=...``. Other apps add theirs in
+``AppConfig.ready()``::
+
+    from thanhhoa_kpi.reports.builtin import register_builtin_report
+    register_builtin_report("worklog_personal", "Nhật ký công việc cá nhân", worklog_personal,
+                            params={"period": "Kỳ (YYYY-MM)"})
+
+Present now: officials per unit, and competency gaps (requirements per position against
+the officials holding it; the per-person gap follows once competency assessments exist).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count
+
+from thanhhoa_kpi.accounts import access
+from thanhhoa_kpi.core.errors import NotFound
+from thanhhoa_kpi.reports.engine import MAX_ROWS, Column, ReportResult
+
+BuiltinFunc = Callable[[Any, dict[str, Any]], ReportResult]
+
+
+@dataclass(frozen=True)
+class BuiltinReport:
+    code: str
+    title: str
+    func: BuiltinFunc
+    description: str = ""
+    params: dict[str, str] = field(default_factory=dict)  # name → Vietnamese label
+
+
+BUILTINS: dict[str, BuiltinReport] = {}
+
+
+def register_builtin_report(
+    code: str, title_vi: str, func: BuiltinFunc, *, description: str = "", params: dict[str, str] | None = None
+) -> BuiltinReport:
+    report = BuiltinReport(code, title_vi, func, description, dict(params or {}))
+    BUILTINS[code] = report
+    return report
+
+
+def builtin_run(*, code: str, user: Any, params: dict[str, Any] | None = None) -> ReportResult:
+    report = BUILTINS.get(code)
+    if report is None:
+        raise NotFound("Không có báo cáo có sẵn này.")
+    result = report.func(user, dict(params or {}))
+    result.title = result.title or report.title
+    result.extra.setdefault("user", user)
+    return result
+
+
+# --- officials per unit -------------------------------------------------------------------
+def officials_by_unit(user: Any, params: dict[str, Any]) -> ReportResult:
+    from thanhhoa_kpi.organization.models import Official, OrgUnit
+
+    officials = access.scoped(Official.objects.all(), user).values("pk")
+    rows = access.current_assignments().filter(official__in=officials)
+    unit_id = str(params.get("unit") or "")
+    if unit_id.isdigit():
+        unit = access.scoped(OrgUnit.objects.filter(pk=int(unit_id)), user).first()
+        rows = rows.filter(unit__path__startswith=unit.path) if unit else rows.none()
+    rows = rows.select_related("official", "unit", "position").order_by("unit__path", "official__full_name")
+    data = [
+        [a.unit.name, a.official.code, a.official.full_name, a.official.get_category_display(), a.position.name,
+         a.get_leadership_role_display()]
+        for a in rows[: MAX_ROWS + 1]
+    ]  # fmt: skip
+    columns = [
+        Column("unit", "Đơn vị", "fk"), Column("code", "Mã CBCCVC", "text"), Column("full_name", "Họ và tên", "text"),
+        Column("category", "Đối tượng", "choice"), Column("position", "Vị trí việc làm", "fk"),
+        Column("leadership_role", "Chức vụ lãnh đạo", "choice"),
+    ]  # fmt: skip
+    return _result("Danh sách cán bộ theo đơn vị", columns, data)
+
+
+# --- competency gaps ------------------------------------------------------------------------
+def competency_gap(user: Any, params: dict[str, Any]) -> ReportResult:
+    """Required levels per position, with how many officials in scope hold the position.
+
+    There is no competency assessment yet: «Đã đánh giá» and «Chưa đạt» stay blank until
+    the assessments app registers its own version of this report under the same code.
+    """
+    from thanhhoa_kpi.competencies.models import PositionRequirement
+    from thanhhoa_kpi.organization.models import Official
+
+    officials = access.scoped(Official.objects.all(), user).values("pk")
+    holders = dict(
+        access.current_assignments()
+        .filter(official__in=officials)
+        .values_list("position")
+        .annotate(n=Count("official", distinct=True))
+    )
+    requirements = PositionRequirement.objects.filter(framework__is_active=True)
+    if not access.scope_for(user).everything:
+        requirements = requirements.filter(position_id__in=list(holders))
+    requirements = requirements.select_related("position", "competency").order_by("position__code", "competency__code")
+    data = [
+        [r.position.name, r.competency.name, r.competency.get_kind_display(), r.required_level,
+         holders.get(r.position_id, 0), None, None]
+        for r in requirements[: MAX_ROWS + 1]
+    ]  # fmt: skip
+    columns = [
+        Column("position", "Vị trí việc làm", "fk"), Column("competency", "Năng lực", "fk"),
+        Column("kind", "Nhóm năng lực", "choice"), Column("required_level", "Cấp độ yêu cầu", "number"),
+        Column("holders", "Số CBCCVC đảm nhiệm", "number"), Column("assessed", "Đã đánh giá", "number"),
+        Column("below", "Chưa đạt yêu cầu", "number"),
+    ]  # fmt: skip
+    result = _result("Báo cáo khoảng cách năng lực", columns, data)
+    result.subtitle = "Yêu cầu năng lực theo vị trí việc làm và số người đảm nhiệm (chưa có dữ liệu đánh giá năng lực)."
+    return result
+
+
+def _result(title: str, columns: list[Column], data: list[list[Any]]) -> ReportResult:
+    truncated = len(data) > MAX_ROWS
+    warning = "Chỉ hiển thị 5.000 dòng đầu; hãy chọn một đơn vị." if truncated else ""
+    return ReportResult(title=title, columns=columns, rows=data[:MAX_ROWS], truncated=truncated, warning=warning)
+
+
+def register_org_builtins() -> None:
+    register_builtin_report(
+        "officials_by_unit",
+        "Danh sách cán bộ theo đơn vị",
+        officials_by_unit,
+        description="Cán bộ, công chức, viên chức đang công tác, theo đơn vị trong phạm vi của bạn.",
+        params={"unit": "Đơn vị (số hiệu)"},
+    )
+    register_builtin_report(
+        "competency_gap",
+        "Báo cáo khoảng cách năng lực",
+        competency_gap,
+        description="Yêu cầu năng lực của từng vị trí việc làm và số người đang đảm nhiệm.",
+    )
