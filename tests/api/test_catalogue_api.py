@@ -1,9 +1,12 @@
-"""Catalogue API (SPEC 8.1): items carry ``coefficient``; writes by HR in scope; approval; import."""
+"""Catalogue API (SPEC 8.1): items carry ``coefficient``; writes by HR in scope; approval; import.
+
+Approval is the workflow's ``transition/`` and ``history/`` (no separate approve endpoint).
+"""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.factories.worklogs import catalogue_workbook, item_row, work_cast
+from tests.factories.worklogs import catalogue_workbook, ensure_workflows, item_row, put_in_state, work_cast
 from thanhhoa_kpi.catalogue.models import Catalogue
 
 pytestmark = pytest.mark.django_db
@@ -13,6 +16,11 @@ pytestmark = pytest.mark.django_db
 def media_in_tmp(settings, tmp_path):
     """Uploaded evidence and workbooks go to a temporary folder, not var/media."""
     settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture(autouse=True)
+def workflows(db):
+    ensure_workflows()
 
 
 @pytest.fixture
@@ -49,7 +57,9 @@ def test_hr_admin_creates_a_catalogue_and_items_in_scope(cast, api_for):
     payload = {"code": "DM_API", "name": "Danh mục API", "owner_unit": cast.ward.pk, "effective_from": "2026-01-01"}
     response = client.post("/api/v1/catalogues/", payload, format="json")
     assert response.status_code == 201, response.json()
-    assert response.json()["status"] == "DRAFT"
+    assert (response.json()["status"], response.json()["state"]) == ("DRAFT", "DRAFT")
+    assert response.json()["workflow"] == {"code": "CATALOGUE", "version": 1}
+    assert [a["action"] for a in response.json()["available_actions"]] == ["submit"]
     item = {"catalogue": response.json()["id"], "code": "X1", "field": "Văn hóa", "task": "Viết tin",
             "unit_of_measure": "Tin", "complexity_group": 1, "coefficient": "0.8", "positions": ["T_CV"]}  # fmt: skip
     created = client.post("/api/v1/catalogue-items/", item, format="json")
@@ -80,11 +90,43 @@ def test_an_approved_catalogue_is_changed_only_through_a_new_version(cast, work,
     assert copy.status_code == 201 and copy.json()["version"] == 2 and copy.json()["item_count"] == 4
 
 
-def test_the_bloc_authority_approves_through_the_api(cast, work, api_for):
-    url = f"/api/v1/catalogues/{work.draft.pk}/approve/"
-    assert api_for(cast.hr).post(url, format="json").status_code == 403
-    response = api_for(cast.authority).post(url, format="json")
-    assert response.status_code == 200 and response.json()["status"] == "APPROVED"
+def test_the_bloc_authority_publishes_through_the_workflow_api(cast, work, api_for):
+    put_in_state(work.draft, "HOME_AFFAIRS")
+    detail = f"/api/v1/catalogues/{work.draft.pk}/"
+    assert api_for(cast.hr).get(detail).json()["available_actions"] == []
+    offered = api_for(cast.authority).get(detail).json()
+    assert (offered["state"], offered["state_label"]) == ("HOME_AFFAIRS", "Cơ quan tổ chức cán bộ phê duyệt")
+    assert [(a["action"], a["comment_required"]) for a in offered["available_actions"]] == [
+        ("publish", False), ("return", True),
+    ]  # fmt: skip
+    refused = api_for(cast.hr).post(detail + "transition/", {"action": "publish"}, format="json")
+    assert refused.status_code == 403 and refused.json()["code"] == "NOT_AN_APPROVER"
+    response = api_for(cast.authority).post(detail + "transition/", {"action": "publish"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["state"], response.json()["available_actions"]) == ("PUBLISHED", [])
+    row = api_for(cast.official).get(detail).json()
+    assert (row["status"], row["state"], row["approved_by"]) == ("APPROVED", "PUBLISHED", cast.authority.pk)
+    history = api_for(cast.official).get(detail + "history/").json()
+    assert [(h["action"], h["from_state"], h["to_state"], h["actor"]) for h in history] == [
+        ("publish", "HOME_AFFAIRS", "PUBLISHED", "authority")
+    ]
+    again = api_for(cast.authority).post(detail + "transition/", {"action": "publish"}, format="json")
+    assert again.status_code == 409 and again.json()["code"] == "NOT_ALLOWED_FROM_STATE"
+
+
+def test_the_old_approve_endpoint_is_gone(cast, work, api_for):
+    assert api_for(cast.authority).post(f"/api/v1/catalogues/{work.draft.pk}/approve/").status_code == 404
+    assert Catalogue.objects.get(pk=work.draft.pk).status == "DRAFT"
+
+
+def test_a_return_without_a_reason_is_refused_through_the_api(cast, work, api_for):
+    put_in_state(work.draft, "HOME_AFFAIRS")
+    url = f"/api/v1/catalogues/{work.draft.pk}/transition/"
+    refused = api_for(cast.authority).post(url, {"action": "return", "comment": "  "}, format="json")
+    assert refused.status_code == 400 and refused.json()["code"] == "COMMENT_REQUIRED"
+    assert refused.json()["errors"][0]["field"] == "comment"
+    returned = api_for(cast.authority).post(url, {"action": "return", "comment": "Thiếu hệ số"}, format="json")
+    assert returned.status_code == 200 and returned.json()["state"] == "DRAFT"
 
 
 def test_export_and_import_through_the_api(cast, work, api_for, django_capture_on_commit_callbacks):

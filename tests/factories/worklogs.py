@@ -2,6 +2,12 @@
 
 ``work_cast(cast)`` adds an approved catalogue owned by the cast's ward (so usable by the
 team below it), one owned by the other department (the outsider's), and a draft one.
+
+:func:`make_catalogue` puts a catalogue straight into a workflow state (PUBLISHED for an
+APPROVED one, DRAFT otherwise, or the ``state`` given) without walking the chain: a test
+shortcut for the features that only need a catalogue in force. :func:`publish_catalogue`
+takes the real last step (the bloc authority publishes) so the catalogue takes effect
+through the engine.
 """
 
 from __future__ import annotations
@@ -19,6 +25,9 @@ from django.utils import timezone
 from thanhhoa_kpi.catalogue.models import Catalogue, CatalogueItem, CatalogueStatus
 from thanhhoa_kpi.core.seeding import FIXTURES_DIR, read_file
 from thanhhoa_kpi.organization.models import OrgUnit
+from thanhhoa_kpi.workflow.loaders import load_workflows
+from thanhhoa_kpi.workflow.models import TransitionLog
+from thanhhoa_kpi.workflow.services import workflow_start_fields, workflow_transition
 from thanhhoa_kpi.worklogs import assignments, services
 from thanhhoa_kpi.worklogs.models import Assignment, WorkLogLine, WorkPeriod
 
@@ -31,22 +40,34 @@ def ensure_worklog_roles() -> None:
     load_roles(read_file(FIXTURES_DIR / "base" / "roles.worklogs.yaml"))
 
 
+def ensure_workflows() -> None:
+    """The base workflow definitions (CATALOGUE among them); idempotent."""
+    load_workflows(read_file(FIXTURES_DIR / "base" / "workflows.json"))
+
+
 def make_catalogue(
     owner: OrgUnit | None,
     code: str,
     items: list[tuple[str, str, str]],
     *,
     status: str = CatalogueStatus.APPROVED,
+    state: str | None = None,
     bloc: str = "",
     version: int = 1,
     effective_from: date = START,
     created_by: Any = None,
 ) -> Catalogue:
-    """A catalogue with items given as (code, field, coefficient)."""
+    """A catalogue with items given as (code, field, coefficient), put straight into ``state``.
+
+    ``state`` defaults to PUBLISHED for an APPROVED catalogue and DRAFT otherwise.
+    """
+    ensure_workflows()
+    fields = workflow_start_fields(definition_code=Catalogue.workflow_code, doctype=Catalogue.workflow_doctype)
+    fields["state"] = state or ("PUBLISHED" if status == CatalogueStatus.APPROVED else fields["state"])
     catalogue = Catalogue.objects.create(
         code=code, version=version, name=f"Danh mục {code}", owner_unit=owner, owner_bloc=bloc,
         effective_from=effective_from, status=status, standard_product="Văn bản hành chính", standard_minutes=60,
-        created_by=created_by,
+        created_by=created_by, **fields,
     )  # fmt: skip
     for item_code, field, coefficient in items:
         CatalogueItem.objects.create(
@@ -55,6 +76,18 @@ def make_catalogue(
             complexity_group=2, coefficient=Decimal(coefficient), standard_minutes=60,
         )  # fmt: skip
     return catalogue
+
+
+def put_in_state(catalogue: Catalogue, state: str) -> Catalogue:
+    """Move a catalogue to ``state`` without the engine (a test shortcut)."""
+    Catalogue.objects.filter(pk=catalogue.pk).update(state=state)
+    catalogue.refresh_from_db()
+    return catalogue
+
+
+def publish_catalogue(catalogue: Catalogue, authority: Any) -> TransitionLog:
+    """Skip to HOME_AFFAIRS, then the bloc authority publishes through the engine."""
+    return workflow_transition(document=put_in_state(catalogue, "HOME_AFFAIRS"), action="publish", user=authority)
 
 
 @dataclass

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.factories.worklogs import catalogue_workbook, item_row, work_cast
+from tests.factories.worklogs import catalogue_workbook, ensure_workflows, item_row, put_in_state, work_cast
 from thanhhoa_kpi.catalogue.excel import write_catalogue
 from thanhhoa_kpi.catalogue.imports import ImportInvalid, catalogue_import_file, catalogue_import_start
 from thanhhoa_kpi.catalogue.models import Catalogue, CatalogueImport, CatalogueItem, CatalogueStatus, ImportStatus
@@ -19,6 +19,12 @@ pytestmark = pytest.mark.django_db
 def media_in_tmp(settings, tmp_path):
     """Uploaded evidence and workbooks go to a temporary folder, not var/media."""
     settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture(autouse=True)
+def workflows(db):
+    """An imported catalogue starts on the CATALOGUE workflow."""
+    ensure_workflows()
 
 
 HEADER = {
@@ -48,6 +54,7 @@ def test_a_valid_workbook_becomes_a_draft_catalogue(cast):
         CatalogueStatus.DRAFT,
         cast.ward,
     )
+    assert (catalogue.state, catalogue.workflow.code) == ("DRAFT", "CATALOGUE")
     assert dict(catalogue.items.values_list("code", "coefficient")) == {"A1": Decimal("1.5"), "A2": Decimal("0.25")}
     assert sorted(catalogue.items.get(code="A1").positions.values_list("code", flat=True)) == ["T_CV", "T_TP"]
     assert catalogue.items.get(code="A1").history.count() == 1
@@ -106,6 +113,15 @@ def test_an_approved_version_is_never_overwritten_by_an_import(cast):
     assert work.catalogue.items.get(code="VH01").coefficient == Decimal("2")
 
 
+def test_a_catalogue_under_review_is_never_overwritten_by_an_import(cast):
+    data = catalogue_workbook(HEADER, [item_row("A1", "1")])
+    put_in_state(load(cast.hr, data), "UNIT_REVIEW")
+    with pytest.raises(ImportInvalid) as error:
+        load(cast.hr, catalogue_workbook(HEADER, [item_row("A1", "5")]))
+    assert "«Đơn vị xem xét»" in error.value.cells[0].message
+    assert Catalogue.objects.get(code="DM_NHAP_EXCEL").items.get().coefficient == Decimal("1")
+
+
 def test_an_export_reimports_unchanged(cast):
     work = work_cast(cast)
     from thanhhoa_kpi.organization.models import JobPosition
@@ -113,7 +129,7 @@ def test_an_export_reimports_unchanged(cast):
     work.culture.positions.add(*JobPosition.objects.all())
     before = item_tuples(work.catalogue)
     data = write_catalogue(work.catalogue)
-    Catalogue.objects.filter(pk=work.catalogue.pk).update(status=CatalogueStatus.DRAFT)
+    Catalogue.objects.filter(pk=work.catalogue.pk).update(status=CatalogueStatus.DRAFT, state="DRAFT")
     again = load(cast.hr, data)
     assert again.pk == work.catalogue.pk and item_tuples(again) == before
     assert again.items.get(code="VH01").history.count() == 1  # nothing changed, nothing rewritten

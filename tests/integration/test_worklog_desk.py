@@ -12,6 +12,7 @@ from tests.factories.worklogs import (
     catalogue_workbook,
     item_row,
     log,
+    put_in_state,
     work_cast,
 )
 from thanhhoa_kpi.catalogue.models import Catalogue, CatalogueStatus, ImportStatus
@@ -144,9 +145,17 @@ def test_the_assign_page_assigns_one_item_to_many(cast, work):
 
 
 def test_the_catalogue_is_approved_versioned_and_exported_from_the_desk(cast, work):
-    approve = reverse("admin:catalogue_catalogue_approve", args=[work.draft.pk])
-    desk(cast.authority).get(approve)
-    assert Catalogue.objects.get(pk=work.draft.pk).status == CatalogueStatus.APPROVED
+    put_in_state(work.draft, "HOME_AFFAIRS")
+    authority = desk(cast.authority)
+    page = authority.get(reverse("admin:catalogue_catalogue_change", args=[work.draft.pk])).content.decode()
+    assert 'id="workflow-panel"' in page and 'name="action" value="publish"' in page
+    transition = reverse("admin:catalogue_catalogue_transition", args=[work.draft.pk])
+    authority.post(transition, {"action": "publish", "comment": "", "state": "HOME_AFFAIRS"})
+    published = Catalogue.objects.get(pk=work.draft.pk)
+    assert (published.state, published.status) == ("PUBLISHED", CatalogueStatus.APPROVED)
+    assert published.approved_by == cast.authority
+    page = authority.get(reverse("admin:catalogue_catalogue_change", args=[work.draft.pk])).content.decode()
+    assert "Lịch sử xử lý" in page and "Công khai (có hiệu lực)" in page
     response = desk(cast.hr).get(reverse("admin:catalogue_catalogue_new_version", args=[work.catalogue.pk]))
     assert response.status_code == 302 and Catalogue.objects.filter(code="DM_PHUONG_A", version=2).exists()
     exported = desk(cast.official).get(reverse("admin:catalogue_catalogue_export_xlsx", args=[work.catalogue.pk]))

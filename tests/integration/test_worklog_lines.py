@@ -13,6 +13,7 @@ from tests.factories.worklogs import (
     log,
     pdf_file,
     previous_period,
+    publish_catalogue,
     work_cast,
 )
 from thanhhoa_kpi.catalogue import services as catalogue_services
@@ -118,7 +119,7 @@ def test_coefficient_snapshots_survive_a_catalogue_change(cast, work):
     )
     item = copy.items.get(code="VH01")
     catalogue_services.catalogue_item_save(catalogue=copy, user=cast.hr, item=item, coefficient=Decimal("5"))
-    catalogue_services.catalogue_approve(catalogue=copy, user=cast.authority)
+    publish_catalogue(copy, cast.authority)
     CatalogueItem.objects.filter(pk=work.culture.pk).update(coefficient=Decimal("9"))
     assignment.refresh_from_db()
     line.refresh_from_db()

@@ -1,4 +1,10 @@
-"""API of task catalogues and their items (SPEC 8.1): thin views over the catalogue services."""
+"""API of task catalogues and their items (SPEC 8.1): thin views over the catalogue services.
+
+Catalogue approval is the CATALOGUE workflow: ``POST /api/v1/catalogues/{id}/transition/
+{action, comment}`` (submit, approve, publish, return) and ``GET .../history/``; a
+catalogue's detail lists the ``available_actions`` of the caller. There is no separate
+approve endpoint: publishing is what makes a catalogue take effect.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from thanhhoa_kpi.accounts import access
+from thanhhoa_kpi.api.workflow_api import WorkflowActionsMixin, WorkflowStateSerializer
 from thanhhoa_kpi.catalogue import imports, selectors, services
 from thanhhoa_kpi.catalogue.excel import write_catalogue
 from thanhhoa_kpi.catalogue.models import Catalogue, CatalogueImport, CatalogueItem
@@ -33,7 +40,7 @@ class OwnerBlocField(serializers.ChoiceField):
         super().__init__(choices=Bloc.choices, allow_blank=True, required=False, **kwargs)
 
 
-class CatalogueSerializer(serializers.ModelSerializer):
+class CatalogueSerializer(WorkflowStateSerializer, serializers.ModelSerializer):
     owner_bloc = OwnerBlocField()
     owner_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all(), required=False, allow_null=True)
     owner_unit_code = serializers.CharField(source="owner_unit.code", read_only=True, default=None)
@@ -43,8 +50,8 @@ class CatalogueSerializer(serializers.ModelSerializer):
         model = Catalogue
         fields = [
             "id", "code", "version", "name", "owner_unit", "owner_unit_code", "owner_bloc", "effective_from",
-            "effective_to", "standard_product", "standard_minutes", "status", "created_by", "approved_by",
-            "approved_at", "item_count",
+            "effective_to", "standard_product", "standard_minutes", "status", "state", "state_label", "workflow",
+            "available_actions", "created_by", "approved_by", "approved_at", "item_count",
         ]  # fmt: skip
         read_only_fields = ["status", "created_by", "approved_by", "approved_at"]
         validators: list[Any] = []  # uniqueness of (code, version) is checked by the service
@@ -54,6 +61,20 @@ class CatalogueSerializer(serializers.ModelSerializer):
 
     def update(self, instance: Catalogue, validated: dict[str, Any]) -> Catalogue:
         return services.catalogue_update(catalogue=instance, user=self.context["request"].user, **validated)
+
+
+class CatalogueListSerializer(CatalogueSerializer):
+    """Lists leave out ``available_actions`` (one org-chart lookup per row); details have them.
+
+    ``status`` is a plain string here: the DRAFT/APPROVED enum is named once, after the
+    detail (two components sharing it would collide with the other ``status`` enums).
+    """
+
+    available_actions = None
+    status = serializers.CharField(read_only=True, help_text="DRAFT (chưa có hiệu lực) hoặc APPROVED (có hiệu lực)")
+
+    class Meta(CatalogueSerializer.Meta):
+        fields = [name for name in CatalogueSerializer.Meta.fields if name != "available_actions"]
 
 
 class CatalogueItemSerializer(serializers.ModelSerializer):
@@ -105,18 +126,22 @@ class CatalogueImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField(label="Tệp Excel (.xlsx)")
 
 
-class CatalogueViewSet(viewsets.ModelViewSet):
-    """Catalogues are readable by every signed-in user; the services decide who may write."""
+class CatalogueViewSet(WorkflowActionsMixin, viewsets.ModelViewSet):
+    """Catalogues are readable by every signed-in user; the services decide who may write,
+    the workflow engine who may take each approval step."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = CatalogueSerializer
-    filterset_fields = ["status", "owner_unit", "owner_bloc", "code", "version"]
+    filterset_fields = ["status", "state", "owner_unit", "owner_bloc", "code", "version"]
     search_fields = ["code", "name"]
     ordering_fields = ["code", "version", "effective_from"]
 
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        return CatalogueListSerializer if self.action == "list" else CatalogueSerializer
+
     def get_queryset(self) -> QuerySet[Catalogue]:
         rows = (
-            Catalogue.objects.select_related("owner_unit")
+            Catalogue.objects.select_related("owner_unit", "workflow", "created_by__official")
             .annotate(item_count=Count("items"))
             .order_by("code", "-version")
         )
@@ -124,12 +149,6 @@ class CatalogueViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance: Catalogue) -> None:
         services.catalogue_delete(catalogue=instance, user=self.request.user)
-
-    @extend_schema(request=None, responses=CatalogueSerializer)
-    @action(detail=True, methods=["post"])
-    def approve(self, request: Request, pk: Any = None) -> Response:
-        catalogue = services.catalogue_approve(catalogue=self.get_object(), user=request.user)
-        return Response(self.get_serializer(self.get_queryset().get(pk=catalogue.pk)).data)
 
     @extend_schema(request=None, responses={201: CatalogueSerializer})
     @action(detail=True, methods=["post"], url_path="new-version")

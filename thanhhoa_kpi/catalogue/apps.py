@@ -8,10 +8,12 @@ class CatalogueConfig(AppConfig):
 
     def ready(self) -> None:
         from thanhhoa_kpi.accounts import access
-        from thanhhoa_kpi.catalogue import loaders  # noqa: F401  (registers fixture loaders)
+        from thanhhoa_kpi.catalogue import approval, loaders  # noqa: F401  (guard CATALOGUE_READY, fixture loaders)
         from thanhhoa_kpi.catalogue import models as m
 
         # Catalogues are reference data read by every official (their unit's, their
-        # ancestors' and their bloc's); who may change them is decided in selectors.
+        # ancestors' and their bloc's); who may change them is decided in selectors, who
+        # may approve them by the workflow engine (the inbox checks each candidate's
+        # approver rules, so "public" never puts another bloc's catalogue in an inbox).
         access.register(m.Catalogue, via="public")
         access.register(m.CatalogueItem, via="public")

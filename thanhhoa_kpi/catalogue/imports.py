@@ -25,9 +25,10 @@ from thanhhoa_kpi.catalogue.models import (
     CatalogueStatus,
     ImportStatus,
 )
-from thanhhoa_kpi.catalogue.services import positions_by_code
+from thanhhoa_kpi.catalogue.services import WORKFLOW_FIELDS, positions_by_code, require_reviewer
 from thanhhoa_kpi.core.errors import DomainError, FieldError, ValidationFailed
 from thanhhoa_kpi.organization.models import OrgUnit
+from thanhhoa_kpi.workflow.services import workflow_start
 
 log = logging.getLogger(__name__)
 ITEM_VALUES = (
@@ -55,23 +56,32 @@ def _permission_errors(parsed: ParsedCatalogue, user: Any) -> list[CellError]:
     if not selectors.unit_can_manage(user=user, unit=unit, bloc=header["owner_bloc"]):
         return [CellError(HEADER_SHEET, 0, "B", "Đơn vị sở hữu", "Bạn không quản lý đơn vị (hoặc khối) này.")]
     existing = Catalogue.objects.filter(code=header["code"], version=header["version"]).first()
-    if existing is not None and not existing.is_draft:
-        return [
-            CellError(
-                HEADER_SHEET, 0, "B", "Phiên bản",
-                f"Phiên bản {existing.version} của danh mục {existing.code} đã phê duyệt; "
-                "hãy ghi số phiên bản mới để nhập thành bản nháp.",
-            )
-        ]  # fmt: skip
+    if existing is not None and not existing.is_editable:
+        return [CellError(HEADER_SHEET, 0, "B", "Phiên bản", _not_editable(existing))]
     if existing is not None and not selectors.catalogue_can_manage(user=user, catalogue=existing):
         return [CellError(HEADER_SHEET, 0, "B", "Mã danh mục", "Bạn không quản lý danh mục này.")]
     return []
 
 
+def _not_editable(existing: Catalogue) -> str:
+    if not existing.is_draft:
+        return (
+            f"Phiên bản {existing.version} của danh mục {existing.code} đã phê duyệt (đang có hiệu lực); "
+            "hãy ghi số phiên bản mới để nhập thành bản nháp."
+        )
+    return (
+        f"Phiên bản {existing.version} của danh mục {existing.code} đang ở bước "
+        f"«{existing.workflow_state_label()}», không nhập đè được; cần được trả lại về «Nháp» trước."
+    )
+
+
 def catalogue_import_file(
     *, user: Any, source: str | IO[bytes], progress: Callable[[int, int], None] | None = None
 ) -> Catalogue:
-    """Import one workbook as a draft catalogue (created, or replaced if still a draft)."""
+    """Import one workbook as a draft catalogue (created, or replaced while still editable).
+
+    A new catalogue starts on the CATALOGUE workflow in DRAFT, like one created by hand.
+    """
     parsed = read_catalogue(
         source,
         known_units=lambda code: OrgUnit.objects.filter(code=code).exists(),
@@ -99,13 +109,17 @@ def _write(parsed: ParsedCatalogue, user: Any) -> Catalogue:
     catalogue = Catalogue.objects.select_for_update().filter(code=header["code"], version=header["version"]).first()
     if catalogue is None:
         catalogue = Catalogue(code=header["code"], version=header["version"], created_by=user, **values)
-    elif not catalogue.is_draft:  # approved between the check and the lock
-        raise ValidationFailed("Danh mục đã được phê duyệt trong lúc nhập.", code="CATALOGUE_NOT_DRAFT")
+    elif not catalogue.is_editable:  # submitted or approved between the check and the lock
+        raise ValidationFailed(_not_editable(catalogue), code="CATALOGUE_NOT_DRAFT")
     for key, value in values.items():
         setattr(catalogue, key, value)
     catalogue.status = CatalogueStatus.DRAFT
-    catalogue.full_clean(validate_unique=False)
-    catalogue.save()
+    catalogue.full_clean(validate_unique=False, exclude=WORKFLOW_FIELDS)
+    if catalogue.pk is None:
+        require_reviewer(catalogue)
+        workflow_start(document=catalogue)
+    else:
+        catalogue.save()
     _write_items(catalogue, parsed.items, user)
     return catalogue
 

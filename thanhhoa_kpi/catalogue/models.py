@@ -1,15 +1,22 @@
 """Task catalogues (danh mục đầu công việc, SPEC 3.5) and their Excel imports.
 
 A catalogue is owned by a unit (or by a bloc, for items shared by every unit of the
-bloc), is versioned by ``(code, version)`` and takes effect only once approved. Its items
-carry the conversion coefficient (hệ số quy đổi) that assignments and work-log lines copy
-when they are created, so a later catalogue change never rewrites history.
+bloc), is versioned by ``(code, version)`` and goes through the CATALOGUE workflow (SPEC
+4): it takes effect only when that workflow publishes it. Its items carry the conversion
+coefficient (hệ số quy đổi) that assignments and work-log lines copy when they are
+created, so a later catalogue change never rewrites history.
+
+Two fields say where a catalogue stands. ``state`` is its workflow step (written only by
+the workflow services); ``status`` is the "in force" flag the rest of the code reads:
+it becomes APPROVED only when the workflow reaches PUBLISHED (see
+:mod:`thanhhoa_kpi.catalogue.approval`).
 """
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,14 +27,21 @@ from simple_history.models import HistoricalRecords
 
 from thanhhoa_kpi.core.models import TimeStampedModel
 from thanhhoa_kpi.organization.choices import Bloc
-from thanhhoa_kpi.organization.models import JobPosition, OrgUnit
+from thanhhoa_kpi.organization.models import BlocAuthority, JobPosition, Official, OrgUnit
+from thanhhoa_kpi.workflow.engine import is_editable
+from thanhhoa_kpi.workflow.models import DocType, WorkflowDocument
+
+if TYPE_CHECKING:
+    from thanhhoa_kpi.workflow.engine import Decision
 
 COEFFICIENT_DIGITS = {"max_digits": 10, "decimal_places": 4}
 
 
 class CatalogueStatus(models.TextChoices):
-    DRAFT = "DRAFT", "Nháp"
-    APPROVED = "APPROVED", "Đã phê duyệt"
+    """Whether a catalogue is in force; its approval step is the workflow ``state``."""
+
+    DRAFT = "DRAFT", "Chưa có hiệu lực"
+    APPROVED = "APPROVED", "Đã công khai (có hiệu lực)"
 
 
 # Statuses in which a catalogue's items may be used by assignments and work logs.
@@ -51,7 +65,18 @@ class CatalogueQuerySet(models.QuerySet):
         )
 
 
-class Catalogue(TimeStampedModel):
+def bloc_subject_unit(bloc: str) -> OrgUnit | None:
+    """The unit a bloc-owned catalogue is reviewed in: the bloc authority's unit.
+
+    Without a declared authority, the bloc's top unit (so the bloc's rules still apply).
+    """
+    found = BlocAuthority.objects.filter(bloc=bloc).select_related("unit").first()
+    if found is not None:
+        return found.unit
+    return OrgUnit.objects.filter(bloc=bloc).order_by("depth", "path").first()
+
+
+class Catalogue(WorkflowDocument, TimeStampedModel):
     code = models.CharField("Mã danh mục", max_length=60, help_text="Giữ nguyên qua các phiên bản.")
     version = models.PositiveIntegerField("Phiên bản", default=1)
     name = models.CharField("Tên danh mục", max_length=255)
@@ -70,7 +95,7 @@ class Catalogue(TimeStampedModel):
     standard_product = models.CharField("Sản phẩm chuẩn", max_length=255, blank=True)
     standard_minutes = models.PositiveIntegerField("Thời gian chuẩn (phút)", null=True, blank=True)
     status = models.CharField(
-        "Trạng thái", max_length=20, choices=CatalogueStatus.choices, default=CatalogueStatus.DRAFT, db_index=True
+        "Hiệu lực", max_length=20, choices=CatalogueStatus.choices, default=CatalogueStatus.DRAFT, db_index=True
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -92,6 +117,11 @@ class Catalogue(TimeStampedModel):
     history = HistoricalRecords()
 
     objects = CatalogueQuerySet.as_manager()
+
+    workflow_doctype = DocType.CATALOGUE.value
+    workflow_code = "CATALOGUE"
+    workflow_related = ("owner_unit", "created_by__official")
+    _bloc_unit: OrgUnit | None  # cached by workflow_subject_unit for a bloc-owned catalogue
 
     class Meta:
         verbose_name = "danh mục đầu công việc"
@@ -120,7 +150,34 @@ class Catalogue(TimeStampedModel):
 
     @property
     def is_draft(self) -> bool:
+        """Not in force (yet): the workflow has not published it."""
         return self.status == CatalogueStatus.DRAFT
+
+    @property
+    def is_editable(self) -> bool:
+        """Its content may change: not in force, and in an editable workflow state (DRAFT)."""
+        return self.is_draft and self.workflow_id is not None and is_editable(self.workflow.parsed(), self.state)
+
+    # ------------------------------------------------------------ workflow host
+
+    def workflow_subject_official(self) -> Official | None:
+        # The author's own official record, so the author never approves or publishes
+        # their own catalogue; an HR admin without one drafts for the unit (no subject).
+        return getattr(self.created_by, "official", None) if self.created_by_id else None
+
+    def workflow_subject_unit(self) -> OrgUnit:
+        if self.owner_unit_id:
+            return self.owner_unit  # type: ignore[return-value]
+        if not hasattr(self, "_bloc_unit"):
+            self._bloc_unit = bloc_subject_unit(self.owner_bloc)
+        if self._bloc_unit is None:
+            raise OrgUnit.DoesNotExist(f"Khối {self.owner_bloc} chưa có đơn vị nào để xét duyệt danh mục.")
+        return self._bloc_unit
+
+    def on_transition(self, decision: Decision, user: Any) -> None:
+        from thanhhoa_kpi.catalogue.approval import catalogue_on_transition
+
+        catalogue_on_transition(catalogue=self, decision=decision, user=user)
 
     def clean(self) -> None:
         if bool(self.owner_unit_id) == bool(self.owner_bloc):

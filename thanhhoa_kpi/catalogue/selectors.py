@@ -3,7 +3,11 @@
 Catalogues are reference data (like job positions): every signed-in user may read them
 (``access.register(..., via="public")``). Writing is narrower than the generic master
 data rule because the owner is a unit *or* a bloc: an HR admin manages the catalogues of
-the units of their grant (or of their bloc), a system admin all of them.
+the units of their grant (or of their bloc), a system admin all of them. Who may take a
+workflow action on one (submit, approve, publish, return) is the engine's answer
+(:func:`thanhhoa_kpi.workflow.services.available_actions`); the inbox finds the
+catalogues awaiting a user by the org chart, so a bloc authority is offered only the
+catalogues of its own bloc even though every catalogue is readable.
 """
 
 from __future__ import annotations
@@ -14,8 +18,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from thanhhoa_kpi.accounts import access
-from thanhhoa_kpi.catalogue.models import Catalogue, CatalogueItem
+from thanhhoa_kpi.catalogue.models import Catalogue, CatalogueItem, CatalogueStatus
 from thanhhoa_kpi.organization.models import Official, OrgUnit
+from thanhhoa_kpi.workflow.models import WorkflowDefinition
 
 
 def manageable_catalogue_q(user: Any, prefix: str = "") -> Q:
@@ -35,6 +40,16 @@ def catalogue_list_manageable(*, user: Any) -> QuerySet[Catalogue]:
     return Catalogue.objects.filter(manageable_catalogue_q(user))
 
 
+def editable_catalogue_q(prefix: str = "") -> Q:
+    """Catalogues whose content may change: not in force, in an editable workflow state."""
+    q = Q(pk__in=[])
+    for row in WorkflowDefinition.objects.filter(doctype=Catalogue.workflow_doctype):
+        states = sorted(state.code for state in row.parsed().states if state.editable)
+        if states:
+            q |= Q(**{f"{prefix}workflow_id": row.pk, f"{prefix}state__in": states})
+    return q & Q(**{f"{prefix}status": CatalogueStatus.DRAFT})
+
+
 def catalogue_can_manage(*, user: Any, catalogue: Catalogue) -> bool:
     return Catalogue.objects.filter(manageable_catalogue_q(user), pk=catalogue.pk).exists()
 
@@ -49,10 +64,6 @@ def unit_can_manage(*, user: Any, unit: OrgUnit | None, bloc: str = "") -> bool:
     if unit is None:
         return bool(bloc) and bloc in scope.hr_blocs
     return OrgUnit.objects.filter(access.manageable_unit_q(scope), pk=unit.pk).exists()
-
-
-def owner_bloc(catalogue: Catalogue) -> str:
-    return catalogue.owner_unit.bloc if catalogue.owner_unit_id else catalogue.owner_bloc
 
 
 def ancestor_paths(path: str) -> list[str]:

@@ -1,13 +1,22 @@
 """Writes to catalogues. Each service owns its transaction and checks who may act.
 
-Only a draft catalogue may change; an approved one is changed by creating its next
-version (:func:`catalogue_new_version`), so assignments and work logs that copied a
-coefficient keep pointing at the item they used.
+Every new catalogue (created here, copied as a new version, imported from Excel) starts
+on the current CATALOGUE workflow in DRAFT. Approval is not a service of this module: it
+is the workflow's transitions (:func:`thanhhoa_kpi.workflow.services.workflow_transition`,
+from the desk panel, ``POST /api/v1/catalogues/{id}/transition/`` or the inbox): submit,
+approve by the head of the owner unit, publish by the authority of the owner's bloc,
+return with a reason. Publishing is what makes a catalogue take effect
+(:mod:`thanhhoa_kpi.catalogue.approval`).
+
+A catalogue's content may change only while it is in an editable workflow state (DRAFT,
+including after a return) and not in force. PUBLISHED is terminal, with no re-opening: a
+catalogue in force changes only through its next version (:func:`catalogue_new_version`),
+so assignments and work logs that copied a coefficient keep pointing at the item they used.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,11 +25,13 @@ from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.catalogue import selectors
-from thanhhoa_kpi.catalogue.models import Catalogue, CatalogueItem, CatalogueStatus
+from thanhhoa_kpi.catalogue.models import Catalogue, CatalogueItem, CatalogueStatus, bloc_subject_unit
 from thanhhoa_kpi.core.errors import Conflict, FieldError, PermissionRefused, ValidationFailed
 from thanhhoa_kpi.organization.models import JobPosition
+from thanhhoa_kpi.workflow.engine import initial_state
+from thanhhoa_kpi.workflow.selectors import transition_history
+from thanhhoa_kpi.workflow.services import workflow_start
 
 CATALOGUE_FIELDS = (
     "code", "version", "name", "owner_unit", "owner_bloc", "effective_from", "effective_to",
@@ -50,21 +61,45 @@ def _require_manager(user: Any, catalogue: Catalogue) -> None:
         raise PermissionRefused("Bạn không quản lý danh mục của đơn vị này.")
 
 
-def _require_draft(catalogue: Catalogue) -> None:
+def _require_editable(catalogue: Catalogue) -> None:
     if not catalogue.is_draft:
-        raise Conflict("Danh mục đã phê duyệt không được sửa; hãy tạo phiên bản mới.", code="CATALOGUE_NOT_DRAFT")
+        raise Conflict(
+            "Danh mục đã công khai, đang có hiệu lực nên không được sửa; hãy tạo phiên bản mới.",
+            code="CATALOGUE_NOT_DRAFT",
+        )
+    if not catalogue.is_editable:
+        raise Conflict(
+            f"Danh mục đang ở bước «{catalogue.workflow_state_label()}» nên không được sửa; "
+            "người xét duyệt cần trả lại về «Nháp» trước.",
+            code="CATALOGUE_NOT_EDITABLE",
+        )
+
+
+# Fields the workflow sets when the catalogue starts it (not validated before that).
+WORKFLOW_FIELDS = ["workflow", "state"]
+
+
+def require_reviewer(catalogue: Catalogue) -> None:
+    """A bloc-owned catalogue needs a unit of its bloc to be reviewed in (see the model)."""
+    if not catalogue.owner_unit_id and bloc_subject_unit(catalogue.owner_bloc) is None:
+        raise ValidationFailed(
+            "Khối sở hữu chưa có đơn vị nào để xét duyệt danh mục.",
+            [FieldError("owner_bloc", "Hãy khai báo cơ quan phê duyệt của khối trước.")],
+        )
 
 
 @transaction.atomic
 def catalogue_create(*, user: Any, **fields: Any) -> Catalogue:
+    """A draft catalogue, started on the current CATALOGUE workflow (state DRAFT)."""
     catalogue = Catalogue(**{k: v for k, v in fields.items() if k in CATALOGUE_FIELDS})
     catalogue.owner_bloc = catalogue.owner_bloc or ""
     if not selectors.unit_can_manage(user=user, unit=catalogue.owner_unit, bloc=catalogue.owner_bloc):
         raise PermissionRefused("Bạn không quản lý đơn vị (hoặc khối) sở hữu danh mục này.")
     catalogue.status = CatalogueStatus.DRAFT
     catalogue.created_by = user if getattr(user, "pk", None) else None
-    _full_clean(catalogue)
-    catalogue.save()
+    _full_clean(catalogue, exclude=WORKFLOW_FIELDS)
+    require_reviewer(catalogue)
+    workflow_start(document=catalogue)
     return catalogue
 
 
@@ -72,7 +107,7 @@ def catalogue_create(*, user: Any, **fields: Any) -> Catalogue:
 def catalogue_update(*, catalogue: Catalogue, user: Any, **fields: Any) -> Catalogue:
     catalogue = Catalogue.objects.select_for_update().get(pk=catalogue.pk)
     _require_manager(user, catalogue)
-    _require_draft(catalogue)
+    _require_editable(catalogue)
     for key, value in fields.items():
         if key in CATALOGUE_FIELDS:
             setattr(catalogue, key, value)
@@ -83,11 +118,24 @@ def catalogue_update(*, catalogue: Catalogue, user: Any, **fields: Any) -> Catal
     return catalogue
 
 
+def _untouched(catalogue: Catalogue) -> bool:
+    in_initial = catalogue.is_draft and catalogue.state == initial_state(catalogue.workflow.parsed())
+    return in_initial and not transition_history(document=catalogue).exists()
+
+
+def may_delete(*, user: Any, catalogue: Catalogue) -> bool:
+    """A draft that never left its initial state, by a manager of its owner."""
+    return _untouched(catalogue) and selectors.catalogue_can_manage(user=user, catalogue=catalogue)
+
+
 @transaction.atomic
 def catalogue_delete(*, catalogue: Catalogue, user: Any) -> None:
+    """Delete a draft that was never submitted; anything with history stays."""
     catalogue = Catalogue.objects.select_for_update().get(pk=catalogue.pk)
     _require_manager(user, catalogue)
-    _require_draft(catalogue)
+    _require_editable(catalogue)
+    if not _untouched(catalogue):
+        raise Conflict("Danh mục đã qua xét duyệt nên không xóa được; hãy sửa nội dung.", code="NOT_DELETABLE")
     catalogue.delete()
 
 
@@ -98,7 +146,7 @@ def catalogue_item_save(
     """Create (``item`` None) or change an item of a draft catalogue."""
     catalogue = Catalogue.objects.select_for_update().get(pk=catalogue.pk)
     _require_manager(user, catalogue)
-    _require_draft(catalogue)
+    _require_editable(catalogue)
     if item is not None and item.catalogue_id != catalogue.pk:
         raise ValidationFailed("Đầu công việc không thuộc danh mục này.", [FieldError("catalogue", "Sai danh mục.")])
     item = item or CatalogueItem(catalogue=catalogue)
@@ -118,13 +166,17 @@ def catalogue_item_save(
 def catalogue_item_delete(*, item: CatalogueItem, user: Any) -> None:
     catalogue = Catalogue.objects.select_for_update().get(pk=item.catalogue_id)
     _require_manager(user, catalogue)
-    _require_draft(catalogue)
+    _require_editable(catalogue)
     item.delete()
 
 
 @transaction.atomic
 def catalogue_new_version(*, catalogue: Catalogue, user: Any, effective_from: date | None = None) -> Catalogue:
-    """A draft copy of ``catalogue`` and all its items, numbered after the latest version."""
+    """A draft copy of ``catalogue`` and all its items, numbered after the latest version.
+
+    The copy starts on the current CATALOGUE workflow; it takes effect (and the version in
+    force closes) only when the workflow publishes it.
+    """
     _require_manager(user, catalogue)
     # Lock every version of the code so two people cannot both create version N+1.
     versions = list(Catalogue.objects.select_for_update().filter(code=catalogue.code).order_by("pk"))
@@ -142,8 +194,8 @@ def catalogue_new_version(*, catalogue: Catalogue, user: Any, effective_from: da
         status=CatalogueStatus.DRAFT,
         created_by=user if getattr(user, "pk", None) else None,
     )
-    _full_clean(copy)
-    copy.save()
+    _full_clean(copy, exclude=WORKFLOW_FIELDS)
+    workflow_start(document=copy)
     items = list(source.items.prefetch_related("positions"))
     clones = [CatalogueItem(catalogue=copy, **{name: getattr(item, name) for name in ITEM_FIELDS}) for item in items]
     clones = bulk_create_with_history(clones, CatalogueItem, batch_size=500, default_user=copy.created_by)
@@ -158,42 +210,6 @@ def catalogue_new_version(*, catalogue: Catalogue, user: Any, effective_from: da
         batch_size=1000,
     )
     return copy
-
-
-@transaction.atomic
-def catalogue_approve(*, catalogue: Catalogue, user: Any) -> Catalogue:
-    """Approve a draft so that it takes effect (SPEC 3.5).
-
-    Until the workflow engine carries catalogue approval, this is the explicit action of
-    the bloc authority of the owner's bloc; the author never approves their own draft.
-    The previous version of the same code stops the day before this one starts.
-    """
-    versions = list(Catalogue.objects.select_for_update().filter(code=catalogue.code).order_by("pk"))
-    catalogue = next(v for v in versions if v.pk == catalogue.pk)
-    if catalogue.status != CatalogueStatus.DRAFT:
-        raise Conflict("Danh mục này đã được phê duyệt.", code="CATALOGUE_NOT_DRAFT")
-    bloc = selectors.owner_bloc(catalogue)
-    if bloc not in access.scope_for(user).authority_blocs:
-        raise PermissionRefused("Chỉ cơ quan tổ chức cán bộ của khối sở hữu mới được phê duyệt danh mục.")
-    if catalogue.created_by_id and catalogue.created_by_id == user.pk:
-        raise PermissionRefused("Người lập danh mục không được tự phê duyệt.", code="SELF_APPROVAL")
-    if not catalogue.items.exists():
-        raise ValidationFailed("Danh mục chưa có đầu công việc nào.", [FieldError("items", "Cần ít nhất một dòng.")])
-    for previous in versions:
-        open_ended = previous.effective_to is None or previous.effective_to >= catalogue.effective_from
-        if previous.pk != catalogue.pk and previous.status != CatalogueStatus.DRAFT and open_ended:
-            if previous.effective_from >= catalogue.effective_from:
-                raise ValidationFailed(
-                    "Phiên bản mới phải có hiệu lực sau phiên bản đang áp dụng.",
-                    [FieldError("effective_from", f"Phải sau ngày {previous.effective_from:%d/%m/%Y}.")],
-                )
-            previous.effective_to = catalogue.effective_from - timedelta(days=1)
-            previous.save(update_fields=["effective_to", "updated_at"])
-    catalogue.status = CatalogueStatus.APPROVED
-    catalogue.approved_by = user
-    catalogue.approved_at = timezone.now()
-    catalogue.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
-    return catalogue
 
 
 def next_version_number(code: str) -> int:

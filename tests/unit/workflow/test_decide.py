@@ -404,14 +404,16 @@ def test_the_author_of_a_catalogue_cannot_approve_it_even_as_unit_head() -> None
     assert refused.value.code == "SELF_ACTION"
 
 
-def test_a_reopened_catalogue_goes_back_to_draft() -> None:
-    decision = decide(
-        CATALOGUE,
-        state="PUBLISHED",
-        action="reopen",
-        actor=BLOC_AUTHORITY,
-        subject_owner_id=OWNER_ID,
-        comment="Sai hệ số quy đổi",
-        check_guard=passing,
-    )
-    assert decision.target == "DRAFT"
+def test_a_published_catalogue_is_final_and_cannot_be_reopened() -> None:
+    with pytest.raises(TransitionRefused) as refused:
+        decide(
+            CATALOGUE,
+            state="PUBLISHED",
+            action="reopen",
+            actor=BLOC_AUTHORITY,
+            subject_owner_id=OWNER_ID,
+            comment="Sai hệ số quy đổi",
+            check_guard=passing,
+        )
+    assert refused.value.code == "UNKNOWN_ACTION"
+    assert not available_transitions(CATALOGUE, state="PUBLISHED", actor=BLOC_AUTHORITY, subject_owner_id=OWNER_ID)

@@ -1,4 +1,9 @@
-"""Desk pages for task catalogues: catalogues, items, approval, versions, Excel import/export."""
+"""Desk pages for task catalogues: catalogues, items, approval, versions, Excel import/export.
+
+Approval is the CATALOGUE workflow: the catalogue page shows the workflow panel (the
+actions open to the user, with a comment box) and its history tab; catalogues awaiting
+a user also appear in their inbox ("Hộp việc cần xử lý") with bulk actions.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ from thanhhoa_kpi.catalogue.models import Catalogue, CatalogueImport, CatalogueI
 from thanhhoa_kpi.core.errors import DomainError
 from thanhhoa_kpi.desk.base import ScopedAdmin
 from thanhhoa_kpi.desk.navigation import item
+from thanhhoa_kpi.desk.pages.workflow import StateFilter, TransitionLogInline, WorkflowAdminMixin
 
 
 class ManagedForm(forms.ModelForm):
@@ -39,21 +45,24 @@ class ManagedForm(forms.ModelForm):
         return data
 
 
-class CatalogueAdmin(ScopedAdmin):
+class CatalogueAdmin(WorkflowAdminMixin, ScopedAdmin):
     form = ManagedForm
-    list_display = ["code", "name", "version", "owner", "status", "effective_from", "effective_to", "item_count"]
-    list_filter = ["status", "owner_bloc", "owner_unit__bloc", "effective_from"]
+    list_display = ["code", "name", "version", "owner", "state_label", "status", "effective_from", "effective_to",
+                    "item_count"]  # fmt: skip
+    list_filter = [StateFilter, "status", "owner_bloc", "owner_unit__bloc", "effective_from"]
     search_fields = ["code", "name", "owner_unit__name", "owner_unit__code"]
     autocomplete_fields = ["owner_unit"]
-    list_select_related = ["owner_unit"]
-    readonly_fields = ["status", "created_by", "approved_by", "approved_at", "items_link"]
+    list_select_related = ["owner_unit", "workflow"]
+    readonly_fields = ["state_label", "status", "created_by", "approved_by", "approved_at", "items_link"]
     fieldsets = [
         (None, {"fields": ["code", "version", "name", "owner_unit", "owner_bloc"]}),
         ("Hiệu lực và sản phẩm chuẩn", {"fields": ["effective_from", "effective_to", "standard_product",
                                                     "standard_minutes"]}),
-        ("Phê duyệt", {"fields": ["status", "created_by", "approved_by", "approved_at", "items_link"]}),
+        ("Phê duyệt", {"fields": ["state_label", "status", "created_by", "approved_by", "approved_at",
+                                  "items_link"]}),
     ]  # fmt: skip
-    actions_detail = ["approve", "new_version", "export_xlsx"]
+    inlines = [TransitionLogInline]
+    actions_detail = ["new_version", "export_xlsx"]
     actions_list = ["import_xlsx"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -63,6 +72,10 @@ class CatalogueAdmin(ScopedAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.request = request
         return form
+
+    @admin.display(description="Bước phê duyệt", ordering="state")
+    def state_label(self, obj: Catalogue) -> str:
+        return obj.workflow_state_label() if obj.workflow_id else "—"
 
     @admin.display(description="Chủ sở hữu")
     def owner(self, obj: Catalogue) -> str:
@@ -82,13 +95,18 @@ class CatalogueAdmin(ScopedAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Catalogue | None = None) -> bool:
         if not super(ScopedAdmin, self).has_change_permission(request, obj):
             return False
-        return obj is None or (obj.is_draft and selectors.catalogue_can_manage(user=request.user, catalogue=obj))
+        return obj is None or (obj.is_editable and selectors.catalogue_can_manage(user=request.user, catalogue=obj))
 
     def has_delete_permission(self, request: HttpRequest, obj: Catalogue | None = None) -> bool:
-        return self.has_change_permission(request, obj) and super(ScopedAdmin, self).has_delete_permission(request, obj)
+        if not super(ScopedAdmin, self).has_delete_permission(request, obj):
+            return False
+        return obj is None or services.may_delete(user=request.user, catalogue=obj)
 
-    def has_approve_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
-        return bool(access.scope_for(request.user).authority_blocs)
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        # Deleting goes one by one through the service: only drafts never submitted may go.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
     def has_new_version_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
         return request.user.has_perm("catalogue.add_catalogue")
@@ -106,16 +124,6 @@ class CatalogueAdmin(ScopedAdmin):
 
     def _change_url(self, pk: Any) -> str:
         return reverse("admin:catalogue_catalogue_change", args=[pk])
-
-    @action(description="Phê duyệt", icon="verified", permissions=["approve"], url_path="approve")
-    def approve(self, request: HttpRequest, object_id: Any) -> HttpResponse:
-        catalogue = get_object_or_404(self.get_queryset(request), pk=object_id)
-        try:
-            services.catalogue_approve(catalogue=catalogue, user=request.user)
-            self.message_user(request, f"Đã phê duyệt {catalogue}; danh mục có hiệu lực.", messages.SUCCESS)
-        except DomainError as error:
-            self.report_domain_error(request, error)
-        return HttpResponseRedirect(self._change_url(object_id))
 
     @action(description="Tạo phiên bản mới", icon="content_copy", permissions=["new_version"], url_path="new-version")
     def new_version(self, request: HttpRequest, object_id: Any) -> HttpResponse:
@@ -200,8 +208,10 @@ class CatalogueItemForm(forms.ModelForm):
 
     def clean_catalogue(self) -> Catalogue:
         catalogue = self.cleaned_data["catalogue"]
-        if not catalogue.is_draft or not selectors.catalogue_can_manage(user=self.request.user, catalogue=catalogue):
-            raise forms.ValidationError("Chỉ thêm, sửa đầu công việc trong danh mục nháp do bạn quản lý.")
+        if not catalogue.is_editable or not selectors.catalogue_can_manage(user=self.request.user, catalogue=catalogue):
+            raise forms.ValidationError(
+                "Chỉ thêm, sửa đầu công việc trong danh mục đang ở bước «Nháp» (chưa gửi duyệt) do bạn quản lý."
+            )
         return catalogue
 
 
@@ -225,7 +235,8 @@ class CatalogueItemAdmin(ScopedAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "catalogue":
-            kwargs["queryset"] = selectors.catalogue_list_manageable(user=request.user).filter(status="DRAFT")
+            manageable = selectors.catalogue_list_manageable(user=request.user)
+            kwargs["queryset"] = manageable.filter(selectors.editable_catalogue_q())
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_change_permission(self, request: HttpRequest, obj: CatalogueItem | None = None) -> bool:
@@ -233,7 +244,7 @@ class CatalogueItemAdmin(ScopedAdmin):
             return False
         if obj is None:
             return True
-        return obj.catalogue.is_draft and selectors.catalogue_can_manage(user=request.user, catalogue=obj.catalogue)
+        return obj.catalogue.is_editable and selectors.catalogue_can_manage(user=request.user, catalogue=obj.catalogue)
 
     def has_delete_permission(self, request: HttpRequest, obj: CatalogueItem | None = None) -> bool:
         return self.has_change_permission(request, obj) and super(ScopedAdmin, self).has_delete_permission(request, obj)
