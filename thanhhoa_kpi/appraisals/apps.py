@@ -8,7 +8,14 @@ class AppraisalsConfig(AppConfig):
 
     def ready(self) -> None:
         from thanhhoa_kpi.accounts import access
-        from thanhhoa_kpi.appraisals import loaders  # noqa: F401  (registers fixture loaders)
-        from thanhhoa_kpi.appraisals.models import RuleSet
+        from thanhhoa_kpi.appraisals import guards, loaders  # noqa: F401  (registers guards, fixture loaders)
+        from thanhhoa_kpi.appraisals import models as m
+        from thanhhoa_kpi.customfields.registry import register_host
 
-        access.register(RuleSet, via="public")
+        access.register(m.RuleSet, via="public")
+        access.register(m.AppraisalPeriod, via="public")
+        access.register(m.Appraisal, via="official", prefix="official__")
+        access.register(m.AppraisalCriterion, via="official", prefix="appraisal__official__")
+        access.register(m.AppraisalDisqualifier, via="official", prefix="appraisal__official__")
+        access.register(m.UnitAppraisal, via="unit", prefix="unit__")
+        register_host("appraisal", m.Appraisal)

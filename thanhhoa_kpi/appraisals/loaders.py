@@ -1,4 +1,4 @@
-"""Fixture loader of rule sets (see :mod:`thanhhoa_kpi.core.seeding`)."""
+"""Fixture loaders of rule sets and of the demo appraisals (see :mod:`thanhhoa_kpi.core.seeding`)."""
 
 from __future__ import annotations
 
@@ -22,3 +22,17 @@ def load_rule_sets(rows: list[dict[str, Any]]) -> int:
             },
         )
     return len(rows)
+
+
+@register_loader("appraisals.yaml", priority=70)
+def load_demo_appraisals(rows: list[dict[str, Any]]) -> int:
+    """Demo periods and appraisals (demo set only), in file order: unit appraisals first."""
+    from thanhhoa_kpi.appraisals import demo
+
+    count = 0
+    for row in rows:
+        if "unit_appraisal" in row:
+            count += demo.load_unit_appraisal(row["unit_appraisal"])
+        else:
+            count += demo.load_period(row)
+    return count

@@ -1,4 +1,9 @@
-"""Desk pages for rule sets: parameters edited as data, each save a new version."""
+"""Desk pages of scoring and classification: rule sets, periods, appraisals, the authority's
+quota-and-publish page, classification lists and unit appraisals.
+
+Every write calls an appraisals service; a refusal becomes a desk message (or a form
+error) in one place. Rows come through the scoped access door (``ScopedAdmin``).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,77 @@ import json
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest
+from django.contrib import admin, messages
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.formats import localize
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from unfold.admin import TabularInline
+from unfold.contrib.filters.admin import AutocompleteSelectFilter, RelatedDropdownFilter
+from unfold.decorators import action
 
-from thanhhoa_kpi.appraisals import rulesets
-from thanhhoa_kpi.appraisals.models import RuleSet
-from thanhhoa_kpi.core.errors import ValidationFailed
+from thanhhoa_kpi.accounts import access
+from thanhhoa_kpi.appraisals import rights, rulesets, selectors, services
+from thanhhoa_kpi.appraisals.models import (
+    Appraisal,
+    AppraisalCriterion,
+    AppraisalDisqualifier,
+    AppraisalPeriod,
+    RuleSet,
+    UnitAppraisal,
+)
+from thanhhoa_kpi.core.errors import DomainError, ValidationFailed
 from thanhhoa_kpi.desk.base import ScopedAdmin
+from thanhhoa_kpi.desk.custom import CustomFieldsAdminMixin
 from thanhhoa_kpi.desk.navigation import item
+from thanhhoa_kpi.desk.pages.workflow import StateFilter, TransitionLogInline, WorkflowAdminMixin
+from thanhhoa_kpi.organization.models import OrgUnit
+
+
+def _form_errors(form: forms.Form, error: DomainError) -> None:
+    """The one place where a domain error becomes form errors (by field when named)."""
+    if not error.errors:
+        form.add_error(None, error.message)
+    for problem in error.errors:
+        form.add_error(problem.field if problem.field in form.fields else None, problem.message)
+
+
+class ServiceForm(forms.ModelForm):
+    """A model form whose ``save`` is a service call made in ``clean`` (errors stay on the form)."""
+
+    request: HttpRequest
+    saved: Model | None = None
+
+    def call(self, data: dict[str, Any]) -> Model:
+        raise NotImplementedError
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not self.errors:
+            try:
+                self.saved = self.call(data)
+            except DomainError as error:
+                _form_errors(self, error)
+        return data
+
+    def _post_clean(self) -> None:
+        pass  # the service validated and saved; the model form neither validates nor saves again
+
+
+def _with_request(request: HttpRequest, form_class: type) -> type:
+    return type(form_class.__name__, (form_class,), {"request": request})
+
+
+def _adopt(obj: Model, form: Any) -> None:
+    """Give the admin's object the saved row's values (it logs and redirects with them)."""
+    for field in obj._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(form.saved, field.attname))
+
+
+# ----------------------------------------------------------------------------- rule sets
 
 
 class RuleSetForm(forms.ModelForm):
@@ -59,14 +128,459 @@ class RuleSetAdmin(ScopedAdmin):
         return False  # versions are history; a rule set is retired by a new version, never deleted
 
 
+# ------------------------------------------------------------------------------- periods
+
+PERIOD_EDITABLE = ["self_assessment_deadline", "unit_review_deadline", "approval_deadline", "rule_set_code"]
+PERIOD_FIELDS = ["kind", "bloc", "year", "number", "start_date", "end_date", *PERIOD_EDITABLE]
+
+
+class PeriodForm(ServiceForm):
+    class Meta:
+        model = AppraisalPeriod
+        fields = PERIOD_FIELDS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("start_date", "end_date"):
+            if name in self.fields:
+                self.fields[name].required = False
+                self.fields[name].help_text = "Để trống: ngày đầu, ngày cuối của tháng, quý hoặc năm."
+
+    def call(self, data: dict[str, Any]) -> Model:
+        if self.instance.pk:
+            changes = {name: data.get(name) for name in PERIOD_EDITABLE if name in self.changed_data}
+            return services.period_update(user=self.request.user, period=self.instance, **changes)
+        values = {name: data.get(name) for name in PERIOD_FIELDS}
+        return services.period_create(user=self.request.user, **values)
+
+
+class AppraisalPeriodAdmin(ScopedAdmin):
+    form = PeriodForm
+    list_display = ["label", "bloc", "kind", "status", "progress", "self_assessment_deadline", "approval_deadline",
+                    "appraisal_link"]  # fmt: skip
+    list_filter = ["bloc", "kind", "status", "year"]
+    search_fields = ["year", "rule_set_code"]
+    readonly_fields = ["status", "opening_status", "opening_total", "opening_done", "opening_created", "opening_error"]
+    actions_detail = ["open_period", "close_period", "home_affairs_link", "classification_link"]
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        return _with_request(request, super().get_form(request, obj, change, **kwargs))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fixed = ["kind", "bloc", "year", "number", "start_date", "end_date"] if obj else []
+        return [*fixed, *self.readonly_fields]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = request.user.has_perm("appraisals.change_appraisalperiod")
+        return allowed and (obj is None or rights.may_manage_periods(request.user, obj.bloc))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_change_permission(request, obj) and (obj is None or not obj.appraisals.exists())
+
+    def save_model(self, request: HttpRequest, obj: AppraisalPeriod, form: Any, change: bool) -> None:
+        _adopt(obj, form)
+
+    def delete_model(self, request: HttpRequest, obj: AppraisalPeriod) -> None:
+        services.period_delete(user=request.user, period=obj)
+
+    @admin.display(description="Tạo phiếu")
+    def progress(self, obj: AppraisalPeriod) -> SafeString:
+        url = reverse("admin:appraisals_period_progress", args=[obj.pk])
+        return format_html("<a class='text-primary-600' href='{}'>{} ({}%)</a>", url,
+                           obj.get_opening_status_display(), obj.opening_percent)  # fmt: skip
+
+    @admin.display(description="Phiếu đánh giá")
+    def appraisal_link(self, obj: AppraisalPeriod) -> SafeString:
+        url = reverse("admin:appraisals_appraisal_changelist") + f"?period__id__exact={obj.pk}"
+        return format_html("<a class='text-primary-600' href='{}'>Xem phiếu</a>", url)
+
+    def has_open_period_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
+        return request.user.has_perm("appraisals.open_appraisalperiod")
+
+    def has_publish_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
+        return request.user.has_perm("appraisals.publish_appraisal")
+
+    def _act(self, request: HttpRequest, object_id: Any, service: Any, done: str) -> AppraisalPeriod | None:
+        period = get_object_or_404(self.get_queryset(request), pk=object_id)
+        try:
+            result = service(user=request.user, period=period)
+        except DomainError as error:
+            self.report_domain_error(request, error)
+            return None
+        self.message_user(request, done, messages.SUCCESS)
+        return result
+
+    @action(description="Mở kỳ, tạo phiếu", icon="play_circle", permissions=["open_period"], url_path="open")
+    def open_period(self, request: HttpRequest, object_id: Any) -> HttpResponse:
+        period = self._act(request, object_id, services.period_open, "Đã mở kỳ; đang tạo phiếu đánh giá.")
+        target = "admin:appraisals_period_progress" if period else "admin:appraisals_appraisalperiod_change"
+        return HttpResponseRedirect(reverse(target, args=[object_id]))
+
+    @action(description="Khóa kỳ", icon="lock", permissions=["open_period"], url_path="close")
+    def close_period(self, request: HttpRequest, object_id: Any) -> HttpResponse:
+        self._act(request, object_id, services.period_close, "Đã khóa kỳ đánh giá.")
+        return HttpResponseRedirect(reverse("admin:appraisals_appraisalperiod_change", args=[object_id]))
+
+    @action(description="Xét tỷ lệ, công khai", icon="verified", permissions=["publish"], url_path="home-affairs")
+    def home_affairs_link(self, request: HttpRequest, object_id: Any) -> HttpResponse:
+        return HttpResponseRedirect(reverse("admin:appraisals_home_affairs") + f"?period={object_id}")
+
+    @action(description="Danh sách xếp loại", icon="format_list_numbered", url_path="classification-list")
+    def classification_link(self, request: HttpRequest, object_id: Any) -> HttpResponse:
+        return HttpResponseRedirect(reverse("admin:appraisals_classification") + f"?period={object_id}")
+
+    def get_custom_urls(self) -> tuple:
+        return (
+            ("<int:pk>/progress/", "appraisals_period_progress", period_progress_view),
+            ("<int:pk>/progress.json", "appraisals_period_progress_json", period_progress_json),
+            ("home-affairs/", "appraisals_home_affairs", home_affairs_view),
+            ("classification/", "appraisals_classification", classification_view),
+        )
+
+
+def _page(request: HttpRequest, model_admin: Any, template: str, title: str, **context: Any) -> HttpResponse:
+    context = {**model_admin.admin_site.each_context(request), "title": title, "opts": AppraisalPeriod._meta,
+               **context}  # fmt: skip
+    return render(request, f"appraisals/{template}", context)
+
+
+def period_progress_view(request: HttpRequest, pk: int, model_admin: Any) -> HttpResponse:
+    period = get_object_or_404(selectors.period_list(user=request.user), pk=pk)
+    return _page(request, model_admin, "period_progress.html", f"Mở kỳ {period}", period=period,
+                 progress=services.period_progress(period),
+                 status_url=reverse("admin:appraisals_period_progress_json", args=[pk]))  # fmt: skip
+
+
+def period_progress_json(request: HttpRequest, pk: int, model_admin: Any) -> HttpResponse:
+    period = get_object_or_404(selectors.period_list(user=request.user), pk=pk)
+    return JsonResponse(services.period_progress(period))
+
+
+def _chosen(request: HttpRequest, rows: QuerySet, name: str) -> Any:
+    value = request.GET.get(name) or request.POST.get(name)
+    return rows.filter(pk=value).first() if value and str(value).isdigit() else None
+
+
+def home_affairs_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
+    """The authority's page: per period and unit, the quota computation, heads vs unit, «Công khai»."""
+    if not request.user.has_perm("appraisals.publish_appraisal"):
+        return HttpResponseRedirect(reverse("admin:index"))
+    periods = selectors.period_list(user=request.user).exclude(kind="YEAR")
+    period = _chosen(request, periods, "period")
+    units = selectors.units_for(user=request.user, period=period) if period else OrgUnit.objects.none()
+    unit = _chosen(request, units, "unit")
+    if request.method == "POST" and period and unit:
+        try:
+            outcome = services.period_publish_unit(period=period, unit=unit, user=request.user)
+            published, demoted, capped = len(outcome.published), len(outcome.demoted), len(outcome.capped)
+            note = f"hạ mức theo tỷ lệ {demoted}, theo xếp loại đơn vị {capped}"
+            messages.success(request, f"Đã công khai {published} phiếu; {note}.")
+        except DomainError as error:
+            model_admin.report_domain_error(request, error)
+        return HttpResponseRedirect(request.get_full_path())
+    view = selectors.quota_view(period=period, unit=unit, user=request.user) if period and unit else None
+    return _page(request, model_admin, "home_affairs.html", "Xét tỷ lệ xuất sắc và công khai", periods=periods,
+                 period=period, units=units, unit=unit, view=view)  # fmt: skip
+
+
+def classification_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
+    periods = selectors.period_list(user=request.user)
+    period = _chosen(request, periods, "period")
+    units = access.scoped(OrgUnit.objects.filter(bloc=period.bloc), request.user) if period else OrgUnit.objects.none()
+    unit = _chosen(request, units, "unit")
+    found = selectors.classification_list(period=period, unit=unit, user=request.user) if period else None
+    return _page(request, model_admin, "classification_list.html", "Danh sách xếp loại", periods=periods,
+                 period=period, units=units, unit=unit, found=found)  # fmt: skip
+
+
+# ---------------------------------------------------------------------------- appraisals
+
+
+class CriterionInline(TabularInline):
+    model = AppraisalCriterion
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "Tiêu chí chung (tự chấm / người đánh giá chấm)"
+    fields = ["code", "name", "max_points", "self_score", "reviewer_score", "comment"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        editable = _editable(request, obj)
+        return [name for name in self.fields if name not in editable]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class DisqualifierInline(TabularInline):
+    model = AppraisalDisqualifier
+    extra = 0
+    verbose_name_plural = "Trường hợp không hoàn thành nhiệm vụ (có căn cứ)"
+    fields = ["code", "evidence", "attachment", "recorded_by", "recorded_at"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["recorded_by", "recorded_at"]
+
+    def _may(self, request: HttpRequest, obj: Any) -> bool:
+        return obj is not None and "disqualifiers" in _editable(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may(request, obj)
+
+
+def _editable(request: HttpRequest, obj: Appraisal | None) -> set[str]:
+    """What the user may change on this appraisal now, computed once per request and row."""
+    cache = request.__dict__.setdefault("_appraisal_editable", {})
+    if obj is not None and obj.pk not in cache:
+        cache[obj.pk] = rights.editable_parts(request.user, obj)
+    return cache.get(getattr(obj, "pk", None), set())
+
+
+class AppraisalAdmin(CustomFieldsAdminMixin, WorkflowAdminMixin, ScopedAdmin):
+    custom_doctype = "appraisal"
+    list_display = ["official", "period_label", "unit", "state_label", "total", "classification_display",
+                    "score_status"]  # fmt: skip
+    list_filter = [("period", RelatedDropdownFilter), ("unit", AutocompleteSelectFilter), StateFilter,
+                   "final_classification", "proposed_classification", "leadership_role", "score_status"]  # fmt: skip
+    search_fields = ["official__full_name", "official__code", "unit__name"]
+    list_select_related = ["official", "unit", "period", "workflow"]
+    inlines = [CriterionInline, DisqualifierInline, TransitionLogInline]
+    actions = ["rescore"]
+    fieldsets = [
+        (None, {"fields": ["official", "period", "unit", "position", "leadership_role", "quota_group_label",
+                           "rule_set_display"]}),
+        ("Kết quả", {"fields": ["score_status", "score_table", "proposed_classification", "final_classification",
+                                "quota_reason", "head_cap_reason", "explanation_list"]}),
+        ("Lãnh đạo, quản lý: d, đ, e", {"fields": ["unit_d", "unit_dd", "unit_e", "unit_criteria_reason"]}),
+        ("Nhận xét và xét tỷ lệ", {"fields": ["self_comment", "reviewer_comment", "decision_rank", "exceeded_share"]}),
+    ]  # fmt: skip
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        leader = obj is not None and obj.is_leader
+        fieldsets = super().get_fieldsets(request, obj)
+        return [fieldset for fieldset in fieldsets if leader or "unit_d" not in fieldset[1]["fields"]]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        names = [name for _title, options in self.fieldsets for name in options["fields"]]
+        editable = _editable(request, obj)
+        return [name for name in names if name not in editable]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name in ("unit_dd", "unit_e"):
+            kwargs["widget"] = forms.Select(choices=[("", "Mặc định (100)"), ("100", "100"), ("50", "50")])
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description="Kỳ", ordering="period__start_date")
+    def period_label(self, obj: Appraisal) -> str:
+        return obj.period.label
+
+    @admin.display(description="Trạng thái", ordering="state")
+    def state_label(self, obj: Appraisal) -> str:
+        return obj.workflow_state_label()
+
+    @admin.display(description="Xếp loại")
+    def classification_display(self, obj: Appraisal) -> str:
+        return obj.classification_label
+
+    @admin.display(description="Bộ quy tắc đã áp dụng")
+    def rule_set_display(self, obj: Appraisal) -> str:
+        return f"{obj.rule_set_code} phiên bản {obj.rule_set_version}"
+
+    @admin.display(description="Điểm")
+    def score_table(self, obj: Appraisal) -> SafeString:
+        rows = [("a — Số lượng (%)", obj.a), ("b — Chất lượng (%)", obj.b), ("c — Tiến độ (%)", obj.c),
+                ("Tỷ lệ hoàn thành nhiệm vụ (%)", obj.task_percent), ("Điểm nhiệm vụ (≤ 70)", obj.task_score),
+                ("Điểm tiêu chí chung (≤ 30)", obj.general_score), ("Tổng điểm", obj.total)]  # fmt: skip
+        shown = ((label, "—" if value is None else localize(value)) for label, value in rows)
+        cells = format_html_join("", "<tr><td class='pr-4 py-1'>{}</td><td class='font-semibold'>{}</td></tr>", shown)
+        return format_html("<table id='appraisal-scores'>{}</table>", cells)
+
+    @admin.display(description="Diễn giải cách tính")
+    def explanation_list(self, obj: Appraisal) -> SafeString:
+        lines = format_html_join("", "<li>{}</li>", ((line,) for line in obj.explanation or []))
+        return format_html("<ul class='list-disc ml-4' id='appraisal-explanation'>{}</ul>", lines)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if not request.user.has_perm("appraisals.change_appraisal"):
+            return False
+        return obj is None or bool(_editable(request, obj))
+
+    @admin.action(description="Tính lại điểm các phiếu đã chọn")
+    def rescore(self, request: HttpRequest, queryset: QuerySet) -> None:
+        done, refused = 0, 0
+        for appraisal in queryset:
+            if not _editable(request, appraisal):
+                refused += 1
+                continue
+            services.appraisal_score(appraisal=appraisal)
+            done += 1
+        self.message_user(request, f"Đã tính lại {done} phiếu; bỏ qua {refused} phiếu bạn không được sửa.")
+
+    def save_model(self, request: HttpRequest, obj: Appraisal, form: Any, change: bool) -> None:
+        request._appraisal_form = form  # written by save_related, through the services
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """Lines and disqualifiers go through the services, never through the formsets."""
+        for formset in formsets:  # what the admin's change message reads
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        try:
+            _save_through_services(request, form.instance, form, formsets)
+        except DomainError as error:
+            self.report_domain_error(request, error)
+            request._appraisal_failed = True
+
+    def response_change(self, request: HttpRequest, obj: Appraisal) -> HttpResponse:
+        if getattr(request, "_appraisal_failed", False):
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+
+def _line_changes(formsets: list[Any], field: str) -> list[dict[str, Any]]:
+    lines = []
+    for formset in formsets:
+        if formset.model is not AppraisalCriterion:
+            continue
+        for form in formset.forms:
+            if field in form.changed_data or "comment" in form.changed_data:
+                line = {
+                    "code": form.instance.code,
+                    "score": form.cleaned_data.get(field, getattr(form.instance, field)),
+                }
+                if "comment" in form.changed_data:
+                    line["comment"] = form.cleaned_data.get("comment", "")
+                lines.append(line)
+    return lines
+
+
+def _save_through_services(request: HttpRequest, obj: Appraisal, form: Any, formsets: list[Any]) -> None:
+    user, changed, data = request.user, set(form.changed_data), form.cleaned_data
+    if rights.is_subject(user, obj):
+        lines = _line_changes(formsets, "self_score")
+        if lines or "self_comment" in changed:
+            comment = data.get("self_comment") if "self_comment" in changed else None
+            services.appraisal_self_assess(appraisal=obj, user=user, lines=lines, comment=comment)
+    elif rights.is_reviewer(user, obj):
+        lines = _line_changes(formsets, "reviewer_score")
+        if lines or "reviewer_comment" in changed:
+            comment = data.get("reviewer_comment") if "reviewer_comment" in changed else None
+            services.appraisal_review_general(appraisal=obj, user=user, lines=lines, comment=comment)
+        if changed & rights.LEADER_PARTS:
+            reason = data.get("unit_criteria_reason", "")
+            services.appraisal_set_unit_criteria(
+                appraisal=obj, user=user, dd=data.get("unit_dd"), e=data.get("unit_e"), reason=reason
+            )
+        if changed & {"decision_rank", "exceeded_share"}:
+            rank, share = data.get("decision_rank"), data.get("exceeded_share")
+            services.appraisal_set_ranking(appraisal=obj, user=user, decision_rank=rank, exceeded_share=share)
+    if (obj.custom or {}) != (Appraisal.objects.values_list("custom", flat=True).get(pk=obj.pk) or {}):
+        services.appraisal_set_custom(appraisal=obj, user=user, values=obj.custom)
+    _save_disqualifiers(request, obj, formsets)
+
+
+def _save_disqualifiers(request: HttpRequest, obj: Appraisal, formsets: list[Any]) -> None:
+    for formset in formsets:
+        if formset.model is not AppraisalDisqualifier:
+            continue
+        for form in formset.deleted_forms:
+            if form.instance.pk:
+                services.appraisal_remove_disqualifier(disqualifier=form.instance, user=request.user)
+        for form in formset.extra_forms:
+            if form.has_changed() and form not in formset.deleted_forms:
+                data = form.cleaned_data
+                services.appraisal_record_disqualifier(appraisal=obj, user=request.user, code=data.get("code", ""),
+                                                       evidence=data.get("evidence", ""),
+                                                       attachment=data.get("attachment"))  # fmt: skip
+
+
+# ----------------------------------------------------------------------- unit appraisals
+
+
+class UnitAppraisalForm(ServiceForm):
+    class Meta:
+        model = UnitAppraisal
+        fields = ["unit", "year", "general_score", "task_score", "classification", "notes"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["classification"].required = False
+        self.fields["classification"].help_text = "Để trống: theo điểm. Chỉ được xếp thấp hơn mức theo điểm, có căn cứ."
+
+    def call(self, data: dict[str, Any]) -> Model:
+        return services.unit_appraisal_save(
+            user=self.request.user, unit=data["unit"], year=data["year"], general_score=data["general_score"],
+            task_score=data["task_score"], classification=data.get("classification") or None,
+            notes=data.get("notes", ""),
+        )  # fmt: skip
+
+
+class UnitAppraisalAdmin(ScopedAdmin):
+    form = UnitAppraisalForm
+    list_display = ["unit", "year", "general_score", "task_score", "total", "classification"]
+    list_filter = ["year", "classification", "unit__bloc"]
+    search_fields = ["unit__name", "unit__code"]
+    autocomplete_fields = ["unit"]
+    list_select_related = ["unit"]
+    readonly_fields = ["total", "score_classification", "recorded_by"]
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        return _with_request(request, super().get_form(request, obj, change, **kwargs))
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = request.user.has_perm("appraisals.change_unitappraisal")
+        return allowed and (obj is None or rights.may_manage_unit_appraisal(request.user, obj.unit))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = request.user.has_perm("appraisals.delete_unitappraisal")
+        return allowed and (obj is None or rights.may_manage_unit_appraisal(request.user, obj.unit))
+
+    def save_model(self, request: HttpRequest, obj: UnitAppraisal, form: Any, change: bool) -> None:
+        _adopt(obj, form)
+
+    def delete_model(self, request: HttpRequest, obj: UnitAppraisal) -> None:
+        services.unit_appraisal_delete(user=request.user, unit_appraisal=obj)
+
+
 NAVIGATION = [
     (
         50,
         "Chấm điểm và xếp loại",
-        [item("Bộ quy tắc chấm điểm", "rule_settings", "appraisals_ruleset", "appraisals.view_ruleset")],
+        [
+            item("Kỳ đánh giá", "event_note", "appraisals_appraisalperiod", "appraisals.view_appraisalperiod"),
+            item("Phiếu đánh giá", "assignment_turned_in", "appraisals_appraisal", "appraisals.view_appraisal"),
+            item(
+                "Xét tỷ lệ và công khai",
+                "verified",
+                "",
+                "appraisals.publish_appraisal",
+                url="admin:appraisals_home_affairs",
+            ),  # fmt: skip
+            item(
+                "Danh sách xếp loại",
+                "format_list_numbered",
+                "",
+                "appraisals.view_appraisal",
+                url="admin:appraisals_classification",
+            ),  # fmt: skip
+            item("Đánh giá đơn vị", "apartment", "appraisals_unitappraisal", "appraisals.view_unitappraisal"),
+            item("Bộ quy tắc chấm điểm", "rule_settings", "appraisals_ruleset", "appraisals.view_ruleset"),
+        ],
     )
 ]
 
 
 def register(site: Any) -> None:
     site.register(RuleSet, RuleSetAdmin)
+    site.register(AppraisalPeriod, AppraisalPeriodAdmin)
+    site.register(Appraisal, AppraisalAdmin)
+    site.register(UnitAppraisal, UnitAppraisalAdmin)

@@ -1,0 +1,166 @@
+"""Scoring an appraisal from reviewed work logs, with the pure engine's semantics (SPEC 5)."""
+
+from decimal import Decimal
+
+import pytest
+
+from tests.factories.appraisals import FULL_SELF, appraisal_of, lines, opened, prepare_appraisals, self_assess
+from tests.factories.worklogs import assign, log, work_cast
+from thanhhoa_kpi.appraisals import rulesets, services
+from thanhhoa_kpi.appraisals.models import RuleSet
+from thanhhoa_kpi.appraisals.rulesets import rule_sets_current
+from thanhhoa_kpi.core.errors import Conflict, PermissionRefused, ValidationFailed
+from thanhhoa_kpi.scoring.preview import score_preview
+from thanhhoa_kpi.workflow.services import workflow_transition
+from thanhhoa_kpi.worklogs import services as worklogs
+
+pytestmark = pytest.mark.django_db
+
+REVIEWER = ["4.5", "4", "2.5", "2", "2", "2.5", "2", "1.5", "2", "2"]  # groups 8.5 + 9 + 7.5 = 25
+
+
+@pytest.fixture
+def setup(cast):
+    prepare_appraisals()
+    work = work_cast(cast)
+    period = opened(cast)
+    return work, period
+
+
+def _reviewed_month(cast, work):
+    """Example 1 of the domain notes, on the cast: three items, one failure, one delay, one exemption."""
+    official = cast.official_of(cast.official)
+    culture = assign(cast.head, official, work.culture, "10")  # coefficient 2
+    small = assign(cast.head, official, work.culture_small, "4")  # coefficient 0.5
+    assign(cast.head, official, work.sport, "2")  # coefficient 1.5, nothing done
+    first = log(cast.official, quantity="6", assignment=culture)
+    second = log(cast.official, quantity="4", assignment=culture)
+    third = log(cast.official, quantity="4", assignment=small)
+    worklogs.worklog_review(line=first, reviewer=cast.deputy, quality_failures=1)
+    worklogs.worklog_review(line=second, reviewer=cast.head, accepted_quantity=Decimal("3"), delays=2, exempt_delays=1,
+                            exemption_reason="Mất điện toàn phường")  # fmt: skip
+    worklogs.worklog_review(line=third, reviewer=cast.deputy, delays=5)
+    log(cast.official, quantity="9", assignment=culture)  # not reviewed: does not count
+
+
+def test_scores_from_reviewed_work_logs_match_the_score_preview(cast, setup):
+    work, period = setup
+    _reviewed_month(cast, work)
+    appraisal = appraisal_of(cast.official, period)
+    services.appraisal_review_general(appraisal=appraisal, user=cast.head, lines=lines(REVIEWER, appraisal))
+    appraisal.refresh_from_db()
+    items = [
+        {"code": "TT01", "coefficient": "1.5", "assigned": "2", "completed": "0"},
+        {"code": "VH01", "coefficient": "2", "assigned": "10", "completed": "9", "quality_failures": 1, "delays": 2,
+         "exempt_delays": 1},
+        {"code": "VH02", "coefficient": "0.5", "assigned": "4", "completed": "4", "delays": 5},
+    ]  # fmt: skip
+    general = {"groups": ["8.5", "9", "7.5"]}
+    expected = score_preview({"rule_set": "ND335", "role": "staff", "general": general, "items": items},
+                             rule_sets_current())  # fmt: skip
+    for name in ("assigned_converted", "completed_converted", "quality_converted", "progress_converted", "a", "b",
+                 "c", "task_percent", "task_score", "general_score", "total"):  # fmt: skip
+        assert float(getattr(appraisal, name)) == expected[name], name
+    assert appraisal.proposed_classification == expected["classification"]
+    assert appraisal.explanation[: len(expected["explanation"])] == expected["explanation"]
+    assert [row["code"] for row in appraisal.scored_items] == ["TT01", "VH01", "VH02"]
+    assert (appraisal.rule_set_code, appraisal.rule_set_version) == ("ND335", 1)
+
+
+def test_no_assigned_work_is_not_evaluable_and_warns_the_head(cast, setup):
+    _work, period = setup
+    appraisal = self_assess(appraisal_of(cast.colleague, period), cast.colleague)
+    assert appraisal.score_status == "NO_ASSIGNED_WORK"
+    assert appraisal.total is None and appraisal.task_score is None and appraisal.proposed_classification == ""
+    assert appraisal.general_score == Decimal("30")
+    assert any("không có công việc được giao" in line for line in appraisal.explanation)
+
+
+def test_a_draft_previews_with_self_scores_until_the_reviewer_scores(cast, setup):
+    _work, period = setup
+    appraisal = self_assess(appraisal_of(cast.official, period), cast.official)
+    assert appraisal.general_score == Decimal("30") and appraisal.self_general_score == Decimal("30")
+    assert any("tạm tính theo điểm tự chấm" in line for line in appraisal.explanation)
+    appraisal = services.appraisal_review_general(appraisal=appraisal, user=cast.head, lines=lines(["3"], appraisal))
+    assert appraisal.general_score == Decimal("28") and appraisal.self_general_score == Decimal("30")
+    line = appraisal.criteria.get(code="1.1")
+    assert (line.self_score, line.reviewer_score) == (Decimal("5"), Decimal("3"))
+
+
+def test_bad_lines_are_refused_all_at_once_and_nothing_is_saved(cast, setup):
+    _work, period = setup
+    appraisal = appraisal_of(cast.official, period)
+    bad = [{"code": "1.1", "score": "4.3"}, {"code": "1.2", "score": "6"}, {"code": "9.9", "score": "1"},
+           {"code": "2.1", "score": "nhiều"}, {"code": "2.2", "score": "2"}]  # fmt: skip
+    with pytest.raises(ValidationFailed) as error:
+        services.appraisal_self_assess(appraisal=appraisal, user=cast.official, lines=bad)
+    fields = [item.field for item in error.value.errors]
+    assert fields == ["lines[0].score", "lines[1].score", "lines[2].code", "lines[3].score"]
+    assert "bước 0,5" in error.value.errors[0].message and "từ 0 đến 5" in error.value.errors[1].message
+    assert not appraisal.criteria.filter(self_score__isnull=False).exists()
+
+
+def test_copied_parameters_keep_a_published_appraisal_as_it_was(cast, setup):
+    work, period = setup
+    _reviewed_month(cast, work)
+    published = self_assess(appraisal_of(cast.official, period), cast.official, FULL_SELF)
+    draft = self_assess(appraisal_of(cast.colleague, period), cast.colleague)
+    for action, user in (("submit", cast.official), ("approve", cast.head), ("publish", cast.authority)):
+        workflow_transition(document=published, action=action, user=user)
+    published.refresh_from_db()
+    before = {name: getattr(published, name) for name in ("total", "task_score", "b", "c", "final_classification")}
+    row = RuleSet.objects.get(code="ND335", is_current=True)
+    params = {**row.params, "deduction_per_event": 0.5}
+    rulesets.rule_set_save(code="ND335", name=row.name, legal_basis=row.legal_basis, params=params)
+    with pytest.raises(Conflict):
+        services.appraisal_score(appraisal=published)
+    published.refresh_from_db()
+    assert {name: getattr(published, name) for name in before} == before
+    assert published.rule_set_version == 1 and published.rule_params["deduction_per_event"] == 0.25
+    draft = services.appraisal_score(appraisal=draft)
+    assert draft.rule_set_version == 2 and draft.rule_params["deduction_per_event"] == 0.5
+
+
+def test_a_leader_gets_d_from_the_people_they_manage_and_dd_e_from_the_reviewer(cast, setup):
+    work, period = setup
+    line = log(
+        cast.colleague, quantity="1", assignment=assign(cast.head, cast.official_of(cast.colleague), work.sport, "1")
+    )
+    worklogs.worklog_review(line=line, reviewer=cast.head)
+    evidence = "Quyết định khiển trách số 12/QĐ-UBND"
+    colleague = appraisal_of(cast.colleague, period)
+    services.appraisal_record_disqualifier(appraisal=colleague, user=cast.head, code="DISCIPLINE", evidence=evidence)
+    assert appraisal_of(cast.colleague, period).proposed_classification == "KHONG_HOAN_THANH"
+    head = services.appraisal_score(appraisal=appraisal_of(cast.head, period))
+    assert head.unit_d == Decimal("50") and any("Trần Thị Bình" in line for line in head.explanation)
+    with pytest.raises(ValidationFailed) as error:
+        services.appraisal_set_unit_criteria(appraisal=appraisal_of(cast.deputy, period), user=cast.head, dd="50",
+                                             e="75")  # fmt: skip
+    assert {item.field for item in error.value.errors} == {"e", "reason"}
+    deputy = services.appraisal_set_unit_criteria(appraisal=appraisal_of(cast.deputy, period), user=cast.head,
+                                                  dd="50", e="100", reason="Chậm triển khai kéo dài")  # fmt: skip
+    assert (deputy.unit_d, deputy.unit_dd, deputy.unit_e) == (Decimal("100"), Decimal("50"), Decimal("100"))
+    with pytest.raises(ValidationFailed) as error:
+        services.appraisal_set_unit_criteria(appraisal=appraisal_of(cast.colleague, period), user=cast.head,
+                                             dd="100", e="100")  # fmt: skip
+    assert error.value.code == "NOT_A_LEADER"
+
+
+def test_a_disqualifier_forces_not_completed_with_its_evidence(cast, setup):
+    work, period = setup
+    _reviewed_month(cast, work)
+    appraisal = self_assess(appraisal_of(cast.official, period), cast.official)
+    assert appraisal.proposed_classification != "KHONG_HOAN_THANH"
+    with pytest.raises(PermissionRefused):
+        services.appraisal_record_disqualifier(appraisal=appraisal, user=cast.official, code="DEGRADATION",
+                                               evidence="Tự khai")  # fmt: skip
+    with pytest.raises(ValidationFailed) as error:
+        services.appraisal_record_disqualifier(appraisal=appraisal, user=cast.head, code="UNIT_CORRUPTION",
+                                               evidence="")  # fmt: skip
+    assert {item.field for item in error.value.errors} == {"code", "evidence"}
+    row = services.appraisal_record_disqualifier(appraisal=appraisal, user=cast.authority, code="DISCIPLINE",
+                                                 evidence="Quyết định khiển trách số 12/QĐ-UBND")  # fmt: skip
+    appraisal.refresh_from_db()
+    assert appraisal.proposed_classification == "KHONG_HOAN_THANH" and row.recorded_by == cast.authority
+    appraisal = services.appraisal_remove_disqualifier(disqualifier=row, user=cast.head)
+    assert appraisal.proposed_classification != "KHONG_HOAN_THANH"

@@ -1,0 +1,231 @@
+"""The classification list of a quarter or a year: roll-ups of the published months (SPEC 5.5).
+
+For a period without appraisals of its own (a year, or a quarter of a bloc that monitors
+monthly), each official's level is the engine's roll-up
+(:func:`thanhhoa_kpi.scoring.rollup`) of their PUBLISHED monitoring appraisals (months,
+or quarters weighing their months) inside the period, whatever unit they were in then
+(ND 335 Điều 21: the new unit classifies on the whole year). Decisions:
+
+- a month fully covered by leave (:class:`LeavePeriod`) is left out (FULL_LEAVE), as is
+  a month with no assigned work; a month with no published appraisal is counted as
+  missing and shown, never guessed;
+- the disqualifiers recorded in any of those appraisals apply to the roll-up;
+- the parameters are those copied into the official's latest published appraisal;
+- the quota is applied per group (the latest appraisal's group) to the rolled-up means,
+  ranked with the mean task score (the same weighted mean, by the engine), then the head
+  cap, as for a single period (:mod:`thanhhoa_kpi.appraisals.quota`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q
+
+from thanhhoa_kpi.accounts import access
+from thanhhoa_kpi.appraisals import quota
+from thanhhoa_kpi.appraisals.choices import PUBLISHED, PeriodKind, ScoreStatus, classification_label
+from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalPeriod
+from thanhhoa_kpi.organization.models import LeavePeriod, Official, OrgUnit
+from thanhhoa_kpi.scoring import (
+    Disqualifier,
+    GroupQuota,
+    QuotaEntry,
+    RollupPeriod,
+    RuleParams,
+    apply_quota,
+    parse_params,
+    rollup,
+)
+from thanhhoa_kpi.scoring import (
+    PeriodKind as RollupKind,
+)
+
+Month = tuple[int, int]
+
+
+@dataclass
+class ClassificationRow:
+    official: Official
+    appraisal: Appraisal | None = None  # the period's own appraisal, or the latest rolled up
+    months_worked: int = 0
+    months_excluded: int = 0
+    months_missing: int = 0
+    mean: Decimal | None = None
+    task_mean: Decimal | None = None
+    by_score: str = ""
+    after_quota: str = ""
+    final: str = ""
+    quota_reason: str = ""
+    head_cap_reason: str = ""
+    disqualifiers: tuple[Disqualifier, ...] = ()
+    explanation: list[str] = field(default_factory=list)
+
+    @property
+    def classified(self) -> bool:
+        return bool(self.by_score)
+
+    @property
+    def by_score_label(self) -> str:
+        return classification_label(self.by_score)
+
+    @property
+    def final_label(self) -> str:
+        return classification_label(self.final)
+
+
+@dataclass(frozen=True)
+class ClassificationGroup:
+    quota_unit: OrgUnit
+    code: str
+    label: str
+    unit_excellent: bool
+    figures: GroupQuota | None
+
+
+def _month_span(month: Month) -> tuple[date, date]:
+    first = date(month[0], month[1], 1)
+    following = date(month[0] + month[1] // 12, month[1] % 12 + 1, 1)
+    return first, following - timedelta(days=1)
+
+
+def full_leave_months(leaves: list[tuple[date, date]], months: list[Month]) -> set[Month]:
+    """Months every day of which falls in some leave (overlapping leaves are joined)."""
+    found = set()
+    for month in months:
+        first, last = _month_span(month)
+        day = first
+        for start, end in sorted(leaves):
+            if start <= day <= end:
+                day = end + timedelta(days=1)
+            if day > last:
+                found.add(month)
+                break
+    return found
+
+
+def _covered(appraisal: Appraisal) -> list[Month]:
+    return appraisal.period.months()
+
+
+def _piece(appraisal: Appraisal, leave: set[Month]) -> RollupPeriod:
+    worked = [month for month in _covered(appraisal) if month not in leave]
+    if not worked:
+        return RollupPeriod(total=None, kind=RollupKind.FULL_LEAVE)
+    if appraisal.score_status != ScoreStatus.OK or appraisal.total is None:
+        return RollupPeriod(total=None, kind=RollupKind.NO_ASSIGNED_WORK)
+    return RollupPeriod(total=appraisal.total, months=len(worked))
+
+
+def _roll(row: ClassificationRow, appraisals: list[Appraisal], leave: set[Month], period: AppraisalPeriod) -> None:
+    months = period.months()
+    covered = {month for appraisal in appraisals for month in _covered(appraisal)}
+    own = [_piece(appraisal, leave) for appraisal in appraisals]
+    pieces = own + [RollupPeriod(total=None, kind=RollupKind.FULL_LEAVE) for m in months if m in leave - covered]
+    params = parse_params(appraisals[-1].rule_params) if appraisals else None
+    row.months_missing = len([month for month in months if month not in covered and month not in leave])
+    if params is None:
+        row.explanation = ["Chưa có phiếu đánh giá nào được công khai trong kỳ."]
+        return
+    codes = sorted({row.code for appraisal in appraisals for row in appraisal.disqualifiers.all()})
+    row.disqualifiers = tuple(Disqualifier(code) for code in codes)
+    result = rollup(pieces, params, annual=period.kind == PeriodKind.YEAR, disqualifiers=row.disqualifiers)
+    row.months_worked, row.mean = result.worked_months, result.mean
+    row.months_excluded = len([piece for piece in pieces if piece.kind is not RollupKind.WORKED])
+    row.by_score = row.after_quota = row.final = result.classification.value if result.classification else ""
+    row.explanation = list(result.explanation)
+    tasks = [RollupPeriod(total=a.task_score, months=p.months) for a, p in zip(appraisals, own, strict=True)
+             if p.kind is RollupKind.WORKED and a.task_score is not None]  # fmt: skip
+    if row.classified and tasks:
+        row.task_mean = rollup(tasks, params, annual=False).mean
+
+
+def _monitoring(period: AppraisalPeriod, officials: list[int]) -> dict[int, list[Appraisal]]:
+    rows = (
+        Appraisal.objects.filter(
+            official_id__in=officials,
+            state=PUBLISHED,
+            period__bloc=period.bloc,
+            period__kind__in=[PeriodKind.MONTH, PeriodKind.QUARTER],
+            period__start_date__gte=period.start_date,
+            period__end_date__lte=period.end_date,
+        )  # fmt: skip
+        .exclude(period=period)
+        .select_related("period", "unit")
+        .prefetch_related("disqualifiers")
+        .order_by("period__start_date", "pk")
+    )
+    found: dict[int, list[Appraisal]] = defaultdict(list)
+    for appraisal in rows:
+        found[appraisal.official_id].append(appraisal)
+    return found
+
+
+def _population(period: AppraisalPeriod, unit: OrgUnit | None, user: Any) -> list[Official]:
+    """Officials published in the unit during the period, or posted there now (the whole bloc without a unit)."""
+    where = Q(unit__path__startswith=unit.path) if unit is not None else Q(unit__bloc=period.bloc)
+    in_unit = Appraisal.objects.filter(
+        where, period__bloc=period.bloc, period__start_date__gte=period.start_date,
+        period__end_date__lte=period.end_date, state=PUBLISHED,
+    ).values("official_id")  # fmt: skip
+    posted = access.current_assignments().filter(where).values("official_id")
+    officials = Official.objects.filter(pk__in=in_unit) | Official.objects.filter(pk__in=posted)
+    return list(access.scoped(officials.distinct(), user).order_by("full_name", "code"))
+
+
+def _apply_group(rows: list[ClassificationRow], period: AppraisalPeriod, key: quota.GroupKey) -> ClassificationGroup:
+    latest = rows[0].appraisal
+    assert latest is not None
+    source = quota.excellence_source(latest.quota_unit, period.year)
+    excellent = source is not None and source.is_excellent
+    scored = [row for row in rows if row.classified]
+    params: RuleParams = parse_params(latest.rule_params)
+    entries = [
+        QuotaEntry(id=str(index), group=latest.quota_group_label or key[1], total=row.mean or Decimal(0),
+                   task_score=min(row.task_mean or Decimal(0), row.mean or Decimal(0)),
+                   disqualifiers=row.disqualifiers)
+        for index, row in enumerate(scored)
+    ]  # fmt: skip
+    outcome = apply_quota(entries, params, unit_excellent=excellent) if entries else None
+    for row, decision in zip(scored, outcome.results if outcome else (), strict=True):
+        if decision.demoted:
+            row.after_quota = row.final = decision.classification.value
+            row.quota_reason = decision.reason or ""
+        _cap(row, period)
+    figures = outcome.groups[0] if outcome and outcome.groups else None
+    return ClassificationGroup(latest.quota_unit, key[1], latest.quota_group_label or key[1], excellent, figures)
+
+
+def _cap(row: ClassificationRow, period: AppraisalPeriod) -> None:
+    if row.appraisal is None or not row.after_quota:
+        return
+    final, reason, _unit = quota.head_cap(row.appraisal, row.after_quota, period.year)
+    if reason:
+        row.final, row.head_cap_reason = final, reason
+
+
+def rolled_up(
+    period: AppraisalPeriod, unit: OrgUnit | None, user: Any
+) -> tuple[list[ClassificationRow], list[ClassificationGroup]]:
+    """The roll-up rows of ``unit``'s officials (scoped to ``user``) and the quota per group."""
+    officials = _population(period, unit, user)
+    found = _monitoring(period, [official.pk for official in officials])
+    leaves: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    for official_id, start, end in LeavePeriod.objects.filter(
+        official_id__in=[o.pk for o in officials], start_date__lte=period.end_date, end_date__gte=period.start_date
+    ).values_list("official_id", "start_date", "end_date"):
+        leaves[official_id].append((start, end))
+    rows, grouped = [], defaultdict(list)
+    for official in officials:
+        appraisals = found.get(official.pk, [])
+        row = ClassificationRow(official=official, appraisal=appraisals[-1] if appraisals else None)
+        _roll(row, appraisals, full_leave_months(leaves[official.pk], period.months()), period)
+        rows.append(row)
+        if row.appraisal is not None:
+            grouped[quota.key_of(row.appraisal)].append(row)
+    groups = [_apply_group(members, period, key) for key, members in sorted(grouped.items())]
+    return rows, groups

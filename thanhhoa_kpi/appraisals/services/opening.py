@@ -1,0 +1,178 @@
+"""The job that creates a period's appraisals (SPEC 3.8: "opening creates every appraisal").
+
+Who gets one: every official with an assignment in force, in a unit of the period's
+bloc, on the period's last day (or today, for a period still running). An official
+holding several postings gets one appraisal, for the posting that weighs most (head,
+then deputy, then the latest). Each appraisal snapshots the unit, position, leadership
+role, fields and quota group of that posting and copies the current version of its rule
+set (the official's own, else the period's default).
+
+Idempotent and safe to re-run: officials who already have an appraisal for the period
+are skipped, rows are inserted with ``ignore_conflicts`` on the (official, period)
+unique key, and lines are only added to appraisals that have none. Rows are inserted in
+batches, each in its own transaction, and the progress (``opening_total``,
+``opening_done``, ``opening_created``) is committed with each batch so that the desk and
+the API can show it while the job runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from thanhhoa_kpi.accounts.access import current_assignments
+from thanhhoa_kpi.appraisals.choices import DEFAULT_GROUPS, DOCTYPE, WORKFLOW_CODE, OpeningStatus
+from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalCriterion, AppraisalPeriod, RuleSet
+from thanhhoa_kpi.appraisals.services.scoring import template_lines
+from thanhhoa_kpi.scoring import parse_params
+from thanhhoa_kpi.workflow.services import workflow_start_fields
+
+BATCH_SIZE = 500
+_WEIGHT = {"HEAD": 0, "DEPUTY": 1}
+_COLUMNS = (
+    "pk", "official_id", "official__rule_set_code", "unit_id", "position_id", "leadership_role", "fields_in_charge",
+    "task_group_id", "task_group__unit_id", "task_group__code", "task_group__name", "start_date",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Posting:
+    official_id: int
+    rule_set_code: str
+    unit_id: int
+    position_id: int
+    leadership_role: str
+    fields: list[str]
+    task_group_id: int | None
+    quota_unit_id: int
+    quota_group: str
+    quota_group_label: str
+
+
+def reference_day(period: AppraisalPeriod) -> date:
+    """The day whose postings count: the period's last day, or today while it runs."""
+    today = timezone.localdate()
+    return period.end_date if period.end_date <= today else max(period.start_date, today)
+
+
+def _posting(row: dict[str, Any]) -> Posting:
+    if row["task_group_id"]:
+        quota = (row["task_group__unit_id"], row["task_group__code"], row["task_group__name"])
+    else:
+        code, label = DEFAULT_GROUPS.get(row["leadership_role"], DEFAULT_GROUPS["NONE"])
+        quota = (row["unit_id"], code, label)
+    return Posting(
+        official_id=row["official_id"], rule_set_code=row["official__rule_set_code"] or "", unit_id=row["unit_id"],
+        position_id=row["position_id"], leadership_role=row["leadership_role"], fields=row["fields_in_charge"] or [],
+        task_group_id=row["task_group_id"], quota_unit_id=quota[0], quota_group=quota[1], quota_group_label=quota[2],
+    )  # fmt: skip
+
+
+def postings_for(period: AppraisalPeriod) -> list[Posting]:
+    """One posting per official of the bloc on the reference day."""
+    rows = current_assignments(reference_day(period)).filter(unit__bloc=period.bloc)
+    best: dict[int, dict[str, Any]] = {}
+    for row in rows.values(*_COLUMNS).order_by("official_id", "-start_date", "-pk").iterator(chunk_size=2000):
+        current = best.get(row["official_id"])
+        if current is None or _WEIGHT.get(row["leadership_role"], 2) < _WEIGHT.get(current["leadership_role"], 2):
+            best[row["official_id"]] = row
+    return [_posting(best[official_id]) for official_id in sorted(best)]
+
+
+class _RuleSets:
+    """Current rule-set versions by code, with their general-criteria template, read once."""
+
+    def __init__(self, default: str) -> None:
+        self.default = default
+        self.rows: dict[str, tuple[RuleSet, list[dict[str, Any]]]] = {}
+
+    def get(self, code: str) -> tuple[RuleSet, list[dict[str, Any]]]:
+        code = code or self.default
+        if code not in self.rows:
+            row = RuleSet.objects.filter(code=code, is_current=True).order_by("-version").first()
+            if row is None:
+                if code == self.default:
+                    raise ValueError(f"Chưa có bộ quy tắc chấm điểm «{code}» đang dùng.")
+                return self.get(self.default)
+            self.rows[code] = (row, template_lines(parse_params(row.params)))
+        return self.rows[code]
+
+
+def _chunks(items: list[Posting], size: int) -> Iterator[list[Posting]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _appraisal(period: AppraisalPeriod, posting: Posting, rule_set: RuleSet, start: dict[str, Any]) -> Appraisal:
+    return Appraisal(
+        period=period, official_id=posting.official_id, unit_id=posting.unit_id, position_id=posting.position_id,
+        leadership_role=posting.leadership_role, fields_in_charge=posting.fields, task_group_id=posting.task_group_id,
+        quota_unit_id=posting.quota_unit_id, quota_group=posting.quota_group,
+        quota_group_label=posting.quota_group_label, rule_set_code=rule_set.code, rule_set_version=rule_set.version,
+        rule_params=rule_set.params, **start,
+    )  # fmt: skip
+
+
+def _add_lines(period: AppraisalPeriod, official_ids: list[int], rule_sets: _RuleSets) -> int:
+    """Lines for the batch's appraisals that have none (new ones, or an interrupted run)."""
+    bare = Appraisal.objects.filter(period=period, official_id__in=official_ids, criteria__isnull=True)
+    lines = []
+    count = 0
+    for pk, code in bare.values_list("pk", "rule_set_code"):
+        count += 1
+        lines.extend(AppraisalCriterion(appraisal_id=pk, **spec) for spec in rule_sets.get(code)[1])
+    AppraisalCriterion.objects.bulk_create(lines, batch_size=2000)
+    return count
+
+
+def _run_batch(period: AppraisalPeriod, chunk: list[Posting], rule_sets: _RuleSets, start: dict[str, Any]) -> None:
+    with transaction.atomic():
+        existing = set(
+            Appraisal.objects.filter(period=period, official_id__in=[p.official_id for p in chunk]).values_list(
+                "official_id", flat=True
+            )
+        )
+        rows = [
+            _appraisal(period, posting, rule_sets.get(posting.rule_set_code)[0], start)
+            for posting in chunk
+            if posting.official_id not in existing
+        ]
+        Appraisal.objects.bulk_create(rows, batch_size=BATCH_SIZE, ignore_conflicts=True)
+        # The first line of each appraisal's history (bulk_create skips simple_history's signals).
+        new = Appraisal.objects.filter(period=period, official_id__in=[row.official_id for row in rows])
+        Appraisal.history.bulk_history_create(list(new), batch_size=BATCH_SIZE, default_change_reason="Mở kỳ đánh giá")
+        created = _add_lines(period, [p.official_id for p in chunk], rule_sets)
+        AppraisalPeriod.objects.filter(pk=period.pk).update(
+            opening_done=F("opening_done") + len(chunk), opening_created=F("opening_created") + created
+        )
+
+
+def period_open_run(*, period_id: int) -> AppraisalPeriod:
+    """Create the missing appraisals of the period, recording the progress (the RQ job)."""
+    period = AppraisalPeriod.objects.get(pk=period_id)
+    AppraisalPeriod.objects.filter(pk=period_id).update(
+        opening_status=OpeningStatus.RUNNING, opening_started_at=timezone.now(), opening_done=0,
+        opening_created=0, opening_error="",
+    )  # fmt: skip
+    try:
+        postings = postings_for(period)
+        AppraisalPeriod.objects.filter(pk=period_id).update(opening_total=len(postings))
+        rule_sets = _RuleSets(period.rule_set_code)
+        start = workflow_start_fields(definition_code=WORKFLOW_CODE, doctype=DOCTYPE)
+        for chunk in _chunks(postings, BATCH_SIZE):
+            _run_batch(period, chunk, rule_sets, start)
+    except Exception as error:
+        AppraisalPeriod.objects.filter(pk=period_id).update(
+            opening_status=OpeningStatus.FAILED, opening_error=str(error)[:2000], opening_finished_at=timezone.now()
+        )
+        raise
+    AppraisalPeriod.objects.filter(pk=period_id).update(
+        opening_status=OpeningStatus.DONE, opening_finished_at=timezone.now()
+    )
+    return AppraisalPeriod.objects.get(pk=period_id)

@@ -1,0 +1,295 @@
+"""Scoring an appraisal: build the engine's input from the database, call it, store the result.
+
+The arithmetic is the pure engine's (:func:`thanhhoa_kpi.scoring.score_period`); this
+module only gathers its input:
+
+- the task items are the reviewed work-log figures of every month the period covers
+  (:func:`thanhhoa_kpi.worklogs.scores.score_items`), merged per catalogue item and
+  copied coefficient (a quarter adds its three months);
+- the general criteria are the reviewer's scores per group; a line the reviewer has not
+  scored yet counts with its self score (the preview of a draft), and the explanation
+  says so; approving the appraisal copies the self scores the reviewer left as they were;
+- for a head or deputy, d comes from the levels of the people they manage in the same
+  period (:func:`thanhhoa_kpi.scoring.unit_result_criterion`), đ and e are the reviewer's
+  values (the rule set's full value until set);
+- the parameters are those of the current version of the appraisal's rule set, copied
+  into the appraisal at every scoring. A published appraisal is never scored again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from thanhhoa_kpi.appraisals.choices import PUBLISHED, ScoreStatus
+from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalCriterion, RuleSet
+from thanhhoa_kpi.catalogue.models import CatalogueItem
+from thanhhoa_kpi.core.errors import Conflict, FieldError, ValidationFailed
+from thanhhoa_kpi.scoring import (
+    CLASSIFICATION_LABELS,
+    Classification,
+    Disqualifier,
+    GeneralInput,
+    ItemInput,
+    PeriodInput,
+    PeriodScore,
+    Role,
+    RuleParams,
+    ScoringInputError,
+    UnitCriteria,
+    parse_params,
+    score_period,
+    unit_result_criterion,
+)
+from thanhhoa_kpi.worklogs.scores import score_items
+
+_COUNTS = ("quality_failures", "delays", "exempt_quality_failures", "exempt_delays")
+_FIGURES = (
+    "assigned_converted", "completed_converted", "quality_converted", "progress_converted",
+    "a", "b", "c", "task_percent", "task_score", "general_score", "total",
+)  # fmt: skip
+ZERO = Decimal(0)
+
+
+# ------------------------------------------------------------------ rule set and lines
+
+
+def current_rule_set(code: str) -> RuleSet:
+    """The current version of rule set ``code``; a clear error when there is none."""
+    row = RuleSet.objects.filter(code=code, is_current=True).order_by("-version").first()
+    if row is None:
+        raise ValidationFailed(
+            f"Chưa có bộ quy tắc chấm điểm «{code}» đang dùng.",
+            [FieldError("rule_set_code", f"Bộ quy tắc «{code}» không tồn tại.")],
+            code="UNKNOWN_RULE_SET",
+        )
+    return row
+
+
+def template_lines(params: RuleParams) -> list[dict[str, Any]]:
+    """The general-criteria lines of a rule set: its sub-criteria, or each group when it has none."""
+    lines: list[dict[str, Any]] = []
+    for group in params.general_groups:
+        if group.sub_criteria:
+            specs = [(sub.code, sub.name, sub.max_points) for sub in group.sub_criteria]
+        else:
+            specs = [(group.code, group.name, group.max_points)]
+        for code, name, high in specs:
+            lines.append({"group_code": group.code, "code": code, "name": name, "max_points": high})
+    for order, line in enumerate(lines, start=1):
+        line["order"] = order
+    return lines
+
+
+def sync_lines(appraisal: Appraisal, params: RuleParams) -> None:
+    """Make the appraisal's lines follow the rule set's template (kept scores stay)."""
+    wanted = {line["code"]: line for line in template_lines(params)}
+    existing = {line.code: line for line in appraisal.criteria.all()}
+    for code, line in existing.items():
+        if code not in wanted:
+            line.delete()
+            continue
+        spec = wanted[code]
+        changed = [key for key in ("group_code", "name", "max_points", "order") if getattr(line, key) != spec[key]]
+        for key in changed:
+            setattr(line, key, spec[key])
+        for key in ("self_score", "reviewer_score"):
+            value = getattr(line, key)
+            if value is not None and value > line.max_points:
+                setattr(line, key, None)  # the new maximum is lower: this line must be scored again
+                changed.append(key)
+        if changed:
+            line.save(update_fields=changed)
+    AppraisalCriterion.objects.bulk_create(
+        [AppraisalCriterion(appraisal=appraisal, **spec) for code, spec in wanted.items() if code not in existing]
+    )
+
+
+def _line_value(line: AppraisalCriterion) -> tuple[Decimal, bool]:
+    """The score a line contributes, and whether it is the self score standing in."""
+    if line.reviewer_score is not None:
+        return line.reviewer_score, False
+    return (line.self_score or ZERO), True
+
+
+def general_input(lines: Iterable[AppraisalCriterion], params: RuleParams) -> tuple[GeneralInput, list[str]]:
+    totals = {group.code: ZERO for group in params.general_groups}
+    standing_in = []
+    for line in lines:
+        value, from_self = _line_value(line)
+        totals[line.group_code] = totals.get(line.group_code, ZERO) + value
+        if from_self:
+            standing_in.append(line.code)
+    notes = []
+    if standing_in:
+        notes.append(
+            "Tiêu chí chung tạm tính theo điểm tự chấm ở các tiêu chí người đánh giá chưa chấm: "
+            + ", ".join(standing_in)
+            + "."
+        )
+    return GeneralInput(groups=tuple(totals[group.code] for group in params.general_groups)), notes
+
+
+# ------------------------------------------------------------------------- task items
+
+
+def _plain(number: Decimal) -> str:
+    return f"{number.normalize():f}"
+
+
+def period_items(appraisal: Appraisal) -> list[dict[str, Any]]:
+    """Reviewed figures per (catalogue item, copied coefficient) over the period's months."""
+    merged: dict[tuple[int, Decimal], dict[str, Any]] = {}
+    for work_period in appraisal.period.work_periods.order_by("year", "month"):
+        for row in score_items(appraisal.official, work_period):
+            key = (row["item_id"], row["coefficient"])
+            target = merged.setdefault(key, {**row, "assigned": ZERO, "completed": ZERO, **dict.fromkeys(_COUNTS, 0)})
+            target["assigned"] += row["assigned"]
+            target["completed"] += row["completed"]
+            for name in _COUNTS:
+                target[name] += row[name]
+    codes = dict(CatalogueItem.objects.filter(pk__in={key[0] for key in merged}).values_list("pk", "code"))
+    per_item: dict[int, int] = {}
+    for item_id, _ in merged:
+        per_item[item_id] = per_item.get(item_id, 0) + 1
+    rows = []
+    for (item_id, coefficient), row in merged.items():
+        code = codes.get(item_id, str(item_id))
+        if per_item[item_id] > 1:
+            code = f"{code} (hệ số {_plain(coefficient)})"
+        rows.append({**row, "code": code})
+    return sorted(rows, key=lambda row: row["code"])
+
+
+def _item_inputs(rows: list[dict[str, Any]]) -> tuple[ItemInput, ...]:
+    return tuple(
+        ItemInput(
+            code=row["code"],
+            coefficient=Decimal(row["coefficient"]),
+            assigned=Decimal(row["assigned"]),
+            completed=Decimal(row["completed"]),
+            **{name: int(row[name]) for name in _COUNTS},
+        )  # fmt: skip
+        for row in rows
+    )
+
+
+def _item_json(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    keep = ("code", "task", "field", "coefficient", "assigned", "completed", *_COUNTS)
+    return [
+        {key: (_plain(row[key]) if isinstance(row.get(key), Decimal) else row.get(key)) for key in keep} for row in rows
+    ]
+
+
+# ------------------------------------------------------------------------ d, đ and e
+
+
+def _overlaps(fields: Iterable[str], others: Iterable[str]) -> bool:
+    return bool(set(fields or []) & set(others or []))
+
+
+def subordinate_levels(appraisal: Appraisal) -> list[tuple[str, Classification | None]]:
+    """(name, level) of the people a head (unit subtree) or deputy (own fields) manages."""
+    rows = Appraisal.objects.filter(period_id=appraisal.period_id).exclude(pk=appraisal.pk)
+    if appraisal.leadership_role == "HEAD":
+        rows = rows.filter(unit__path__startswith=appraisal.unit.path)
+    else:
+        rows = rows.filter(unit_id=appraisal.unit_id, leadership_role="NONE")
+    found = []
+    for name, fields, final, proposed in rows.values_list(
+        "official__full_name", "fields_in_charge", "final_classification", "proposed_classification"
+    ):
+        if appraisal.leadership_role == "DEPUTY" and not _overlaps(appraisal.fields_in_charge, fields):
+            continue
+        level = final or proposed
+        found.append((name, Classification(level) if level else None))
+    return found
+
+
+def unit_criteria(appraisal: Appraisal, params: RuleParams) -> tuple[UnitCriteria, list[str]]:
+    levels = subordinate_levels(appraisal)
+    d = unit_result_criterion((level for _, level in levels), params)
+    notes = []
+    failing = [name for name, level in levels if level is Classification.KHONG_HOAN_THANH]
+    if failing:
+        label = CLASSIFICATION_LABELS[Classification.KHONG_HOAN_THANH].lower()
+        notes.append(f"d: người do mình quản lý có kết quả «{label}»: {', '.join(failing)}.")
+    full = params.unit_criterion_full
+    dd = appraisal.unit_dd if appraisal.unit_dd is not None else full
+    e = appraisal.unit_e if appraisal.unit_e is not None else full
+    if appraisal.unit_criteria_reason and (dd != full or e != full):
+        notes.append(f"Lý do chấm đ, e: {appraisal.unit_criteria_reason}")
+    return UnitCriteria(d=d, dd=dd, e=e), notes
+
+
+# ----------------------------------------------------------------------------- score
+
+
+def period_input(appraisal: Appraisal, params: RuleParams, rows: list[dict[str, Any]]) -> tuple[PeriodInput, list[str]]:
+    """The engine's input for the appraisal and the notes that explain where it came from."""
+    general, notes = general_input(appraisal.criteria.all(), params)
+    unit = None
+    if appraisal.is_leader:
+        unit, unit_notes = unit_criteria(appraisal, params)
+        notes.extend(unit_notes)
+    disqualifiers = tuple(Disqualifier(code) for code in appraisal.disqualifiers.values_list("code", flat=True))
+    role = Role.LEADER if appraisal.is_leader else Role.STAFF
+    return PeriodInput(role, _item_inputs(rows), general, unit, disqualifiers, appraisal.exceeded_share), notes
+
+
+def _store(appraisal: Appraisal, result: PeriodScore, notes: list[str]) -> None:
+    for name in _FIGURES:
+        setattr(appraisal, name, getattr(result, name))
+    appraisal.score_status = result.status.value
+    appraisal.proposed_classification = result.classification.value if result.classification else ""
+    appraisal.explanation = [*result.explanation, *notes]
+    appraisal.scored_at = timezone.now()
+    self_scores = [line.self_score for line in appraisal.criteria.all() if line.self_score is not None]
+    appraisal.self_general_score = sum(self_scores, ZERO) if self_scores else None
+
+
+def score_locked(appraisal: Appraisal) -> Appraisal:
+    """Score an appraisal row the caller has locked, with the current rule-set version."""
+    rule_set = current_rule_set(appraisal.rule_set_code)
+    params = parse_params(rule_set.params)
+    appraisal.rule_set_version, appraisal.rule_params = rule_set.version, rule_set.params
+    sync_lines(appraisal, params)
+    rows = period_items(appraisal)
+    data, notes = period_input(appraisal, params, rows)
+    if data.unit is not None:
+        appraisal.unit_d = data.unit.d
+    try:
+        result = score_period(data, params)
+    except ScoringInputError as error:
+        raise ValidationFailed(
+            "Không tính được điểm phiếu đánh giá: " + error.message,
+            [FieldError(field, message) for field, message in error.errors],
+            code="SCORING_INPUT",
+        ) from None
+    _store(appraisal, result, notes)
+    appraisal.scored_items = _item_json(rows)
+    appraisal.save()
+    return appraisal
+
+
+@transaction.atomic
+def appraisal_score(*, appraisal: Appraisal) -> Appraisal:
+    """(Re)compute every figure of ``appraisal`` and store it with the explanation.
+
+    Refused once the appraisal is published: its figures and copied parameters are final.
+    """
+    locked = Appraisal.objects.select_for_update().get(pk=appraisal.pk)
+    if locked.state == PUBLISHED:
+        raise Conflict(
+            "Phiếu đánh giá đã công khai nên không được tính lại điểm; cần «Mở lại» phiếu trước.",
+            code="APPRAISAL_PUBLISHED",
+        )
+    return score_locked(locked)
+
+
+def not_scored(appraisal: Appraisal) -> bool:
+    return appraisal.score_status == ScoreStatus.NOT_SCORED
