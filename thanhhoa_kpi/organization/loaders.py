@@ -48,7 +48,7 @@ def _upsert_unit(row: dict[str, Any], parent: OrgUnit | None) -> None:
     unit.save()
     current_parent = OrgUnit.objects.get_parent(unit)
     if parent is not None and (current_parent is None or current_parent.pk != parent.pk):
-        OrgUnit.objects.move(unit, parent, "sorted-child")
+        OrgUnit.objects.move(unit, parent, "last-child")
 
 
 @register_loader("bloc_authorities.yaml", priority=20)

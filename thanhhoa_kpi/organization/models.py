@@ -1,7 +1,8 @@
 """The org model of SPEC 3.1–3.3: units as a tree, officials, dated assignments, leave.
 
 Units use treebeard's materialised path so that "the unit subtree" is one indexed
-``path LIKE 'prefix%'`` query on MariaDB (django-mptt is unmaintained).
+``path LIKE 'prefix%'`` query on MariaDB (django-mptt is unmaintained). Paths are
+append-only (see ``OrgUnit``): lists order by path, i.e. by tree and insertion order.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ class OrgUnit(MP_Node):
     active_to = models.DateField("Hoạt động đến", null=True, blank=True)
     history = HistoricalRecords()
 
-    node_order_by = ["code"]
+    # No node_order_by: new units are appended, so adding a unit never renumbers the
+    # stored paths of its siblings (and their subtrees) nor invalidates a computed scope.
     objects = OrgUnitManager()
 
     class Meta:

@@ -30,9 +30,9 @@ def org_unit_move(*, unit: OrgUnit, new_parent: OrgUnit | None) -> OrgUnit:
             [FieldError("parent", "Đơn vị cấp trên không hợp lệ.")],
         )
     if new_parent is None:
-        OrgUnit.objects.move(unit, OrgUnit.objects.filter(depth=1).first(), "sorted-sibling")
+        OrgUnit.objects.move(unit, OrgUnit.objects.filter(depth=1).first(), "last-sibling")
     else:
-        OrgUnit.objects.move(unit, new_parent, "sorted-child")
+        OrgUnit.objects.move(unit, new_parent, "last-child")
     return OrgUnit.objects.get(pk=unit.pk)
 
 
