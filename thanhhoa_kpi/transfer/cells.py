@@ -17,7 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from thanhhoa_kpi.transfer.specs import BOOL, CHOICE, DATE, EMAIL, INT, LIST, LIST_SEPARATOR, TEXT, Column
+from thanhhoa_kpi.transfer.specs import BOOL, CHOICE, DATE, EMAIL, INT, LIST, LIST_SEPARATOR, RAW, TEXT, Column
 
 DATE_FORMAT = "%d/%m/%Y"
 EXCEL_DATE_FORMAT = "DD/MM/YYYY"
@@ -141,6 +141,7 @@ _PARSERS: dict[str, Callable[[Column, Any], Any]] = {
     BOOL: _bool,
     LIST: _list,
     EMAIL: _email,
+    RAW: lambda _column, value: value,
 }
 
 

@@ -40,6 +40,7 @@ from django.utils.text import get_valid_filename
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.core.errors import Conflict, DomainError, FieldError, NotFound, PermissionRefused, ValidationFailed
 from thanhhoa_kpi.transfer import workbook
+from thanhhoa_kpi.transfer.custom import with_custom_columns
 from thanhhoa_kpi.transfer.kinds import HANDLERS
 from thanhhoa_kpi.transfer.kinds.base import CREATE, UPDATE, Change
 from thanhhoa_kpi.transfer.models import ImportJob, ImportStatus
@@ -55,13 +56,14 @@ PROGRESS_TTL = 24 * 3600
 
 
 def get_spec(kind: str) -> Spec:
+    """The kind's layout, with the custom fields HR admins have added as extra columns."""
     spec = SPECS.get(kind)
     if spec is None:
         known = ", ".join(SPECS)
         raise ValidationFailed(
             "Loại dữ liệu không được hỗ trợ.", [FieldError("kind", f"Chọn một trong: {known}.")], code="UNKNOWN_KIND"
         )
-    return spec
+    return with_custom_columns(spec)
 
 
 def require_importer(user: Any) -> None:

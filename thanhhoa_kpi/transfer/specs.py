@@ -34,6 +34,7 @@ from thanhhoa_kpi.competencies.models import CompetencyKind
 from thanhhoa_kpi.organization.choices import Bloc, Category, Gender, LeadershipRole, Level, PositionGroup, UnitKind
 
 TEXT, INT, DATE, CHOICE, BOOL, LIST, EMAIL = "text", "int", "date", "choice", "bool", "list", "email"
+RAW = "raw"  # passed on unconverted (custom fields convert their own cells)
 LIST_SEPARATOR = ";"
 
 
@@ -75,6 +76,7 @@ class Spec:
     label: str
     sheets: tuple[Sheet, ...]
     note: str = ""
+    custom_doctype: str = ""  # custom fields of this doctype become extra columns (transfer.custom)
 
     @property
     def main(self) -> Sheet:
@@ -114,6 +116,7 @@ ORG_UNITS = Spec(
 OFFICIALS = Spec(
     kind="officials",
     label="Cán bộ, công chức, viên chức",
+    custom_doctype="official",
     sheets=(
         Sheet(
             "Cán bộ",
@@ -147,6 +150,7 @@ OFFICIALS = Spec(
 POSITIONS = Spec(
     kind="positions",
     label="Vị trí việc làm",
+    custom_doctype="position",
     sheets=(
         Sheet(
             "Vị trí việc làm",

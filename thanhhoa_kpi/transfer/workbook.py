@@ -242,6 +242,7 @@ _TYPE_LABELS = {
     "bool": "Có/Không",
     "list": "Danh sách chữ",
     "email": "Thư điện tử",
+    "raw": "Trường tùy biến",
 }
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.organization import services as org
 from thanhhoa_kpi.organization.models import JobPosition, Official, OfficialAssignment, OrgUnit
+from thanhhoa_kpi.transfer.custom import plan_custom, with_custom_cells
 from thanhhoa_kpi.transfer.kinds.base import (
     CREATE,
     SAME,
@@ -112,9 +113,10 @@ def _plan_row(row: Row, lookup: _Lookup, data: SheetRows, report: ImportReport) 
         data.error(report, row.number, "code", message)
         return None
     posting = _posting(row, official, lookup, data, report)
-    if posting is FAILED:
+    custom = plan_custom("official", row, data, report, official)
+    if posting is FAILED or custom is None:
         return None
-    person = {name: row.get(name) for name in PERSON if row.has(name)}
+    person = {name: row.get(name) for name in PERSON if row.has(name)} | {"custom": custom}
     if official is None:
         return Change(row.number, "", CREATE, partial(_create, code, person, posting))
     diff = differences(official, person)
@@ -202,7 +204,7 @@ def _update(official: Official, person: dict[str, Any], posting: _Posting | None
 
 
 def export(user: Any) -> dict[str, Iterable[dict[str, Any]]]:
-    return {OFFICIALS.main.title: _export_rows(user)}
+    return {OFFICIALS.main.title: with_custom_cells(OFFICIALS.custom_doctype, _export_rows(user))}
 
 
 def _export_rows(user: Any) -> Iterator[dict[str, Any]]:
@@ -212,7 +214,7 @@ def _export_rows(user: Any) -> Iterator[dict[str, Any]]:
     fields = ("official_id", "unit__code", "position__code", "leadership_role", "fields_in_charge", "start_date")
     for values in rows.order_by("start_date").values_list(*fields):
         postings[values[0]] = values[1:]  # the latest start wins
-    for official in officials.values("pk", "code", *PERSON).iterator(chunk_size=2000):
+    for official in officials.values("pk", "code", "custom", *PERSON).iterator(chunk_size=2000):
         posting = postings.get(official.pop("pk"), (None,) * 5)
         yield official | dict(
             zip(("unit", "position", "leadership_role", "fields_in_charge", "start_date"), posting, strict=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.organization.models import JobPosition
+from thanhhoa_kpi.transfer.custom import plan_custom, with_custom_cells
 from thanhhoa_kpi.transfer.kinds.base import (
     CREATE,
     SAME,
@@ -37,9 +38,10 @@ def plan(sheets: dict[str, SheetRows], user: Any, report: ImportReport) -> list[
         if position is not None and code not in writable:
             data.error(report, row.number, "code", f"Bạn không có quyền sửa vị trí việc làm «{code}».")
             continue
-        if row.bad:
+        custom = plan_custom("position", row, data, report, position)
+        if row.bad or custom is None:
             continue
-        values = {name: row.get(name) for name in FIELDS if row.has(name)}
+        values = {name: row.get(name) for name in FIELDS if row.has(name)} | {"custom": custom}
         if position is None:
             changes.append(Change(row.number, "", CREATE, partial(_create, code, values)))
             continue
@@ -54,5 +56,5 @@ def _create(code: str, values: dict[str, Any]) -> None:
 
 
 def export(user: Any) -> dict[str, Iterable[dict[str, Any]]]:
-    rows = access.scoped(JobPosition.objects.order_by("code"), user).values("code", *FIELDS)
-    return {POSITIONS.main.title: rows.iterator()}
+    rows = access.scoped(JobPosition.objects.order_by("code"), user).values("code", "custom", *FIELDS)
+    return {POSITIONS.main.title: with_custom_cells(POSITIONS.custom_doctype, rows.iterator())}
