@@ -1,0 +1,61 @@
+"""Load test of the paths SPEC 9 sets targets for (run by ``bench/load.sh``, never by CI).
+
+Each simulated user takes one prepared account (``bench/prepare_load.py`` writes their
+API tokens, since sign-in is throttled) and loops over: save a work-log line against one
+of their assignments (p95 ≤ 300 ms), open their own page (``/api/v1/me/``, their lines
+and their live score, p95 ≤ 300 ms), and, for heads, the unit's appraisal list (p95 ≤
+800 ms). Only 127.0.0.1 is ever targeted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from datetime import date
+
+from locust import HttpUser, between, task
+
+ACCOUNTS = json.loads(open(os.environ.get("BENCH_ACCOUNTS", "var/bench/load.json"), encoding="utf-8").read())
+
+
+class _Signed(HttpUser):
+    abstract = True
+    wait_time = between(0.5, 2)
+    kind = ""
+
+    def on_start(self) -> None:
+        self.account = random.choice(ACCOUNTS[self.kind])
+        self.client.headers["Authorization"] = f"Token {self.account['token']}"
+
+
+class Official(_Signed):
+    weight = 9
+    kind = "officials"
+
+    @task(3)
+    def save_log_line(self) -> None:
+        self.client.post(
+            "/api/v1/worklogs/",
+            json={"date": date.today().isoformat(), "assignment": random.choice(self.account["assignments"]),
+                  "quantity": "1", "minutes": 30, "description": "Tải thử"},
+            name="save a log line",
+        )  # fmt: skip
+
+    @task(2)
+    def own_page(self) -> None:
+        self.client.get("/api/v1/me/", name="own page: me")
+        self.client.get("/api/v1/worklogs/?mine=1", name="own page: my lines")
+
+    @task(1)
+    def live_score(self) -> None:
+        self.client.get("/api/v1/me/score/", name="own page: live score")
+
+
+class Head(_Signed):
+    weight = 1
+    kind = "heads"
+
+    @task
+    def unit_appraisals(self) -> None:
+        self.client.get("/api/v1/appraisals/?page_size=50", name="unit appraisal list")
