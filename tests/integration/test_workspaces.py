@@ -64,14 +64,14 @@ def test_unknown_metrics_charts_and_pages_are_refused(tmp_path):
     path = tmp_path / "refs.yaml"
     path.write_text(
         "title: T\nroles: [OFFICIAL]\npriority: 1\ncards: [{metric: logs_this_week}]\n"
-        "charts: [{source: score_distribution, type: bar}]\nshortcuts: [{label: X, url: 'admin:khong_co'}]\n",
+        "charts: [{source: khong_co_bieu_do, type: bar}]\nshortcuts: [{label: X, url: 'admin:khong_co'}]\n",
         encoding="utf-8",
     )
     with pytest.raises(WorkspaceError) as caught:
         load_file(path)
     text = "\n".join(caught.value.messages)
     assert "cards[0].metric: Không có chỉ số «logs_this_week»" in text
-    assert "charts[0].source: Không có nguồn biểu đồ «score_distribution»" in text
+    assert "charts[0].source: Không có nguồn biểu đồ «khong_co_bieu_do»" in text
     assert "shortcuts[0].url: Không có trang «admin:khong_co» trên bàn làm việc." in text
 
 

@@ -22,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from thanhhoa_kpi.accounts import access
+from thanhhoa_kpi.api.custom import CustomFieldSerializerMixin
 from thanhhoa_kpi.api.workflow_api import WorkflowActionsMixin, WorkflowStateSerializer
 from thanhhoa_kpi.catalogue import imports, selectors, services
 from thanhhoa_kpi.catalogue.excel import write_catalogue
@@ -77,7 +78,8 @@ class CatalogueListSerializer(CatalogueSerializer):
         fields = [name for name in CatalogueSerializer.Meta.fields if name != "available_actions"]
 
 
-class CatalogueItemSerializer(serializers.ModelSerializer):
+class CatalogueItemSerializer(CustomFieldSerializerMixin, serializers.ModelSerializer):
+    custom_doctype = "catalogue_item"
     positions = serializers.SlugRelatedField(
         slug_field="code", queryset=JobPosition.objects.all(), many=True, required=False
     )

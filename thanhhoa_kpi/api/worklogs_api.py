@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from thanhhoa_kpi.accounts import access
+from thanhhoa_kpi.api.custom import CustomFieldSerializerMixin
 from thanhhoa_kpi.catalogue.models import CatalogueItem
 from thanhhoa_kpi.core.errors import NotFound
 from thanhhoa_kpi.organization.models import Official, OrgUnit
@@ -98,7 +99,8 @@ class CopyMonthSerializer(serializers.Serializer):
     target = serializers.PrimaryKeyRelatedField(queryset=WorkPeriod.objects.all())
 
 
-class WorkLogLineSerializer(serializers.ModelSerializer):
+class WorkLogLineSerializer(CustomFieldSerializerMixin, serializers.ModelSerializer):
+    custom_doctype = "worklog"
     assignment = OwnAssignmentField(required=False, allow_null=True)
     catalogue_item = serializers.PrimaryKeyRelatedField(queryset=CatalogueItem.objects.all(), required=False)
     quantity = serializers.DecimalField(max_digits=12, decimal_places=2)

@@ -10,6 +10,7 @@ class CatalogueConfig(AppConfig):
         from thanhhoa_kpi.accounts import access
         from thanhhoa_kpi.catalogue import approval, loaders  # noqa: F401  (guard CATALOGUE_READY, fixture loaders)
         from thanhhoa_kpi.catalogue import models as m
+        from thanhhoa_kpi.customfields.registry import register_host
 
         # Catalogues are reference data read by every official (their unit's, their
         # ancestors' and their bloc's); who may change them is decided in selectors, who
@@ -17,3 +18,4 @@ class CatalogueConfig(AppConfig):
         # approver rules, so "public" never puts another bloc's catalogue in an inbox).
         access.register(m.Catalogue, via="public")
         access.register(m.CatalogueItem, via="public")
+        register_host("catalogue_item", m.CatalogueItem)

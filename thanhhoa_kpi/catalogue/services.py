@@ -28,6 +28,7 @@ from simple_history.utils import bulk_create_with_history
 from thanhhoa_kpi.catalogue import selectors
 from thanhhoa_kpi.catalogue.models import Catalogue, CatalogueItem, CatalogueStatus, bloc_subject_unit
 from thanhhoa_kpi.core.errors import Conflict, FieldError, PermissionRefused, ValidationFailed
+from thanhhoa_kpi.customfields.services import custom_values_validate
 from thanhhoa_kpi.organization.models import JobPosition
 from thanhhoa_kpi.workflow.engine import initial_state
 from thanhhoa_kpi.workflow.selectors import transition_history
@@ -143,16 +144,20 @@ def catalogue_delete(*, catalogue: Catalogue, user: Any) -> None:
 def catalogue_item_save(
     *, catalogue: Catalogue, user: Any, item: CatalogueItem | None = None, positions: Any = None, **fields: Any
 ) -> CatalogueItem:
-    """Create (``item`` None) or change an item of a draft catalogue."""
+    """Create (``item`` None) or change an item of a draft catalogue; ``custom`` is a partial dict."""
     catalogue = Catalogue.objects.select_for_update().get(pk=catalogue.pk)
     _require_manager(user, catalogue)
     _require_editable(catalogue)
     if item is not None and item.catalogue_id != catalogue.pk:
         raise ValidationFailed("Đầu công việc không thuộc danh mục này.", [FieldError("catalogue", "Sai danh mục.")])
     item = item or CatalogueItem(catalogue=catalogue)
+    custom = fields.pop("custom", None)
     for key, value in fields.items():
         if key in ITEM_FIELDS:
             setattr(item, key, value)
+    if custom is not None or item.pk is None:
+        # A partial dict: keys left out keep their value; defaults and required fields apply (SPEC 7).
+        item.custom = custom_values_validate(doctype="catalogue_item", values=custom or {}, instance=item)
     if item.custom is None:
         item.custom = {}
     _full_clean(item, validate_unique=True)

@@ -20,6 +20,8 @@ from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.catalogue.models import CatalogueItem
 from thanhhoa_kpi.catalogue.selectors import item_is_usable
 from thanhhoa_kpi.core.errors import Conflict, FieldError, PermissionRefused, ValidationFailed
+from thanhhoa_kpi.customfields import selectors as custom_fields
+from thanhhoa_kpi.customfields.services import custom_values_validate
 from thanhhoa_kpi.organization.models import Official
 from thanhhoa_kpi.worklogs import rights
 from thanhhoa_kpi.worklogs.evidence import check_evidence
@@ -27,6 +29,7 @@ from thanhhoa_kpi.worklogs.models import MINUTES_PER_DAY, Assignment, LineStatus
 
 LINE_FIELDS = ("date", "quantity", "minutes", "description", "assignment", "catalogue_item", "evidence",
                "document_number", "custom")  # fmt: skip
+CUSTOM_DOCTYPE = "worklog"
 
 
 def invalid(field: str, message: str, code: str = "VALIDATION_ERROR") -> ValidationFailed:
@@ -146,6 +149,7 @@ def worklog_create(*, user: Any, **fields: Any) -> WorkLogLine:
     official = _own_official(user)
     values = {key: fields.get(key) for key in LINE_FIELDS}
     _check_values(values)
+    values["custom"] = custom_values_validate(doctype=CUSTOM_DOCTYPE, values=values.get("custom") or {})
     period = work_period_for(values["date"], lock=True)
     require_open(period)
     item, coefficient = _resolve_item(official, values, period)
@@ -190,6 +194,8 @@ def worklog_update(*, line: WorkLogLine, user: Any, **fields: Any) -> WorkLogLin
     if "catalogue_item" in fields and "assignment" not in fields and line.assignment_id:
         values["assignment"] = None  # picking another item detaches the line from its assignment
     _check_values(values)
+    if "custom" in fields:  # a partial dict: keys left out keep their value
+        values["custom"] = custom_values_validate(doctype=CUSTOM_DOCTYPE, values=fields["custom"], instance=line)
     period = work_period_for(values["date"], lock=True)
     require_open(period)
     item, coefficient = _resolve_item(line.official, values, period)
@@ -229,8 +235,14 @@ def worklog_copy(*, line: WorkLogLine, user: Any, on: date | None = None) -> Wor
         minutes=line.minutes,
         description=line.description,
         document_number="",
-        custom=dict(line.custom or {}),
+        custom=_active_custom(line.custom),
     )
+
+
+def _active_custom(stored: dict[str, Any] | None) -> dict[str, Any]:
+    """The values of the fields still in use (a retired field's value is not copied)."""
+    active = {d.key for d in custom_fields.definitions(CUSTOM_DOCTYPE)}
+    return {key: value for key, value in (stored or {}).items() if key in active}
 
 
 # ------------------------------------------------------------------ review

@@ -38,6 +38,7 @@ from thanhhoa_kpi.desk.base import ScopedAdmin
 from thanhhoa_kpi.desk.custom import CustomFieldsAdminMixin
 from thanhhoa_kpi.desk.navigation import item
 from thanhhoa_kpi.desk.pages.workflow import StateFilter, TransitionLogInline, WorkflowAdminMixin
+from thanhhoa_kpi.desk.pdf_downloads import AppraisalPdfMixin, unit_summary_pdf_view
 from thanhhoa_kpi.organization.models import OrgUnit
 
 
@@ -235,6 +236,7 @@ class AppraisalPeriodAdmin(ScopedAdmin):
             ("<int:pk>/progress.json", "appraisals_period_progress_json", period_progress_json),
             ("home-affairs/", "appraisals_home_affairs", home_affairs_view),
             ("classification/", "appraisals_classification", classification_view),
+            ("unit-summary.pdf", "appraisals_unit_summary_pdf", unit_summary_pdf_view),
         )
 
 
@@ -341,7 +343,7 @@ def _editable(request: HttpRequest, obj: Appraisal | None) -> set[str]:
     return cache.get(getattr(obj, "pk", None), set())
 
 
-class AppraisalAdmin(CustomFieldsAdminMixin, WorkflowAdminMixin, ScopedAdmin):
+class AppraisalAdmin(AppraisalPdfMixin, CustomFieldsAdminMixin, WorkflowAdminMixin, ScopedAdmin):
     custom_doctype = "appraisal"
     list_display = ["official", "period_label", "unit", "state_label", "total", "classification_display",
                     "score_status"]  # fmt: skip

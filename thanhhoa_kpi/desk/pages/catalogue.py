@@ -27,6 +27,7 @@ from thanhhoa_kpi.catalogue.excel import ITEM_COLUMNS, write_catalogue
 from thanhhoa_kpi.catalogue.models import Catalogue, CatalogueImport, CatalogueItem
 from thanhhoa_kpi.core.errors import DomainError
 from thanhhoa_kpi.desk.base import ScopedAdmin
+from thanhhoa_kpi.desk.custom import CustomFieldsAdminMixin
 from thanhhoa_kpi.desk.navigation import item
 from thanhhoa_kpi.desk.pages.workflow import StateFilter, TransitionLogInline, WorkflowAdminMixin
 
@@ -215,7 +216,8 @@ class CatalogueItemForm(forms.ModelForm):
         return catalogue
 
 
-class CatalogueItemAdmin(ScopedAdmin):
+class CatalogueItemAdmin(CustomFieldsAdminMixin, ScopedAdmin):
+    custom_doctype = "catalogue_item"
     form = CatalogueItemForm
     list_display = ["code", "task", "field", "unit_of_measure", "complexity_group", "coefficient", "catalogue"]
     list_filter = ["catalogue__status", "complexity_group", "catalogue", "field"]
@@ -225,7 +227,7 @@ class CatalogueItemAdmin(ScopedAdmin):
     fieldsets = [
         (None, {"fields": ["catalogue", "code", "field", "task", "detailed_work", "output_product"]}),
         ("Quy đổi", {"fields": ["unit_of_measure", "complexity_group", "coefficient", "standard_minutes"]}),
-        ("Áp dụng", {"fields": ["positions", "custom"]}),
+        ("Áp dụng", {"fields": ["positions"]}),
     ]
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
@@ -256,7 +258,8 @@ class CatalogueItemAdmin(ScopedAdmin):
             user=request.user,
             item=obj if change else None,
             positions=data.get("positions"),
-            **{name: data[name] for name in services.ITEM_FIELDS if name in data},
+            **{name: data[name] for name in services.ITEM_FIELDS if name in data and name != "custom"},
+            custom=obj.custom,  # checked by the custom fields form (CustomValuesForm.clean)
         )
         obj.pk = saved.pk
 

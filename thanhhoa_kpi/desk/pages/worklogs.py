@@ -37,6 +37,7 @@ from thanhhoa_kpi.catalogue.models import CatalogueItem
 from thanhhoa_kpi.catalogue.selectors import item_search, items_usable_by
 from thanhhoa_kpi.core.errors import DomainError
 from thanhhoa_kpi.desk.base import ScopedAdmin
+from thanhhoa_kpi.desk.custom import CustomFieldsAdminMixin
 from thanhhoa_kpi.desk.navigation import item
 from thanhhoa_kpi.organization.models import LeavePeriod, OrgUnit
 from thanhhoa_kpi.worklogs import assignments as assign_services
@@ -429,7 +430,8 @@ class AssignmentAdmin(ScopedAdmin):
         return HttpResponseRedirect(reverse("admin:worklogs_assign"))
 
 
-class WorkLogLineAdmin(ScopedAdmin):
+class WorkLogLineAdmin(CustomFieldsAdminMixin, ScopedAdmin):
+    custom_doctype = "worklog"
     list_display = ["date", "official", "item_code", "quantity", "minutes", "status", "accepted_quantity",
                     "reviewed_by", "links"]  # fmt: skip
     list_filter = ["status", "period", "catalogue_item__field", "unit__bloc", "date"]
