@@ -133,6 +133,19 @@ class CustomValuesForm(forms.ModelForm):
         return cleaned
 
 
+def custom_form_fields(doctype: str, request: HttpRequest) -> dict[str, tuple[FieldDefinition, forms.Field]]:
+    """Form fields (by form name) for a hand-made desk form of ``doctype``, attachments aside.
+
+    Pages that are not a ModelAdmin form (e.g. the fast work-log entry) add these so a
+    field an HR admin marks required can still be filled in there.
+    """
+    return {
+        PREFIX + d.key: (d, _form_field(d, request))
+        for d in selectors.definitions(doctype)
+        if d.field_type != "attachment"
+    }
+
+
 def _form_field(definition: FieldDefinition, request: HttpRequest) -> forms.Field:
     field = FIELD_TYPES[definition.field_type].form_field(definition)
     field.widget = WIDGETS[definition.field_type]()

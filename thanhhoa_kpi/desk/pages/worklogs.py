@@ -37,7 +37,7 @@ from thanhhoa_kpi.catalogue.models import CatalogueItem
 from thanhhoa_kpi.catalogue.selectors import item_search, items_usable_by
 from thanhhoa_kpi.core.errors import DomainError
 from thanhhoa_kpi.desk.base import ScopedAdmin
-from thanhhoa_kpi.desk.custom import CustomFieldsAdminMixin
+from thanhhoa_kpi.desk.custom import CustomFieldsAdminMixin, custom_form_fields
 from thanhhoa_kpi.desk.navigation import item
 from thanhhoa_kpi.organization.models import LeavePeriod, OrgUnit
 from thanhhoa_kpi.worklogs import assignments as assign_services
@@ -56,7 +56,8 @@ def _form_errors(form: forms.Form, error: DomainError) -> None:
     if not error.errors:
         form.add_error(None, error.message)
     for problem in error.errors:
-        form.add_error(problem.field if problem.field in form.fields else None, problem.message)
+        name = problem.field.replace("custom.", "custom__", 1)  # custom.<key> → the form's custom__<key>
+        form.add_error(name if name in form.fields else None, problem.message)
 
 
 def _page(request: HttpRequest, model_admin: Any, template: str, title: str, **context: Any) -> HttpResponse:
@@ -83,16 +84,27 @@ class LineForm(forms.Form):
                                help_text="PDF, DOCX, XLSX, JPG, PNG; tối đa 10 MB.")  # fmt: skip
     document_number = forms.CharField(label="Số văn bản / hồ sơ", required=False, widget=UnfoldAdminTextInputWidget)
 
-    def __init__(self, *args: Any, official_id: int | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, official_id: int | None = None, request: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.custom_defs = custom_form_fields("worklog", request) if request is not None else {}
+        for name, (definition, field) in self.custom_defs.items():
+            self.fields[name] = field
+            if definition.default is not None:
+                self.initial.setdefault(name, definition.default)
         self.fields["assignment"].queryset = (
             Assignment.objects.filter(assignee_id=official_id, period__status=PeriodStatus.OPEN)
             .select_related("catalogue_item", "period")
             .order_by("-period__year", "-period__month", "catalogue_item__code")
         )
 
+    @property
+    def custom_bound_fields(self) -> list[Any]:
+        return [self[name] for name in self.custom_defs]
+
     def values(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.custom_defs}
+        if self.custom_defs:
+            data["custom"] = {d.key: self.cleaned_data.get(name) for name, (d, _f) in self.custom_defs.items()}
         data["minutes"] = data.get("minutes") or 0
         if not data.get("evidence"):
             data.pop("evidence", None)
@@ -205,7 +217,7 @@ def my_week_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
     monday = _monday(request)
     creating = request.method == "POST" and request.POST.get("action", "create") == "create"
     form = LineForm(request.POST if creating else None, request.FILES if creating else None, official_id=official.pk,
-                    initial={"date": timezone.localdate()})  # fmt: skip
+                    initial={"date": timezone.localdate()}, request=request)  # fmt: skip
     if request.method == "POST" and _week_post(request, form):
         return HttpResponseRedirect(f"{request.path}?week={monday.isoformat()}")
     days = selectors.worklog_week(user=request.user, monday=monday)
