@@ -178,3 +178,14 @@ def test_the_import_page_shows_progress_and_row_errors(cast, work, django_captur
     page = client.get(response["Location"]).content.decode()
     assert 'data-status="FAILED"' in page and "Hệ số quy đổi phải lớn hơn 0." in page and 'id="import-errors"' in page
     assert ImportStatus.FAILED in page
+
+
+def test_ids_above_a_thousand_are_not_grouped_in_the_review_form(cast, work):
+    """With thousands grouping on, a raw ``{{ line.pk }}`` renders 12345 as "12.345"."""
+    line = log(cast.official, work.culture)
+    WorkLogLine.objects.filter(pk=line.pk).update(id=12345)
+    page = desk(cast.deputy).get(reverse("admin:worklogs_review")).content.decode()
+    assert 'data-line-id="12345"' in page and 'value="12345"' in page
+    assert "12.345" not in page
+    desk(cast.deputy).post(reverse("admin:worklogs_review"), {"action": "accept_all", "line": ["12345"]})
+    assert WorkLogLine.objects.get(pk=12345).status == LineStatus.REVIEWED
