@@ -189,3 +189,11 @@ def test_ids_above_a_thousand_are_not_grouped_in_the_review_form(cast, work):
     assert "12.345" not in page
     desk(cast.deputy).post(reverse("admin:worklogs_review"), {"action": "accept_all", "line": ["12345"]})
     assert WorkLogLine.objects.get(pk=12345).status == LineStatus.REVIEWED
+
+
+def test_an_account_without_an_official_record_is_sent_home_with_a_message(cast):
+    client = desk(cast.viewer)
+    for name in ("admin:worklogs_my_week", "admin:worklogs_my_score"):
+        response = client.get(reverse(name), follow=True)
+        assert response.redirect_chain[-1][0] == reverse("admin:index")
+        assert "chưa gắn với hồ sơ cán bộ" in response.content.decode()

@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet, Sum
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -58,6 +58,12 @@ def _form_errors(form: forms.Form, error: DomainError) -> None:
     for problem in error.errors:
         name = problem.field.replace("custom.", "custom__", 1)  # custom.<key> → the form's custom__<key>
         form.add_error(name if name in form.fields else None, problem.message)
+
+
+def _no_official(request: HttpRequest) -> HttpResponse:
+    """Personal pages need an official record: say so on the desk home instead of a 404."""
+    messages.info(request, "Tài khoản của bạn chưa gắn với hồ sơ cán bộ nên không có nhật ký hay điểm cá nhân.")
+    return HttpResponseRedirect(reverse("admin:index"))
 
 
 def _page(request: HttpRequest, model_admin: Any, template: str, title: str, **context: Any) -> HttpResponse:
@@ -213,7 +219,7 @@ def _week_post(request: HttpRequest, form: LineForm) -> bool:
 def my_week_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
     official = rights.official_of(request.user)
     if official is None:
-        raise Http404("Tài khoản chưa gắn với hồ sơ cán bộ.")
+        return _no_official(request)
     monday = _monday(request)
     creating = request.method == "POST" and request.POST.get("action", "create") == "create"
     form = LineForm(request.POST if creating else None, request.FILES if creating else None, official_id=official.pk,
@@ -323,7 +329,7 @@ def _period_from(request: HttpRequest) -> WorkPeriod:
 def my_score_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
     official = rights.official_of(request.user)
     if official is None:
-        raise Http404("Tài khoản chưa gắn với hồ sơ cán bộ.")
+        return _no_official(request)
     period = _period_from(request)
     try:
         score = scores.live_score(official=official, period=period)
