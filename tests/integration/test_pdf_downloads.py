@@ -65,3 +65,14 @@ def test_an_outsider_gets_no_unit_summary(cast, period, client):
     url = reverse("admin:appraisals_unit_summary_pdf")
     assert client.get(url + f"?period={period.pk}&unit={cast.team.pk}").status_code in (302, 404)
     assert client.get(url + "?period=abc&unit=").status_code == 404
+
+
+def test_custom_fields_appear_on_the_printed_appraisal_form(cast, period, client):
+    from tests.factories.reports import make_field, set_custom
+
+    make_field("trinh_do", "select", label="Trình độ lý luận chính trị", options=["Trung cấp", "Cao cấp"])
+    set_custom(cast.official_of(cast.official), trinh_do="Cao cấp")
+    appraisal = appraisal_of(cast.official, period)
+    client.force_login(cast.head)
+    text = pdf_text(client.get(reverse("admin:appraisals_appraisal_download_pdf", args=[appraisal.pk])).content)
+    assert "Trình độ lý luận chính trị: Cao cấp" in text

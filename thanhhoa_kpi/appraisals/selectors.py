@@ -30,6 +30,7 @@ from thanhhoa_kpi.appraisals.choices import (
     classification_label,
 )
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalPeriod, UnitAppraisal
+from thanhhoa_kpi.customfields.services import custom_display
 from thanhhoa_kpi.organization.models import OrgUnit
 from thanhhoa_kpi.scoring import parse_params
 
@@ -289,7 +290,10 @@ def appraisal_form_context(*, appraisal: Appraisal) -> dict[str, Any]:
         "official": {"full_name": appraisal.official.full_name,
                      "position": appraisal.position.name if appraisal.position_id else "",
                      "unit": appraisal.unit.name},
-        "custom": [], "is_leader": appraisal.is_leader, "general_criteria": groups,
+        # Fields HR admins added (SPEC 7: "the printed forms"): the official's, then the appraisal's.
+        "custom": [pair for pair in custom_display("official", appraisal.official.custom)
+                   + custom_display("appraisal", appraisal.custom) if pair[1]],
+        "is_leader": appraisal.is_leader, "general_criteria": groups,
         "general_total": {"max": params.general_max,
                           "self": appraisal.self_general_score, "reviewer": appraisal.general_score},
         "task": {"a": appraisal.a, "b": appraisal.b, "c": appraisal.c, "d": appraisal.unit_d,
