@@ -26,6 +26,24 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         test["NAME"] = f"test_{settings.DATABASES['default']['NAME']}_{os.getpid()}"
 
 
+@pytest.fixture(autouse=True)
+def media_in_tmp(request, tmp_path):
+    """Uploaded evidence, attachments and import files go to a temporary folder, never var/media.
+
+    Skipped in the pure-core run (``-p no:django``), which has no ``settings`` fixture.
+    """
+    if request.config.pluginmanager.hasplugin("django"):
+        request.getfixturevalue("settings").MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def work(cast):
+    """The cast's catalogues, items and the open work period (tests/factories/worklogs.py)."""
+    from tests.factories.worklogs import work_cast
+
+    return work_cast(cast)
+
+
 @pytest.fixture
 def cast(db):
     from tests.factories.cast import build_cast

@@ -6,26 +6,15 @@ Approval is the workflow's ``transition/`` and ``history/`` (no separate approve
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.factories.worklogs import catalogue_workbook, ensure_workflows, item_row, put_in_state, work_cast
+from tests.factories.worklogs import catalogue_workbook, ensure_workflows, item_row, put_in_state
 from thanhhoa_kpi.catalogue.models import Catalogue
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def media_in_tmp(settings, tmp_path):
-    """Uploaded evidence and workbooks go to a temporary folder, not var/media."""
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture(autouse=True)
 def workflows(db):
     ensure_workflows()
-
-
-@pytest.fixture
-def work(cast):
-    return work_cast(cast)
 
 
 @pytest.mark.parametrize("role", ["official", "deputy", "head", "authority", "hr", "viewer", "outsider", "sysadmin"])

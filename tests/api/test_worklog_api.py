@@ -5,21 +5,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from tests.factories.worklogs import assign, exe_file, log, pdf_file, work_cast
+from tests.factories.worklogs import assign, exe_file, log, pdf_file
 from thanhhoa_kpi.worklogs.models import LineStatus, WorkLogLine
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media_in_tmp(settings, tmp_path):
-    """Uploaded evidence and workbooks go to a temporary folder, not var/media."""
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def work(cast):
-    return work_cast(cast)
 
 
 @pytest.fixture

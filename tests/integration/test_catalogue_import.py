@@ -16,12 +16,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def media_in_tmp(settings, tmp_path):
-    """Uploaded evidence and workbooks go to a temporary folder, not var/media."""
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture(autouse=True)
 def workflows(db):
     """An imported catalogue starts on the CATALOGUE workflow."""
     ensure_workflows()

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from tests.factories.reports import make_field
-from tests.factories.worklogs import log, work_cast
+from tests.factories.worklogs import log
 from thanhhoa_kpi.catalogue import services as catalogue_services
 from thanhhoa_kpi.core.errors import ValidationFailed
 from thanhhoa_kpi.reports.registry import SOURCES
@@ -15,11 +15,6 @@ from thanhhoa_kpi.worklogs import services
 from thanhhoa_kpi.worklogs.models import WorkLogLine
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def work(cast):
-    return work_cast(cast)
 
 
 @pytest.fixture

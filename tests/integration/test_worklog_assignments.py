@@ -4,18 +4,13 @@ from decimal import Decimal
 
 import pytest
 
-from tests.factories.worklogs import assign, log, previous_period, work_cast
+from tests.factories.worklogs import assign, log, previous_period
 from thanhhoa_kpi.catalogue.models import CatalogueItem
 from thanhhoa_kpi.core.errors import Conflict, PermissionRefused, ValidationFailed
 from thanhhoa_kpi.worklogs import assignments, scores, selectors, services
 from thanhhoa_kpi.worklogs.models import Assignment, Origin, PeriodStatus
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def work(cast):
-    return work_cast(cast)
 
 
 def test_the_head_assigns_work_with_the_coefficient_copied(cast, work):

@@ -13,23 +13,11 @@ from tests.factories.worklogs import (
     item_row,
     log,
     put_in_state,
-    work_cast,
 )
 from thanhhoa_kpi.catalogue.models import Catalogue, CatalogueStatus, ImportStatus
 from thanhhoa_kpi.worklogs.models import Assignment, LineStatus, WorkLogLine
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media_in_tmp(settings, tmp_path):
-    """Uploaded evidence and workbooks go to a temporary folder, not var/media."""
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def work(cast):
-    return work_cast(cast)
 
 
 def desk(user):

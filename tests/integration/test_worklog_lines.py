@@ -14,7 +14,6 @@ from tests.factories.worklogs import (
     pdf_file,
     previous_period,
     publish_catalogue,
-    work_cast,
 )
 from thanhhoa_kpi.catalogue import services as catalogue_services
 from thanhhoa_kpi.catalogue.models import CatalogueItem
@@ -24,17 +23,6 @@ from thanhhoa_kpi.worklogs.evidence import MAX_EVIDENCE_BYTES
 from thanhhoa_kpi.worklogs.models import LineStatus, PeriodStatus, WorkLogLine
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media_in_tmp(settings, tmp_path):
-    """Uploaded evidence and workbooks go to a temporary folder, not var/media."""
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def work(cast):
-    return work_cast(cast)
 
 
 def refused(call, field, code=None):

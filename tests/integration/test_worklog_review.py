@@ -4,24 +4,13 @@ from decimal import Decimal
 
 import pytest
 
-from tests.factories.worklogs import log, pdf_file, work_cast
+from tests.factories.worklogs import log, pdf_file
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.core.errors import PermissionRefused, ValidationFailed
 from thanhhoa_kpi.worklogs import selectors, services
 from thanhhoa_kpi.worklogs.models import LineStatus, PeriodStatus, WorkLogLine
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media_in_tmp(settings, tmp_path):
-    """Uploaded evidence and workbooks go to a temporary folder, not var/media."""
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def work(cast):
-    return work_cast(cast)
 
 
 def test_the_deputy_in_charge_of_the_field_reviews_a_line(cast, work):
