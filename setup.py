@@ -27,6 +27,7 @@ RUNTIME = [
     "weasyprint==70.0",
     "PyYAML==6.0.3",
     "dj-database-url==3.1.2",
+    "django-csp==4.0",
 ]
 
 DEV = [
@@ -35,6 +36,7 @@ DEV = [
     "pytest-cov==7.1.0",
     "factory-boy==3.3.3",
     "hypothesis==6.170.15",
+    "schemathesis==4.32.5",
     "playwright==1.65.2",
     "ruff==0.17.6",
     "mypy==2.4.1",

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "csp",
     "thanhhoa_kpi.core",
     "thanhhoa_kpi.accounts",
     "thanhhoa_kpi.organization",
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -145,7 +147,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -155,9 +157,53 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Lock out a username from one address, never a whole office behind a proxy (IP only) nor
+# a username everywhere (which lets anyone lock out the province's head). The client
+# address is the one the trusted proxies saw: X-Forwarded-For is read only when
+# TRUSTED_PROXY_COUNT > 0, and then only that many hops from the right.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if TRUSTED_PROXY_COUNT else ("REMOTE_ADDR",)
 # Admins and authorities without a TOTP device are refused when this is on (SPEC 9).
 OTP_ENFORCE = env_bool("OTP_ENFORCE", PRODUCTION)
 OTP_TOTP_ISSUER = "KPI Thanh Hóa"
+
+# --- Sessions and API tokens (docs/security.md) --------------------------------------
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 10 * 3600)  # absolute: one working day
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)  # seconds without a request
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+API_TOKEN_TTL = env_int("API_TOKEN_TTL", 10 * 3600)  # seconds a token lives after issue
+
+# --- History: read-only, scoped timelines only (never simple-history's revert form) ----
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# --- Content-Security-Policy (django-csp): no third-party origin, no inline script that
+# a stored value could inject; unfold's Alpine.js needs 'unsafe-eval' and inline styles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'", "'unsafe-eval'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# --- Uploads and generated files -----------------------------------------------------
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)  # request bodies (not files)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200)
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Scheduled reports go only to these e-mail domains (and to the province's own accounts).
+REPORT_MAIL_DOMAINS = env_list("REPORT_MAIL_DOMAINS", ["thanhhoa.gov.vn"])
 
 # --- I18N ------------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
