@@ -23,7 +23,8 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
     test = settings.DATABASES["default"].setdefault("TEST", {})
     if settings.DATABASES["default"]["ENGINE"].endswith("mysql") and not test.get("NAME"):
-        test["NAME"] = f"test_{settings.DATABASES['default']['NAME']}_{os.getpid()}"
+        # KPI_TEST_DB names a database kept between runs (with --reuse-db) for one developer.
+        test["NAME"] = os.environ.get("KPI_TEST_DB") or f"test_{settings.DATABASES['default']['NAME']}_{os.getpid()}"
 
 
 @pytest.fixture(autouse=True)
