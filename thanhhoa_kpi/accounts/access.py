@@ -253,6 +253,27 @@ def can_write_master(user: Any) -> bool:
     return not scope.read_only and (scope.everything or scope.is_hr)
 
 
+def is_province_admin(user: Any) -> bool:
+    """Who may change province-wide definitions (rule sets, workflow definitions, custom
+    fields, competency frameworks): a system admin, or an HR admin granted on a root unit
+    of the tree (the province itself). A ward's or a bloc's HR admin may not."""
+    scope = scope_for(user)
+    if scope.user_id is None or scope.read_only:
+        return False
+    if scope.everything:
+        return True
+    from thanhhoa_kpi.organization.models import OrgUnit
+
+    return any(len(path) == OrgUnit.steplen for path in scope.hr_unit_paths)
+
+
+def can_manage_bloc(user: Any, bloc: str) -> bool:
+    """Who may change a bloc-wide row (a job position of the bloc): province admins and
+    HR admins granted on that whole bloc."""
+    scope = scope_for(user)
+    return is_province_admin(user) or (not scope.read_only and bloc in scope.hr_blocs)
+
+
 def access_object(user: Any, model: type[models.Model], pk: Any, *, for_action: str = "view") -> Any:
     """One protected row: 404 when outside the scope, 403 when visible but not writable."""
     try:
