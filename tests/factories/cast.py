@@ -1,8 +1,8 @@
 """The shared cast of personas (STYLE 13), built with services and factories.
 
 A small tree: UBND_TINH > PHUONG_A > PHONG_A (official, deputy, head), SO_NOI_VU (bloc
-authority), and SO_KHAC > PHONG_B (outsider); an HR admin of PHUONG_A, a leadership
-viewer and a system admin. Every password is ``pw-2026!``.
+authority), and SO_KHAC > PHONG_B (outsider); an HR admin of PHUONG_A, an HR admin of the province, a
+leadership viewer and a system admin. Every password is ``pw-2026!``.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ class Cast:
     viewer: User
     outsider: User
     sysadmin: User
+    province_hr: User
 
     def official_of(self, user: User) -> Official:
         return Official.objects.get(user=user)
@@ -105,7 +106,11 @@ def build_cast() -> Cast:
     RoleGrant.objects.create(user=viewer, role="VIEWER")
     sysadmin = _user("sysadmin")
     RoleGrant.objects.create(user=sysadmin, role="SYSTEM_ADMIN")
+    # Province-wide definitions (rule sets, workflows, custom fields, frameworks, positions)
+    # are changed only by an HR admin of the province itself (access.is_province_admin).
+    province_hr = _user("province_hr")
+    RoleGrant.objects.create(user=province_hr, role="HR_ADMIN", unit=province)
     return Cast(
         province, ward, team, home, other, other_team, pos, lead,
-        official, colleague, deputy, head, authority, hr, viewer, outsider, sysadmin,
+        official, colleague, deputy, head, authority, hr, viewer, outsider, sysadmin, province_hr,
     )  # fmt: skip

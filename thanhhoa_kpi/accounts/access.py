@@ -17,6 +17,7 @@ Models declare how they reach an official or a unit with :func:`register`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -218,13 +219,41 @@ def manageable_unit_q(scope: Scope, prefix: str = "") -> Q:
 
 # --- registry of how each model reaches its scope ------------------------------------
 _REGISTRY: dict[type[models.Model], tuple[str, str]] = {}
+WriteRule = Callable[[Any], Q]
+_WRITE_RULES: dict[type[models.Model], WriteRule] = {}
 
 
-def register(model: type[models.Model], *, via: str, prefix: str = "") -> None:
-    """Declare that ``model`` is scoped through an official or a unit (``via``)."""
+def register(model: type[models.Model], *, via: str, prefix: str = "", write: WriteRule | None = None) -> None:
+    """Declare that ``model`` is scoped through an official or a unit (``via``).
+
+    ``write`` (optional) replaces the generic master-data rule of :func:`writable`: given the
+    user, it returns the ``Q`` of the rows they may change (``Q(pk__in=[])`` for none). Every
+    adapter (desk, API, imports, history) and every service reaches it through
+    :func:`writable` / :func:`can_change`, so a model's write rule lives in one place.
+    """
     if via not in {"official", "unit", "public"}:
         raise ValueError(via)
     _REGISTRY[model] = (via, prefix)
+    if write is not None:
+        _WRITE_RULES[model] = write
+
+
+NOTHING = Q(pk__in=[])
+
+
+def province_only(user: Any) -> Q:
+    """Write rule of province-wide definitions: province admins only (:func:`is_province_admin`)."""
+    return Q() if is_province_admin(user) else NOTHING
+
+
+def bloc_rows(user: Any, field_name: str = "bloc") -> Q:
+    """Write rule of bloc-wide rows: province admins, or HR admins granted on that bloc."""
+    if is_province_admin(user):
+        return Q()
+    scope = scope_for(user)
+    if scope.read_only or not scope.hr_blocs:
+        return NOTHING
+    return Q(**{f"{field_name}__in": sorted(scope.hr_blocs)})
 
 
 def is_registered(model: type[models.Model]) -> bool:
@@ -290,6 +319,9 @@ def writable(queryset: QuerySet, user: Any) -> QuerySet:
     scope = scope_for(user)
     if scope.user_id is None or scope.read_only:
         return queryset.none()
+    rule = _WRITE_RULES.get(queryset.model)
+    if rule is not None:
+        return queryset.filter(rule(user))
     if scope.everything:
         return queryset
     via, prefix = _REGISTRY.get(queryset.model, ("", ""))

@@ -12,7 +12,7 @@ class AppraisalsConfig(AppConfig):
         from thanhhoa_kpi.appraisals import models as m
         from thanhhoa_kpi.customfields.registry import register_host
 
-        access.register(m.RuleSet, via="public")
+        access.register(m.RuleSet, via="public", write=access.province_only)
         access.register(m.AppraisalPeriod, via="public")
         access.register(m.Appraisal, via="official", prefix="official__")
         access.register(m.AppraisalCriterion, via="official", prefix="appraisal__official__")

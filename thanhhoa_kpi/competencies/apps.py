@@ -12,4 +12,4 @@ class CompetenciesConfig(AppConfig):
         from thanhhoa_kpi.competencies import models as m
 
         for model in (m.CompetencyFramework, m.Competency, m.ProficiencyLevel, m.PositionRequirement):
-            access.register(model, via="public")
+            access.register(model, via="public", write=access.province_only)

@@ -12,9 +12,8 @@ class CustomfieldsConfig(AppConfig):
         from thanhhoa_kpi.customfields.registry import register_host
         from thanhhoa_kpi.organization.models import JobPosition, Official
 
-        # Definitions are read by everyone (forms, API, reports); only HR and system
-        # admins change them (access.writable on "public" rows needs an HR scope).
-        access.register(m.FieldDefinition, via="public")
-        access.register(m.BuiltinOverride, via="public")
+        # Definitions are read by everyone (forms, API, reports); province admins change them.
+        access.register(m.FieldDefinition, via="public", write=access.province_only)
+        access.register(m.BuiltinOverride, via="public", write=access.province_only)
         register_host("official", Official)
         register_host("position", JobPosition)

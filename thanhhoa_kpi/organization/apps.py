@@ -13,8 +13,8 @@ class OrganizationConfig(AppConfig):
 
         access.register(m.OrgUnit, via="unit")
         access.register(m.SimilarTaskGroup, via="unit", prefix="unit__")
-        access.register(m.BlocAuthority, via="public")
-        access.register(m.JobPosition, via="public")
+        access.register(m.BlocAuthority, via="public", write=access.province_only)
+        access.register(m.JobPosition, via="public", write=access.bloc_rows)
         access.register(m.Official, via="official")
         access.register(m.OfficialAssignment, via="official", prefix="official__")
         access.register(m.LeavePeriod, via="official", prefix="official__")

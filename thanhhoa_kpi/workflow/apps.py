@@ -11,5 +11,5 @@ class WorkflowConfig(AppConfig):
         from thanhhoa_kpi.workflow import job_descriptions, loaders  # noqa: F401  (guards, fixture loaders)
         from thanhhoa_kpi.workflow.models import JobDescription, WorkflowDefinition
 
-        access.register(WorkflowDefinition, via="public")
+        access.register(WorkflowDefinition, via="public", write=access.province_only)
         access.register(JobDescription, via="unit", prefix="unit__")
