@@ -284,6 +284,46 @@ def _check_states(definition: WorkflowDef) -> Iterator[DefinitionError]:
         )
 
 
+def is_subject_step(definition: WorkflowDef, transition: TransitionDef) -> bool:
+    """Whether ``transition`` is the subject's own action (submit or withdraw a draft).
+
+    The data-level rule of "nobody approves their own work": a step is the subject's own
+    only when every state it leaves is the initial state and that state is editable
+    (the draft the subject writes). Approving, publishing, returning and re-opening
+    leave later states, so they never are, whatever approvers they list.
+    """
+    states = {state.code: state for state in definition.states}
+    return bool(transition.sources) and all(
+        code in states and states[code].initial and states[code].editable for code in transition.sources
+    )
+
+
+def _check_subject_steps(definition: WorkflowDef) -> Iterator[DefinitionError]:
+    initial = [state for state in definition.states if state.initial]
+    # Like reachability, this means something only from a single start; _check_states
+    # has already reported zero or several initial states.
+    if len(initial) != 1:
+        return
+    start = initial[0]
+    for index, transition in enumerate(definition.transitions):
+        # No sources is NO_SOURCES' report; nothing more to say about who takes it.
+        if SUBJECT not in transition.approvers or not transition.sources or is_subject_step(definition, transition):
+            continue
+        later = [code for code in transition.sources if code != start.code]
+        why = (
+            f"{_quoted(later)} không phải trạng thái khởi đầu"
+            if later
+            else f"trạng thái khởi đầu «{start.code}» không được đánh dấu «được sửa»"
+        )
+        yield DefinitionError(
+            "SUBJECT_NOT_ALLOWED",
+            f"{_describe(transition)} không được có người thực hiện «{SUBJECT}» (người có hồ sơ): "
+            f"không ai tự duyệt hồ sơ của mình; {SUBJECT} chỉ dùng cho thao tác của chính người có "
+            f"hồ sơ đi ra từ trạng thái khởi đầu được sửa (gửi, rút lại), mà {why}.",
+            f"transitions[{index}].approvers",
+        )
+
+
 def _is_known_approver(rule: str, known_rules: Collection[str], known_roles: Collection[str]) -> bool:
     if rule == SUBJECT or rule in known_rules:
         return True
@@ -423,10 +463,12 @@ def validate_definition(
     Rules: exactly one initial state; unique state codes; transitions have sources and
     reference existing states; every state is reachable from the initial one; terminal
     states have no exits and non-terminal states have at least one; guards and approver
-    rules are known; approvers are non-empty; an action is declared once per source.
+    rules are known; approvers are non-empty; an action is declared once per source;
+    ``SUBJECT`` approves only the subject's own steps (:func:`is_subject_step`).
     """
     return [
         *_check_states(definition),
         *_check_transitions(definition, known_guards, known_approver_rules, known_roles),
+        *_check_subject_steps(definition),
         *_check_graph(definition),
     ]

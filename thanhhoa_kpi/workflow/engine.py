@@ -41,6 +41,7 @@ from thanhhoa_kpi.workflow.definition import (
     TransitionDef,
     WorkflowDef,
     definition_to_mapping,
+    is_subject_step,
     parse_definition,
     validate_definition,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "find_state",
     "initial_state",
     "is_editable",
+    "is_subject_step",
     "parse_definition",
     "validate_definition",
 ]
@@ -150,17 +152,21 @@ def _grants(actor: Actor, subject_owner_id: int | None) -> frozenset[str]:
 
 
 def _permission_refusal(
-    transition: TransitionDef, actor: Actor, subject_owner_id: int | None
+    definition: WorkflowDef, transition: TransitionDef, actor: Actor, subject_owner_id: int | None
 ) -> TransitionRefused | None:
+    # SUBJECT counts only on the subject's own steps (submit, withdraw a draft): a
+    # definition stored before the validator refused it elsewhere grants nothing.
+    own_step = SUBJECT in transition.approvers and is_subject_step(definition, transition)
     # Self-action rule (SPEC section 2: "nobody approves their own appraisal"). It comes
     # before the approver check on purpose: a unit head's own appraisal names them as
     # UNIT_HEAD too, and that must not let them approve it.
-    if _is_owner(actor, subject_owner_id) and SUBJECT not in transition.approvers:
+    if _is_owner(actor, subject_owner_id) and not own_step:
         return TransitionRefused(
             "SELF_ACTION",
             f"Bạn không được tự thực hiện «{transition.label}» đối với hồ sơ của chính mình.",
         )
-    if not _grants(actor, subject_owner_id) & set(transition.approvers):
+    approvers = set(transition.approvers) if own_step else set(transition.approvers) - {SUBJECT}
+    if not _grants(actor, subject_owner_id) & approvers:
         return TransitionRefused(
             "NOT_AN_APPROVER",
             f"Bạn không có thẩm quyền thực hiện «{transition.label}» đối với hồ sơ này.",
@@ -179,7 +185,7 @@ def available_transitions(
     return [
         transition
         for transition in definition.transitions
-        if state in transition.sources and _permission_refusal(transition, actor, subject_owner_id) is None
+        if state in transition.sources and _permission_refusal(definition, transition, actor, subject_owner_id) is None
     ]
 
 
@@ -231,7 +237,7 @@ def decide(
             f"Không thể thực hiện «{candidates[0].label}» khi hồ sơ đang ở trạng thái "
             f"«{_state_label(definition, state)}».",
         )
-    refusal = _permission_refusal(transition, actor, subject_owner_id)
+    refusal = _permission_refusal(definition, transition, actor, subject_owner_id)
     if refusal is not None:
         raise refusal
     # A whitespace-only reason is no reason: returns and re-openings must be explained.

@@ -51,6 +51,7 @@ DEFINITION_CODES = {
     "NO_APPROVERS",
     "NO_SOURCES",
     "DUPLICATE_TRANSITION",
+    "SUBJECT_NOT_ALLOWED",
 }
 
 labels = st.text(min_size=1, max_size=8).filter(str.strip)
