@@ -4,5 +4,6 @@ rq's cron takes one configuration module; each app keeps its own registrations a
 module only imports them.
 """
 
+from thanhhoa_kpi.core import cron as core_cron  # noqa: F401
 from thanhhoa_kpi.reports import cron as reports_cron  # noqa: F401
 from thanhhoa_kpi.workflow import cron as workflow_cron  # noqa: F401

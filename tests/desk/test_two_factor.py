@@ -46,3 +46,14 @@ def test_an_admin_without_a_device_is_refused_when_enforced(cast, client, settin
 def test_an_official_never_needs_a_second_factor(cast, client, settings):
     settings.OTP_ENFORCE = True
     assert post_login(client, "official").status_code == 302
+
+
+def test_anyone_with_a_device_gives_the_code_even_when_not_enforced(cast, client, settings):
+    settings.OTP_ENFORCE = False
+    device = device_create(user=cast.official)
+    refused = post_login(client, "official")
+    assert refused.status_code == 200
+    assert "Hãy nhập mã xác thực hai lớp" in refused.content.decode()
+    device.refresh_from_db()
+    device.throttle_reset()
+    assert post_login(client, "official", current_code(device)).status_code == 302

@@ -4,9 +4,12 @@ A user may be linked to one official (``Official.user``); the org-chart roles fo
 from that official's assignments. Other roles are ``RoleGrant`` rows with a scope.
 """
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from thanhhoa_kpi.accounts.roles import GRANTED_ROLES, Role
@@ -16,10 +19,28 @@ from thanhhoa_kpi.organization.choices import Bloc
 class User(AbstractUser):
     """Desk and API user. Every user may sign in to the desk; what they see is scoped."""
 
+    # API tokens issued before this moment are refused (accounts/tokens.py). Desk sessions
+    # need no such mark: Django already ends them when the password hash changes.
+    password_changed_at = models.DateTimeField("Đổi mật khẩu lúc", null=True, blank=True, editable=False)
+
     class Meta:
         verbose_name = "người dùng"
         verbose_name_plural = "người dùng"
         ordering = ["username"]
+
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        self._password_removed = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # set_password() leaves the raw password in ``_password`` until the next save; a
+        # hash upgrade at login clears it first, so only a real change marks the row.
+        if self._password is not None or getattr(self, "_password_removed", False):
+            self.password_changed_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "password_changed_at"}
+            self._password_removed = False
+        super().save(*args, **kwargs)
 
 
 class RoleGrant(models.Model):

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
 from thanhhoa_kpi.core.errors import DomainError
+from thanhhoa_kpi.core.outage import OUTAGE_ERRORS, RETRY_AFTER, outage_body
 
 _CODES = {
     exceptions.NotAuthenticated: ("NOT_AUTHENTICATED", "Bạn cần đăng nhập."),
@@ -56,6 +57,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DomainError):
         errors = [{"field": e.field, "message": e.message} for e in exc.errors]
         return Response(error_body(exc.code, exc.message, errors), status=exc.http_status)
+    if isinstance(exc, OUTAGE_ERRORS):  # Redis down (cache, throttle, queue): 503, not a raw 500
+        return Response(outage_body(), status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": RETRY_AFTER})
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     if isinstance(exc, Http404):

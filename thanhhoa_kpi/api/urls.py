@@ -11,6 +11,7 @@ from thanhhoa_kpi.api import routes, views
 router = DefaultRouter(trailing_slash=True)
 urlpatterns = [
     path("auth/token/", views.auth_token, name="auth-token"),
+    path("auth/logout/", views.auth_logout, name="auth-logout"),
     path("me/", views.me, name="me"),
 ]
 for info in sorted(pkgutil.iter_modules(routes.__path__), key=lambda m: m.name):

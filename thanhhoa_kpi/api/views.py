@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import authenticate
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY, authenticate, logout
 from django.db import transaction
-from drf_spectacular.utils import OpenApiTypes, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import serializers, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -16,6 +16,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from thanhhoa_kpi.accounts import access
+from thanhhoa_kpi.accounts.client import client_address
+from thanhhoa_kpi.accounts.tokens import token_issue, token_revoke
+from thanhhoa_kpi.accounts.twofactor import check_second_factor, second_factor_failed
 from thanhhoa_kpi.api import serializers as s
 from thanhhoa_kpi.api.permissions import ScopedMasterData
 from thanhhoa_kpi.competencies.models import CompetencyFramework
@@ -74,12 +77,31 @@ class CompetencyFrameworkViewSet(ScopedViewSet):
 class TokenRequest(serializers.Serializer):
     username = serializers.CharField(label="Tên đăng nhập")
     password = serializers.CharField(label="Mật khẩu", trim_whitespace=False)
+    otp_token = serializers.CharField(
+        label="Mã xác thực hai lớp",
+        required=False,
+        allow_blank=True,
+        max_length=12,
+        help_text="Bắt buộc với tài khoản có thiết bị xác thực hai lớp (quản trị, cơ quan phê duyệt): "
+        "6 chữ số trong ứng dụng xác thực.",
+    )
+
+
+class TokenResponse(serializers.Serializer):
+    token = serializers.CharField()
+    expires_in = serializers.IntegerField(help_text="Số giây token còn hiệu lực.")
 
 
 class LoginThrottle(ScopedRateThrottle):
-    """Throttles token requests per client (settings ``DEFAULT_THROTTLE_RATES['login']``)."""
+    """Throttles token requests per client (settings ``DEFAULT_THROTTLE_RATES['login']``).
+
+    The client is the address the trusted proxies saw (the one axes locks out), never
+    what a client writes into ``X-Forwarded-For``."""
 
     scope_attr = "throttle_scope"
+
+    def get_ident(self, request: Any) -> str:
+        return client_address(request)
 
     def get_cache_key(self, request: Any, view: Any) -> str | None:
         self.scope = "login"
@@ -92,28 +114,43 @@ class LoginThrottle(ScopedRateThrottle):
         return super(ScopedRateThrottle, self).allow_request(request, view)
 
 
-@extend_schema(
-    request=TokenRequest,
-    responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
-    auth=[],
-)
+def _bad_credentials() -> ValidationFailed:
+    return ValidationFailed(
+        "Tên đăng nhập hoặc mật khẩu không đúng.",
+        [FieldError("password", "Tên đăng nhập hoặc mật khẩu không đúng.")],
+        code="INVALID_CREDENTIALS",
+    )
+
+
+@extend_schema(request=TokenRequest, responses=TokenResponse, auth=[])
 @api_view(["POST"])
 @permission_classes([AllowAny])
 @throttle_classes([LoginThrottle])
 def auth_token(request: Request) -> Response:
+    """A fresh token (the previous one stops working); admins and authorities, and anyone
+    with a two-factor device, also send ``otp_token``."""
     form = TokenRequest(data=request.data)
     form.is_valid(raise_exception=True)
-    user = authenticate(
-        request._request, username=form.validated_data["username"], password=form.validated_data["password"]
-    )
+    username = form.validated_data["username"]
+    user = authenticate(request._request, username=username, password=form.validated_data["password"])
     if user is None or not user.is_active:
-        raise ValidationFailed(
-            "Tên đăng nhập hoặc mật khẩu không đúng.",
-            [FieldError("password", "Tên đăng nhập hoặc mật khẩu không đúng.")],
-            code="INVALID_CREDENTIALS",
-        )
-    token, _ = Token.objects.get_or_create(user=user)
-    return Response({"token": token.key})
+        raise _bad_credentials()
+    reason = check_second_factor(user, form.validated_data.get("otp_token", ""))
+    if reason:
+        second_factor_failed(request=request._request, username=username)
+        raise ValidationFailed(reason, [FieldError("otp_token", reason)], code="SECOND_FACTOR_REQUIRED")
+    token = token_issue(user=user)
+    return Response({"token": token.key, "expires_in": settings.API_TOKEN_TTL})
+
+
+@extend_schema(request=None, responses={204: None})
+@api_view(["POST"])
+def auth_logout(request: Request) -> Response:
+    """Revoke the caller's token (and end the session, when signed in through the desk)."""
+    token_revoke(user=request.user)
+    if request.session.get(SESSION_KEY) is not None:
+        logout(request._request)
+    return Response(status=204)
 
 
 @extend_schema(responses=OpenApiTypes.OBJECT)

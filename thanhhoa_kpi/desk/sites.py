@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from unfold.sites import UnfoldAdminSite
 
 from thanhhoa_kpi.accounts.access import scope_for
-from thanhhoa_kpi.accounts.twofactor import check_second_factor
+from thanhhoa_kpi.accounts.twofactor import check_second_factor, second_factor_failed
 
 
 class DeskLoginForm(AuthenticationForm):
@@ -33,6 +33,8 @@ class DeskLoginForm(AuthenticationForm):
             )
         reason = check_second_factor(user, self.data.get("otp_token", ""))
         if reason:
+            # Counted by axes like a wrong password, so codes cannot be guessed endlessly.
+            second_factor_failed(request=self.request, username=user.get_username())
             raise forms.ValidationError(reason, code="second_factor")
 
 

@@ -4,7 +4,8 @@ Each notice is a desk :class:`~thanhhoa_kpi.workflow.models.Notification` and an
 through Django's e-mail backend (users without an address get the desk notice only).
 Recipients come from :func:`~thanhhoa_kpi.workflow.selectors.awaited_users`, the same
 rule the inbox uses. These functions run in RQ jobs (:mod:`thanhhoa_kpi.workflow.jobs`),
-never inside a request's transaction.
+never inside a request's transaction. A transition's notice goes through the outbox
+(:func:`transition_notify_later`), so it is sent even if Redis was down at the time.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from thanhhoa_kpi.core.models import OutboxJob
+from thanhhoa_kpi.core.outbox import outbox_enqueue
 from thanhhoa_kpi.workflow.hosts import doctype_label
 from thanhhoa_kpi.workflow.models import Notification, TransitionLog, WorkflowDocument
 from thanhhoa_kpi.workflow.selectors import ActionOption, awaited_users, due_documents, pending_by_user
@@ -80,6 +83,12 @@ def _document_context(document: WorkflowDocument) -> dict[str, Any]:
         "title": document.workflow_title(),
         "state": document.workflow_state_label(),
     }
+
+
+def transition_notify_later(*, log_id: int) -> OutboxJob:
+    """Call inside the transition's transaction: the job row commits (or rolls back) with
+    it, goes to RQ after commit, and waits in the outbox while Redis is down."""
+    return outbox_enqueue(func="thanhhoa_kpi.workflow.jobs.notify_transition", kwargs={"log_id": log_id})
 
 
 def transition_notify(*, log_id: int) -> int:

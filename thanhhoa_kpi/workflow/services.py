@@ -13,13 +13,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import django_rq
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
 from thanhhoa_kpi.core.errors import DomainError, FieldError, NotFound, ValidationFailed
-from thanhhoa_kpi.workflow import jobs
+from thanhhoa_kpi.workflow import notifications
 from thanhhoa_kpi.workflow.definition_checks import definition_errors
 from thanhhoa_kpi.workflow.engine import TransitionRefused, decide, initial_state
 from thanhhoa_kpi.workflow.guards import guard_reason
@@ -103,10 +102,6 @@ def _stale(document: WorkflowDocument) -> WorkflowRefused:
     )
 
 
-def _enqueue_notification(log_id: int) -> None:
-    django_rq.enqueue(jobs.notify_transition, log_id)
-
-
 def workflow_transition(
     *, document: WorkflowDocument, action: str, user: Any, comment: str = "", expected_state: str | None = None
 ) -> TransitionLog:
@@ -126,8 +121,8 @@ def workflow_transition(
         if locked.state != seen:
             raise _stale(locked)
         log = _apply(locked, action=action, user=user, comment=comment)
-        # robust: the transition stands even if the queue is down; the digest catches up.
-        transaction.on_commit(lambda: _enqueue_notification(log.pk), robust=True)
+        # Written with the transition, enqueued after commit; kept in the outbox if Redis is down.
+        notifications.transition_notify_later(log_id=log.pk)
     document.state, document.state_changed_at = locked.state, locked.state_changed_at
     return log
 
