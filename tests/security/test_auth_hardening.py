@@ -288,6 +288,17 @@ def test_one_user_locked_on_the_api_does_not_lock_out_the_office(cast):
     assert locked.status_code == 429 and locked.json()["code"] == "LOCKED_OUT"
 
 
+def test_a_successful_token_login_clears_the_failures_and_stamps_last_login(cast):
+    for _ in range(4):
+        api_login("official", "wrong-password")
+    assert api_login("official").status_code == 200
+    for _ in range(4):
+        api_login("official", "wrong-password")
+    assert api_login("official").status_code == 200  # 8 failures in all, never 5 in a row
+    cast.official.refresh_from_db()
+    assert cast.official.last_login is not None
+
+
 def test_rotating_x_forwarded_for_does_not_escape_the_desk_lockout(cast, client):
     for n in range(5):
         desk_login(client, "official", "wrong-password", xff=f"198.51.100.{n}")

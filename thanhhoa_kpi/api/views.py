@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, authenticate, logout
+from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import serializers, viewsets
@@ -140,6 +141,8 @@ def auth_token(request: Request) -> Response:
         second_factor_failed(request=request._request, username=username)
         raise ValidationFailed(reason, [FieldError("otp_token", reason)], code="SECOND_FACTOR_REQUIRED")
     token = token_issue(user=user)
+    # As a desk login does: last_login is stamped and axes clears this client's failures.
+    user_logged_in.send(sender=type(user), request=request._request, user=user)
     return Response({"token": token.key, "expires_in": settings.API_TOKEN_TTL})
 
 
