@@ -305,10 +305,8 @@ def test_a_file_over_the_size_limit(cast, settings):
     assert "lớn hơn mức cho phép" in report.errors[0].message
 
 
-def test_a_file_with_too_many_rows(cast, monkeypatch):
-    from thanhhoa_kpi.transfer import workbook
-
-    monkeypatch.setattr(workbook, "MAX_ROWS", 2)
+def test_a_file_with_too_many_rows(cast, settings):
+    settings.IMPORT_MAX_ROWS = 2
     content = xlsx(UNIT_HEADERS, unit_row("T_X", "X"), unit_row("T_Y", "Y"), unit_row("T_Z", "Z"))
     report = assert_refused_unchanged("org_units", content, cast.sysadmin, [(None, "")])
     assert report.errors[0].message == "Tệp có quá nhiều dòng (tối đa 2 dòng mỗi lần nhập); hãy chia nhỏ tệp."

@@ -14,11 +14,13 @@ from decimal import Decimal, InvalidOperation
 from io import BytesIO
 from typing import IO, Any
 
+from django.conf import settings
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from thanhhoa_kpi.catalogue.models import COEFFICIENT_DIGITS, Catalogue
+from thanhhoa_kpi.core import files, spreadsheet
 from thanhhoa_kpi.organization.choices import Bloc
 
 HEADER_SHEET = "Danh mục"
@@ -139,11 +141,15 @@ def read_catalogue(
     """Parse and check a workbook; every error is collected, none is raised."""
     parsed = ParsedCatalogue()
     try:
+        # Zip bomb, DTD/entities and declared size: refused before openpyxl parses anything.
+        files.check_xlsx_archive(source)
         book = load_workbook(source, read_only=True, data_only=True)
+    except files.UnsafeFile as exc:
+        return _file_error(parsed, NOT_XLSX if exc.not_xlsx else exc.message)
     except Exception:  # openpyxl raises many kinds for a file that is not xlsx
-        parsed.errors.append(CellError("", 0, "", "Tệp", "Tệp không phải là bảng tính Excel (.xlsx) hợp lệ."))
-        return parsed
+        return _file_error(parsed, NOT_XLSX)
     try:
+        files.check_sheet_dimensions(book)
         for name in (HEADER_SHEET, ITEM_SHEET):
             if name not in book.sheetnames:
                 parsed.errors.append(CellError(name, 0, "", "Trang tính", f'Thiếu trang tính "{name}".'))
@@ -151,8 +157,22 @@ def read_catalogue(
             return parsed
         _read_header(book[HEADER_SHEET], parsed, known_units)
         _read_items(book[ITEM_SHEET], parsed, known_positions, progress)
+    except files.UnsafeFile as exc:
+        return _file_error(parsed, exc.message)
+    # read-only sheets are parsed lazily, while rows are read: a damaged part shows up here
+    except (SyntaxError, ValueError, KeyError, TypeError, IndexError, OSError, EOFError):
+        parsed.items.clear()
+        return _file_error(parsed, NOT_XLSX)
     finally:
         book.close()
+    return parsed
+
+
+NOT_XLSX = "Tệp không phải là bảng tính Excel (.xlsx) hợp lệ."
+
+
+def _file_error(parsed: ParsedCatalogue, message: str) -> ParsedCatalogue:
+    parsed.errors.append(CellError("", 0, "", "Tệp", message))
     return parsed
 
 
@@ -248,12 +268,15 @@ def _read_items(
     known_positions: dict[str, int],
     progress: Callable[[int, int], None] | None,
 ) -> None:
-    rows = sheet.iter_rows(values_only=True)
+    rows = sheet.iter_rows(values_only=True, **files.row_limits())  # bounded even if the size lies
     first = next(rows, None)
     columns = _item_header_map(first or (), parsed)
     if columns is None:
         return
     data = [(index, row) for index, row in enumerate(rows, start=2) if any(_text(v) for v in row)]
+    if len(data) > settings.IMPORT_MAX_ROWS:
+        parsed.errors.append(CellError(ITEM_SHEET, 0, "", "Tệp", files.too_many_rows(settings.IMPORT_MAX_ROWS)))
+        return
     parsed.total_rows = len(data)
     if progress:
         progress(0, parsed.total_rows)
@@ -384,20 +407,21 @@ def write_catalogue(catalogue: Catalogue) -> bytes:
         "standard_product": catalogue.standard_product,
         "standard_minutes": catalogue.standard_minutes if catalogue.standard_minutes is not None else "",
     }
+    # Every row goes through core.spreadsheet: a task typed "=HYPERLINK(...)" stays text.
     for key, label in HEADER_ROWS:
-        head.append([label, values[key]])
+        head.append(spreadsheet.xlsx_row(head, [label, values[key]]))
     head.column_dimensions["A"].width = 60
     head.column_dimensions["B"].width = 60
     sheet = book.create_sheet(ITEM_SHEET)
     sheet.append([label for _key, label, _limit in ITEM_COLUMNS])
     items = catalogue.items.prefetch_related("positions").order_by("code")
     for item in items:
-        sheet.append([
+        sheet.append(spreadsheet.xlsx_row(sheet, [
             item.code, item.field, item.task, item.detailed_work, item.output_product, item.unit_of_measure,
             item.complexity_group, _plain(item.coefficient),
             item.standard_minutes if item.standard_minutes is not None else "",
             f"{POSITION_SEPARATOR} ".join(sorted(p.code for p in item.positions.all())),
-        ])  # fmt: skip
+        ]))  # fmt: skip
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for cell in list(head[1]) + list(sheet[1]):
         cell.font, cell.fill = bold, fill

@@ -20,7 +20,13 @@ from thanhhoa_kpi.core.errors import FieldError, ValidationFailed
 from thanhhoa_kpi.customfields import selectors
 from thanhhoa_kpi.customfields.models import KEY_PATTERN, BuiltinOverride, FieldDefinition
 from thanhhoa_kpi.customfields.registry import DOCTYPES, host_model
-from thanhhoa_kpi.customfields.types import ATTACHMENT_PREFIX, FIELD_TYPES, CustomValueError, is_blank
+from thanhhoa_kpi.customfields.types import (
+    ATTACHMENT_PREFIX,
+    FIELD_TYPES,
+    CustomValueError,
+    is_blank,
+    plain_text_errors,
+)
 
 EDITABLE = (
     "label",
@@ -89,6 +95,8 @@ def _check(definition: FieldDefinition) -> None:
         errors += _default(definition)
     if not isinstance(definition.order, int) or definition.order < 0:
         errors.append(FieldError("order", "Thứ tự phải là số nguyên không âm."))
+    # Plain text only (H5, issue 9): shown to every official, never as markup.
+    errors += [FieldError(n, m) for n, m in plain_text_errors(label=definition.label, help_text=definition.help_text)]
     _fail(errors)
 
 
@@ -216,6 +224,8 @@ def builtin_override_set(
     hidden: bool = False,
 ) -> BuiltinOverride:  # fmt: skip
     builtin_override_check(doctype=doctype, field_name=field_name, required=required, hidden=hidden)
+    _fail([FieldError(n, m) for n, m in plain_text_errors(label=label, help_text=help_text)],
+          "Tùy chỉnh trường có sẵn không hợp lệ.")  # fmt: skip
     override, _ = BuiltinOverride.objects.select_for_update().update_or_create(
         doctype=doctype,
         field_name=field_name,
@@ -278,6 +288,10 @@ def custom_values_validate(*, doctype: str, values: Any, instance: Any = None) -
 
 def custom_attachment_store(*, doctype: str, key: str, upload: Any) -> str:
     """Saves an uploaded file for a custom attachment field; returns its storage path."""
+    from thanhhoa_kpi.core.files import check_attachment
+
+    label = FieldDefinition.objects.filter(doctype=doctype, key=key).values_list("label", flat=True).first()
+    check_attachment(upload, field=f"custom.{key}", label=label or key)  # type and size, before storing
     name = re.sub(r"[^\w.-]+", "_", getattr(upload, "name", "tep") or "tep")[-80:]
     path = f"{ATTACHMENT_PREFIX}{doctype}/{key}/{uuid.uuid4().hex}_{name}"
     return default_storage.save(path, upload)

@@ -19,6 +19,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.html import conditional_escape
 
 
 class Definition(Protocol):
@@ -165,9 +167,42 @@ def _date_from_json(value: Any) -> date:
     return date.fromisoformat(str(value))
 
 
+# --- plain text of definitions (labels, help) -------------------------------------------
+# A tag, comment or declaration: "<img", "</", "<!--", "<?". A lone "<" or ">" ("số < 5")
+# stays allowed; whatever is stored is escaped again where it is shown.
+MARKUP_RE = re.compile(r"<\s*[A-Za-z/!?]")
+
+
+def plain_text_problem(value: Any, noun: str) -> str | None:
+    """A Vietnamese message naming ``noun`` when ``value`` holds HTML markup, else ``None``.
+
+    Help text and labels are shown to every official; Django admin themes (unfold) print
+    help text with ``|safe``, so they are kept plain text on save (and escaped on display).
+    """
+    if isinstance(value, str) and MARKUP_RE.search(value):
+        return f"«{noun}» chỉ được là văn bản thuần, không chứa thẻ HTML (các ký tự < … >)."
+    return None
+
+
+TEXT_NOUNS = {"label": "Nhãn", "help_text": "Hướng dẫn"}
+
+
+def plain_text_errors(**texts: Any) -> list[tuple[str, str]]:
+    """``(field, message)`` for each of ``label=``/``help_text=`` that holds markup."""
+    found = ((name, plain_text_problem(value, TEXT_NOUNS.get(name, name))) for name, value in texts.items())
+    return [(name, message) for name, message in found if message]
+
+
+def help_html(text: str) -> str:
+    """Help text as safe HTML: escaped, so a stored ``<img onerror=...>`` shows as text."""
+    return conditional_escape(text or "")
+
+
 # --- form fields (plain Django; the desk swaps in its widgets) ---------------------------
 def _kwargs(d: Definition) -> dict[str, Any]:
-    return {"label": d.label, "required": d.required, "help_text": d.help_text}
+    # help_text is printed unescaped by admin themes: hand it over escaped (labels are
+    # escaped by every template that prints them).
+    return {"label": d.label, "required": d.required, "help_text": help_html(d.help_text)}
 
 
 def _choice_field(d: Definition) -> forms.Field:
@@ -186,8 +221,23 @@ def _unit_field(d: Definition) -> forms.Field:
 
 def _official_field(d: Definition) -> forms.Field:
     kwargs = _kwargs(d)
-    kwargs["help_text"] = d.help_text or "Nhập mã CBCCVC."
+    kwargs["help_text"] = help_html(d.help_text or "Nhập mã CBCCVC.")
     return forms.CharField(max_length=40, **kwargs)
+
+
+def _attachment_field(d: Definition) -> forms.Field:
+    from thanhhoa_kpi.core import files
+
+    def allowed(upload: Any) -> None:
+        if not hasattr(upload, "read"):
+            return  # the stored file, kept as it was
+        problem = files.attachment_problem(upload)
+        if problem is not None:
+            raise ValidationError(f"«{d.label}»: {problem[1]}", code=problem[0])
+
+    kwargs = _kwargs(d)
+    kwargs["help_text"] = help_html(d.help_text or files.attachment_hint())
+    return forms.FileField(validators=[allowed], **kwargs)
 
 
 @dataclass(frozen=True)
@@ -236,7 +286,7 @@ _TYPES = [
     FieldType(
         "link_official", "Liên kết cán bộ", "fk", _official_field, _link("organization.Official", "code", "cán bộ")
     ),
-    FieldType("attachment", "Tệp đính kèm", "text", lambda d: forms.FileField(**_kwargs(d)), _attachment),
+    FieldType("attachment", "Tệp đính kèm", "text", lambda d: _attachment_field(d), _attachment),
 ]
 
 FIELD_TYPES: dict[str, FieldType] = {t.code: t for t in _TYPES}

@@ -27,7 +27,7 @@ from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.core.errors import ValidationFailed
 from thanhhoa_kpi.customfields import selectors, services
 from thanhhoa_kpi.customfields.models import FieldDefinition
-from thanhhoa_kpi.customfields.types import FIELD_TYPES
+from thanhhoa_kpi.customfields.types import FIELD_TYPES, help_html
 
 FIELDSET_TITLE = "Thông tin bổ sung"
 PREFIX = "custom__"
@@ -100,7 +100,8 @@ class CustomValuesForm(forms.ModelForm):
             field = self.fields.get(field_name)
             if field is not None:
                 field.label = override.label or field.label
-                field.help_text = override.help_text or field.help_text
+                # Escaped: unfold prints help text with |safe (stored values included).
+                field.help_text = help_html(override.help_text) if override.help_text else field.help_text
                 field.required = field.required or bool(override.required)
 
     def _value(self, definition: FieldDefinition, value: Any) -> Any:
@@ -118,7 +119,10 @@ class CustomValuesForm(forms.ModelForm):
         for definition in self.custom_defs:
             name = PREFIX + definition.key
             if name in self.fields and name not in self._errors:
-                values[definition.key] = self._value(definition, cleaned.get(name))
+                try:
+                    values[definition.key] = self._value(definition, cleaned.get(name))
+                except ValidationFailed as exc:  # an attachment the store refused
+                    self.add_error(name, exc.message)
         if not any(PREFIX + d.key in self.fields for d in self.custom_defs):
             return cleaned  # read-only view: nothing to write
         try:

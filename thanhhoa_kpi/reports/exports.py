@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from thanhhoa_kpi.core import spreadsheet
 from thanhhoa_kpi.reports.engine import ReportResult
 
 MIME = {
@@ -51,16 +52,18 @@ def vn_number(value: Any, places: int = 2) -> str:
 def to_xlsx(result: ReportResult) -> bytes:
     book = Workbook()
     sheet = book.active
-    sheet.title = re.sub(r"[\[\]:*?/\\]", " ", result.title)[:31] or "Báo cáo"
-    sheet.append([result.title])
+    # Every value goes through core.spreadsheet: typed text never becomes a live formula.
+    title = spreadsheet.sheet_title(re.sub(r"[\[\]:*?/\\]", " ", result.title))[:31].strip()
+    sheet.title = title or "Báo cáo"
+    sheet.append(spreadsheet.xlsx_row(sheet, [result.title]))
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([result.subtitle or f"Ngày xuất: {timezone.localdate():%d/%m/%Y}"])
-    sheet.append([c.label for c in result.columns])
+    sheet.append(spreadsheet.xlsx_row(sheet, [result.subtitle or f"Ngày xuất: {timezone.localdate():%d/%m/%Y}"]))
+    sheet.append(spreadsheet.xlsx_row(sheet, [c.label for c in result.columns]))
     for cell in sheet[3]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for row in result.rows:
-        sheet.append([_xlsx_value(v) for v in row])
+        sheet.append(spreadsheet.xlsx_row(sheet, [_xlsx_value(v) for v in row]))
     for index, column in enumerate(result.columns, start=1):
         letter = get_column_letter(index)
         if column.kind == "date":
@@ -70,7 +73,7 @@ def to_xlsx(result: ReportResult) -> bytes:
     sheet.freeze_panes = "A4"
     if result.warning:
         sheet.append([])
-        sheet.append([result.warning])
+        sheet.append(spreadsheet.xlsx_row(sheet, [result.warning]))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -88,7 +91,7 @@ def to_csv(result: ReportResult) -> bytes:
     """UTF-8 with a BOM so Excel shows the diacritics; dates dd/mm/yyyy, numbers with a dot."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([c.label for c in result.columns])
+    writer.writerow([spreadsheet.csv_value(c.label) for c in result.columns])
     for row in result.rows:
         writer.writerow([_csv_value(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -96,8 +99,8 @@ def to_csv(result: ReportResult) -> bytes:
 
 def _csv_value(value: Any) -> Any:
     if isinstance(value, Decimal | float | int) and not isinstance(value, bool):
-        return str(value)
-    return cell_text(value)
+        return str(value)  # a real number, "-5" included, stays a number
+    return spreadsheet.csv_value(cell_text(value))
 
 
 def to_pdf(result: ReportResult) -> bytes:

@@ -32,14 +32,20 @@ Numbers may be Decimal, float, int or None; they print as "81,50".
 
 from __future__ import annotations
 
+import logging
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 DEFAULT_PLACE = "Thanh Hóa"
+log = logging.getLogger(__name__)
 
 
 def place_date(place: str | None, day: date | None) -> str:
@@ -52,12 +58,62 @@ def place_date(place: str | None, day: date | None) -> str:
 
 def render_pdf(template: str, context: dict[str, Any]) -> bytes:
     """Renders a template of this app's PDF layout to PDF bytes."""
-    from weasyprint import HTML
-
     context = {**context}
     context.setdefault("place_date", place_date(context.get("place"), context.get("date")))
-    html = render_to_string(template, context)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return html_to_pdf(render_to_string(template, context))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """PDF bytes of ``html``; resources come only through :func:`url_fetcher`."""
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=url_fetcher()).write_pdf()
+
+
+@lru_cache(maxsize=1)
+def static_roots() -> tuple[Path, ...]:
+    """The folders of the project's static files (collected, project-wide and per app)."""
+    from django.contrib.staticfiles import finders
+
+    roots = {Path(settings.STATIC_ROOT)}
+    for finder in finders.get_finders():
+        for storage in getattr(finder, "storages", {}).values():
+            location = getattr(storage, "location", None)
+            if location:
+                roots.add(Path(location))
+    return tuple(root.resolve() for root in roots)
+
+
+def fetch_allowed(url: str) -> bool:
+    """True for ``data:`` URLs and files inside the project's static folders; nothing else.
+
+    The forms print text people typed (names, comments, custom fields); should any of it
+    ever reach the HTML as markup, an ``<img src="http://10.0.0.1/...">`` would make the
+    server call an internal address (SSRF) and ``file:///etc/passwd`` would read a local
+    file. WeasyPrint's default fetcher does both; this one refuses them.
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "data":
+        return True
+    if scheme != "file" or parts.netloc not in ("", "localhost"):
+        return False
+    path = Path(url2pathname(parts.path)).resolve()
+    return any(path.is_relative_to(root) for root in static_roots())
+
+
+def url_fetcher() -> Any:
+    """A WeasyPrint URL fetcher that fetches only what :func:`fetch_allowed` accepts."""
+    from weasyprint.urls import URLFetcher
+
+    class ProjectOnlyFetcher(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if not fetch_allowed(url):
+                log.warning("PDF: refused to fetch %s", url[:200])
+                raise ValueError(f"Không tải tài nguyên ngoài hệ thống: {url[:200]}")
+            return super().fetch(url, headers)
+
+    return ProjectOnlyFetcher(allowed_protocols={"file", "data"}, allow_redirects=False, timeout=5)
 
 
 def _signers(roles: list[tuple[str, str]], names: dict[str, Any] | None) -> list[dict[str, str]]:

@@ -20,6 +20,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from thanhhoa_kpi.core import files, spreadsheet
 from thanhhoa_kpi.transfer import cells
 from thanhhoa_kpi.transfer.report import ImportReport
 from thanhhoa_kpi.transfer.specs import CHOICE, DATE, Column, Sheet, Spec
@@ -28,8 +29,6 @@ ZIP_SIGNATURE = b"PK\x03\x04"
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 (.xls), Word .doc...
 ORDINAL_HEADERS = {"stt", "tt", "số thứ tự"}  # an ordinal column people add by habit
 GUIDE_TITLE = "Hướng dẫn"
-# A 20 MB zip can unpack to gigabytes of cells; the whole province (75,000 officials) fits.
-MAX_ROWS = 100_000
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -77,6 +76,10 @@ def read(spec: Spec, content: bytes, report: ImportReport) -> dict[str, SheetRow
         return None
     try:
         found = {sheet.title: _read_sheet(book, spec, sheet, report) for sheet in spec.sheets}
+    # read-only sheets are parsed lazily, while rows are read: a damaged part shows up here
+    except (*BROKEN, SyntaxError) as exc:
+        report.add(None, "", f"Tệp không phải là tệp Excel (.xlsx) hợp lệ hoặc đã bị hỏng ({type(exc).__name__}).")
+        return None
     finally:
         book.close()
     sheets = {title: rows for title, rows in found.items() if rows is not None}
@@ -101,13 +104,33 @@ def _open(content: bytes, report: ImportReport) -> Any:
     elif not content.startswith(ZIP_SIGNATURE):
         report.add(None, "", "Tệp không phải là tệp Excel (.xlsx).")
     else:
-        try:
-            return load_workbook(BytesIO(content), read_only=True, data_only=True)
-        # openpyxl reports a damaged or foreign zip (a .docx, a renamed archive) through
-        # several exception types, none of which a person can act on but "not an xlsx".
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError):
-            report.add(None, "", "Tệp không phải là tệp Excel (.xlsx) hợp lệ hoặc đã bị hỏng.")
+        return _load(content, report)
     return None
+
+
+# openpyxl reports a damaged or foreign zip (a .docx, a renamed archive) through several
+# exception types, none of which a person can act on but "not an xlsx".
+BROKEN = (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError, AttributeError, EOFError)
+
+
+def _load(content: bytes, report: ImportReport) -> Any:
+    """The read-only workbook, after the zip-bomb, DTD and size checks of core.files."""
+    try:
+        files.check_xlsx_archive(content)
+        book = load_workbook(BytesIO(content), read_only=True, data_only=True)
+    except files.UnsafeFile as exc:
+        report.add(None, "", exc.message)
+        return None
+    except (*BROKEN, SyntaxError):  # SyntaxError: xml.etree's ParseError
+        report.add(None, "", "Tệp không phải là tệp Excel (.xlsx) hợp lệ hoặc đã bị hỏng.")
+        return None
+    try:
+        files.check_sheet_dimensions(book)
+    except files.UnsafeFile as exc:
+        book.close()
+        report.add(None, "", exc.message)
+        return None
+    return book
 
 
 def _worksheet(book: Any, spec: Spec, sheet: Sheet) -> Any:
@@ -123,7 +146,8 @@ def _worksheet(book: Any, spec: Spec, sheet: Sheet) -> Any:
 def _read_sheet(book: Any, spec: Spec, sheet: Sheet, report: ImportReport) -> SheetRows | None:
     label = sheet.title if len(spec.sheets) > 1 else ""
     ws = _worksheet(book, spec, sheet)
-    lines = ws.iter_rows(values_only=True) if ws is not None else iter(())
+    # Bounded: a sheet that declares no size (or a false one) still stops at the limits.
+    lines = ws.iter_rows(values_only=True, **files.row_limits()) if ws is not None else iter(())
     header = next(lines, None) or ()
     if all(cells.is_blank(v) for v in header):
         if not sheet.optional:
@@ -136,9 +160,8 @@ def _read_sheet(book: Any, spec: Spec, sheet: Sheet, report: ImportReport) -> Sh
     for number, line in enumerate(lines, start=2):
         if all(cells.is_blank(v) for v in line):
             continue
-        if len(result.rows) >= MAX_ROWS:
-            limit = f"{MAX_ROWS:,}".replace(",", ".")
-            report.add(None, "", f"Tệp có quá nhiều dòng (tối đa {limit} dòng mỗi lần nhập); hãy chia nhỏ tệp.", label)
+        if len(result.rows) >= settings.IMPORT_MAX_ROWS:
+            report.add(None, "", files.too_many_rows(settings.IMPORT_MAX_ROWS), label)
             result.usable = False
             break
         result.rows.append(_row(sheet, positions, number, line, label, report))
@@ -195,7 +218,8 @@ def write(spec: Spec, data: dict[str, Iterable[dict[str, Any]]]) -> bytes:
         ws.freeze_panes = "A2"
         ws.append([_header_cell(ws, column.header) for column in sheet.columns])
         for values in data.get(sheet.title, ()):
-            ws.append([_cell(ws, column, values.get(column.key)) for column in sheet.columns])
+            # Through core.spreadsheet: a typed "=HYPERLINK(...)" stays text in Excel.
+            ws.append(spreadsheet.xlsx_row(ws, [_cell(ws, column, values.get(column.key)) for column in sheet.columns]))
     _write_guide(book, spec)
     buffer = BytesIO()
     book.save(buffer)
@@ -203,7 +227,7 @@ def write(spec: Spec, data: dict[str, Iterable[dict[str, Any]]]) -> bytes:
 
 
 def _header_cell(ws: Any, text: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=text)
+    cell = spreadsheet.inert_cell(WriteOnlyCell(ws, value=spreadsheet.clean_text(text)))
     cell.font = _HEADER_FONT
     cell.fill = _HEADER_FILL
     return cell
@@ -222,16 +246,17 @@ def _write_guide(book: Workbook, spec: Spec) -> None:
     ws = book.create_sheet(GUIDE_TITLE)
     for letter, width in zip("ABCDE", (24, 30, 12, 14, 80), strict=True):
         ws.column_dimensions[letter].width = width
-    ws.append([f"Mẫu nhập: {spec.label}. {spec.note}".strip()])
+    ws.append(spreadsheet.xlsx_row(ws, [f"Mẫu nhập: {spec.label}. {spec.note}".strip()]))
     ws.append(["Dòng 1 của mỗi trang là tiêu đề cột; ngày ghi dd/mm/yyyy; trang này không được đọc khi nhập."])
     ws.append([_header_cell(ws, h) for h in ("Trang", "Cột", "Bắt buộc", "Kiểu", "Giá trị hợp lệ, ghi chú")])
     wrap = Alignment(wrap_text=True, vertical="top")
     for sheet in spec.sheets:
         for column in sheet.columns:
-            note = WriteOnlyCell(ws, value=_describe(column))
+            note = spreadsheet.inert_cell(WriteOnlyCell(ws, value=spreadsheet.clean_text(_describe(column))))
             note.alignment = wrap
             required = "Có" if column.required else ("Cột phải có" if column.must_be_present else "")
-            ws.append([sheet.title, column.header, required, _TYPE_LABELS[column.datatype], note])
+            cells_ = spreadsheet.xlsx_row(ws, [sheet.title, column.header, required, _TYPE_LABELS[column.datatype]])
+            ws.append([*cells_, note])
 
 
 _TYPE_LABELS = {

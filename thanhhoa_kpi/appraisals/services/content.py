@@ -19,6 +19,7 @@ from thanhhoa_kpi.appraisals import rights
 from thanhhoa_kpi.appraisals.choices import DisqualifierCode
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalCriterion, AppraisalDisqualifier
 from thanhhoa_kpi.appraisals.services.scoring import score_locked
+from thanhhoa_kpi.core import files
 from thanhhoa_kpi.core.errors import Conflict, FieldError, PermissionRefused, ValidationFailed
 from thanhhoa_kpi.customfields.services import custom_values_validate
 from thanhhoa_kpi.scoring import RuleParams, parse_params
@@ -243,6 +244,8 @@ def appraisal_record_disqualifier(
         errors.append(FieldError("code", "Trường hợp này đã được ghi nhận trong phiếu."))
     if not (evidence or "").strip():
         errors.append(FieldError("evidence", "Phải ghi căn cứ: kết luận, quyết định kỷ luật..."))
+    if attachment and (problem := files.attachment_problem(attachment)) is not None:
+        errors.append(FieldError("attachment", f"«Tệp minh chứng»: {problem[1]}"))
     if errors:
         raise ValidationFailed("Chưa ghi nhận được trường hợp không hoàn thành nhiệm vụ.", errors)
     row = AppraisalDisqualifier(

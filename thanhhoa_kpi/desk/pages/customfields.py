@@ -19,6 +19,7 @@ from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextareaWidget, U
 from thanhhoa_kpi.core.errors import DomainError, FieldError, ValidationFailed
 from thanhhoa_kpi.customfields import services
 from thanhhoa_kpi.customfields.models import DOCTYPE_CHOICES, BuiltinOverride, FieldDefinition
+from thanhhoa_kpi.customfields.types import plain_text_errors
 from thanhhoa_kpi.desk.base import ScopedAdmin
 from thanhhoa_kpi.desk.navigation import item
 
@@ -164,6 +165,8 @@ class BuiltinOverrideForm(forms.ModelForm):
             )  # fmt: skip
         except ValidationFailed as exc:
             _show_errors(self, exc.errors)
+        for name, message in plain_text_errors(label=cleaned.get("label"), help_text=cleaned.get("help_text")):
+            self.add_error(name, message)
         return cleaned
 
 
