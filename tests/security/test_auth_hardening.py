@@ -267,6 +267,15 @@ def test_an_idle_session_on_the_api_answers_401_with_the_spec_body(cast, client,
     assert response.json() == {"status": "ERROR", "code": "SESSION_EXPIRED", "message": IDLE_MESSAGE, "errors": []}
 
 
+def test_a_token_call_is_not_refused_for_an_idle_session_cookie(cast, client, settings):
+    settings.SESSION_IDLE_TIMEOUT = 1800
+    key = api_login("official").json()["token"]
+    client.force_login(cast.official)
+    go_idle(client, 1801)
+    assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
+    assert client.get("/api/v1/me/").status_code == 401  # the idle session alone is refused
+
+
 # --- Lockout by username + client address (finding 6) -------------------------------
 
 

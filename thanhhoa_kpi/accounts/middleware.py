@@ -42,8 +42,10 @@ class IdleSessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> Any:
+        # A call carrying a token is judged by the token (it cannot fall back to the session).
+        by_token = request.META.get("HTTP_AUTHORIZATION", "").startswith("Token ")
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if user is not None and not by_token and user.is_authenticated:
             now = int(time.time())
             last = request.session.get(LAST_SEEN_KEY)
             if last is not None and now - int(last) > settings.SESSION_IDLE_TIMEOUT:
