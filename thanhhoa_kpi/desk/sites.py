@@ -21,7 +21,7 @@ class DeskLoginForm(AuthenticationForm):
         label="Mã xác thực hai lớp",
         required=False,
         max_length=6,
-        help_text="Tài khoản quản trị, cơ quan phê duyệt và mọi tài khoản đã đăng ký thiết bị: 6 chữ số trong ứng dụng.",
+        help_text="Quản trị, cơ quan phê duyệt và mọi tài khoản đã đăng ký thiết bị: 6 chữ số trong ứng dụng.",
         widget=forms.TextInput(attrs={"form": "login-form", "inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
 
