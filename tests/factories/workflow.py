@@ -16,9 +16,10 @@ from django.utils import timezone
 from thanhhoa_kpi.accounts.loaders import load_roles
 from thanhhoa_kpi.accounts.models import RoleGrant, User
 from thanhhoa_kpi.core.seeding import FIXTURES_DIR, read_file
+from thanhhoa_kpi.workflow import services
 from thanhhoa_kpi.workflow.job_descriptions import job_description_create
 from thanhhoa_kpi.workflow.loaders import load_workflows
-from thanhhoa_kpi.workflow.models import JobDescription, WorkflowDefinition
+from thanhhoa_kpi.workflow.models import JobDescription, VersionStatus, WorkflowDefinition
 
 PERSONAS = ("official", "colleague", "deputy", "head", "authority", "hr", "viewer", "outsider", "sysadmin")
 
@@ -83,3 +84,48 @@ def current_definition(code: str = "JOB_DESCRIPTION") -> WorkflowDefinition:
 
 def soon(days: int) -> date:
     return timezone.localdate() + timedelta(days=days)
+
+
+# ------------------------------------------------------------------ governed versions
+
+
+def province_admins() -> tuple[User, User]:
+    """Two province-level admins (system admins): one proposes, the other approves."""
+    pair = []
+    for username in ("gov_proposer", "gov_approver"):
+        user, _ = User.objects.get_or_create(username=username, defaults={"email": f"{username}@example.vn"})
+        RoleGrant.objects.get_or_create(user=user, role="SYSTEM_ADMIN")
+        pair.append(user)
+    return pair[0], pair[1]
+
+
+def ensure_definition_change_workflow() -> None:
+    """The DEFINITION_CHANGE workflow every proposal runs on (loaded by the seed in real life)."""
+    if WorkflowDefinition.objects.current("DEFINITION_CHANGE") is None:
+        rows = read_file(FIXTURES_DIR / "base" / "workflows.json")
+        load_workflows([row for row in rows if row["code"] == "DEFINITION_CHANGE"])
+
+
+def definition_in_force(*, code: str, name: str, doctype: str, definition: dict[str, Any]) -> WorkflowDefinition:
+    """Propose a workflow version and have a second province admin approve it (a test shortcut
+    through the real services: the change is in force when this returns)."""
+    ensure_definition_change_workflow()
+    proposer, approver = province_admins()
+    saved = services.workflow_definition_save(
+        user=proposer, code=code, name=name, doctype=doctype, definition=definition
+    )
+    if saved.status == VersionStatus.PROPOSED:
+        saved = services.workflow_definition_approve(proposal=saved, by=approver)
+    return saved
+
+
+def rule_set_in_force(*, code: str, name: str, params: Any, legal_basis: str = "") -> Any:
+    """Propose a rule-set version and have a second province admin approve it."""
+    from thanhhoa_kpi.appraisals import rulesets
+
+    ensure_definition_change_workflow()
+    proposer, approver = province_admins()
+    saved = rulesets.rule_set_save(user=proposer, code=code, name=name, params=params, legal_basis=legal_basis)
+    if saved.status == VersionStatus.PROPOSED:
+        saved = rulesets.rule_set_approve(proposal=saved, by=approver)
+    return saved

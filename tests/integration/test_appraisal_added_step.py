@@ -1,5 +1,5 @@
-"""An HR admin adds a deputy pre-review step to the appraisal workflow in the desk, without
-code; appraisals opened afterwards follow it, earlier ones keep their version (issue 5)."""
+"""The province HR admin adds a deputy pre-review step to the appraisal workflow in the desk, without
+code (approved by a second admin); appraisals opened afterwards follow it, earlier ones keep their version (issue 5)."""
 
 import json
 
@@ -9,7 +9,7 @@ from tests.factories.appraisals import appraisal_of, month_period, opened, prepa
 from tests.factories.workflow import with_deputy_review
 from thanhhoa_kpi.appraisals.models import Appraisal
 from thanhhoa_kpi.workflow.models import WorkflowDefinition
-from thanhhoa_kpi.workflow.services import available_actions, workflow_transition
+from thanhhoa_kpi.workflow.services import available_actions, workflow_definition_approve, workflow_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -19,14 +19,16 @@ def test_new_appraisals_follow_a_step_added_in_the_desk(cast, client):
     before = appraisal_of(cast.official, opened(cast, month_period(cast, year=2026, month=9)))
     v1 = WorkflowDefinition.objects.current("APPRAISAL")
 
-    client.force_login(cast.hr)
+    client.force_login(cast.province_hr)  # a province-wide definition: province admins only
     body = json.dumps(with_deputy_review(v1.definition), ensure_ascii=False)
     response = client.post(
         f"/admin/workflow/workflowdefinition/{v1.pk}/change/", {"name": v1.name, "definition": body, "_save": "1"}
     )
     assert response.status_code == 302, response.content.decode()[:2000]
+    proposed = WorkflowDefinition.objects.get(code="APPRAISAL", version=v1.version + 1)
+    workflow_definition_approve(proposal=proposed, by=cast.sysadmin)  # a second admin puts it in force
     v2 = WorkflowDefinition.objects.current("APPRAISAL")
-    assert v2.version == v1.version + 1
+    assert v2 == proposed
 
     after = appraisal_of(cast.official, opened(cast, month_period(cast, year=2026, month=10)))
     assert (before.workflow_id, after.workflow_id) == (v1.pk, v2.pk)

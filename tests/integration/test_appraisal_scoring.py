@@ -5,8 +5,9 @@ from decimal import Decimal
 import pytest
 
 from tests.factories.appraisals import FULL_SELF, appraisal_of, lines, opened, prepare_appraisals, self_assess
+from tests.factories.workflow import rule_set_in_force
 from tests.factories.worklogs import assign, log, work_cast
-from thanhhoa_kpi.appraisals import rulesets, services
+from thanhhoa_kpi.appraisals import services
 from thanhhoa_kpi.appraisals.models import RuleSet
 from thanhhoa_kpi.appraisals.rulesets import rule_sets_current
 from thanhhoa_kpi.core.errors import Conflict, PermissionRefused, ValidationFailed
@@ -111,7 +112,7 @@ def test_copied_parameters_keep_a_published_appraisal_as_it_was(cast, setup):
     before = {name: getattr(published, name) for name in ("total", "task_score", "b", "c", "final_classification")}
     row = RuleSet.objects.get(code="ND335", is_current=True)
     params = {**row.params, "deduction_per_event": 0.5}
-    rulesets.rule_set_save(code="ND335", name=row.name, legal_basis=row.legal_basis, params=params)
+    rule_set_in_force(code="ND335", name=row.name, legal_basis=row.legal_basis, params=params)
     with pytest.raises(Conflict):
         services.appraisal_score(appraisal=published)
     published.refresh_from_db()

@@ -8,6 +8,7 @@ from copy import deepcopy
 import pytest
 from django.core.management import call_command
 
+from tests.factories.workflow import rule_set_in_force
 from thanhhoa_kpi.appraisals import rulesets
 from thanhhoa_kpi.appraisals.loaders import load_rule_sets
 from thanhhoa_kpi.appraisals.models import RuleSet
@@ -121,7 +122,7 @@ def test_a_rule_set_edit_becomes_a_new_version_and_changes_the_preview(rule_sets
     current = RuleSet.objects.get(code="ND335", is_current=True)
     params = deepcopy(current.params)
     params["thresholds"]["HOAN_THANH_TOT"] = 85
-    saved = rulesets.rule_set_save(code="ND335", name=current.name, params=params, legal_basis=current.legal_basis)
+    saved = rule_set_in_force(code="ND335", name=current.name, params=params, legal_basis=current.legal_basis)
     assert saved.version == current.version + 1
     assert RuleSet.objects.filter(code="ND335", is_current=True).count() == 1
     current.refresh_from_db()
@@ -130,11 +131,11 @@ def test_a_rule_set_edit_becomes_a_new_version_and_changes_the_preview(rule_sets
     assert body["classification"] == "HOAN_THANH"  # 81.5 < 85 under the new version
 
 
-def test_an_invalid_rule_set_edit_is_refused_naming_the_parameter(rule_sets):
+def test_an_invalid_rule_set_edit_is_refused_naming_the_parameter(rule_sets, cast):
     params = deepcopy(RuleSet.objects.get(code="ND335", is_current=True).params)
     params["quota_rate"] = -1
     with pytest.raises(ValidationFailed) as caught:
-        rulesets.rule_set_save(code="ND335", name="x", params=params)
+        rulesets.rule_set_save(user=cast.sysadmin, code="ND335", name="x", params=params)
     assert any("quota_rate" in e.field for e in caught.value.errors)
     assert RuleSet.objects.filter(code="ND335").count() == 1
 

@@ -4,13 +4,19 @@ import json
 
 import pytest
 
-from tests.factories.workflow import current_definition, job_description, prepare_workflows, with_deputy_review
+from tests.factories.workflow import (
+    current_definition,
+    definition_in_force,
+    job_description,
+    prepare_workflows,
+    with_deputy_review,
+)
 from thanhhoa_kpi.core.errors import ValidationFailed
 from thanhhoa_kpi.core.seeding import FIXTURES_DIR, read_file
 from thanhhoa_kpi.workflow import services
 from thanhhoa_kpi.workflow.definition_checks import definition_errors
 from thanhhoa_kpi.workflow.loaders import load_workflows
-from thanhhoa_kpi.workflow.models import JobDescription, WorkflowDefinition
+from thanhhoa_kpi.workflow.models import JobDescription, VersionStatus, WorkflowDefinition
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +54,7 @@ def test_the_desk_form_shows_every_problem_naming_the_state_and_transition(wf, c
     forward = next(t for t in body["transitions"] if t["action"] == "forward")
     forward["approvers"], forward["guards"] = ["TRUONG_PHONG"], ["KHONG_CO"]
     body["transitions"][0]["to"] = "KHONG_TON_TAI"  # submit no longer reaches DEPUTY_REVIEW
-    client.force_login(wf.hr)
+    client.force_login(wf.province_hr)
 
     response = post_definition(client, definition, body)
 
@@ -69,18 +75,22 @@ def test_a_shape_error_names_the_transition_by_position_and_action(wf):
     assert errors[0].field == "definition.transitions[2].to"
 
 
-def test_an_hr_admin_adds_a_deputy_step_and_documents_keep_their_version(wf, client):
+def test_the_province_hr_admin_adds_a_deputy_step_and_documents_keep_their_version(wf, client):
     old_document = job_description(wf)
     v1 = current_definition()
-    client.force_login(wf.hr)
+    client.force_login(wf.province_hr)
 
     response = post_definition(client, v1, with_deputy_review(v1.definition))
 
     assert response.status_code == 302
+    proposed = WorkflowDefinition.objects.get(code=v1.code, version=2)
+    assert (proposed.status, proposed.is_current) == (VersionStatus.PROPOSED, False)
+    assert current_definition() == v1  # nothing changes before a second admin approves
+    services.workflow_definition_approve(proposal=proposed, by=wf.sysadmin)
     v2 = current_definition()
-    assert (v2.version, v2.is_current) == (2, True)
+    assert (v2.pk, v2.version, v2.status) == (proposed.pk, 2, VersionStatus.IN_FORCE)
     v1.refresh_from_db()
-    assert v1.is_current is False
+    assert (v1.is_current, v1.status) == (False, VersionStatus.RETIRED)
     assert "DEPUTY_REVIEW" not in json.dumps(v1.definition)
 
     new_document = job_description(wf)
@@ -93,33 +103,41 @@ def test_an_hr_admin_adds_a_deputy_step_and_documents_keep_their_version(wf, cli
     assert JobDescription.objects.get(pk=new_document.pk).state == "UNIT_REVIEW"
 
 
-def test_an_unused_current_version_is_edited_in_place(wf):
+def test_a_version_is_never_edited_in_place_even_unused(wf):
     v1 = current_definition()
     saved = services.workflow_definition_save(
-        code=v1.code, name="Tên mới", doctype=v1.doctype, definition=with_deputy_review(v1.definition)
+        user=wf.province_hr,
+        code=v1.code,
+        name="Tên mới",
+        doctype=v1.doctype,
+        definition=with_deputy_review(v1.definition),
     )
-    assert saved.pk == v1.pk and saved.version == 1 and saved.name == "Tên mới"
+    assert saved.pk != v1.pk and saved.version == 2 and saved.status == VersionStatus.PROPOSED
+    v1.refresh_from_db()
+    assert v1.name != "Tên mới" and v1.is_current
 
 
 def test_the_service_refuses_an_invalid_definition_with_every_error(wf):
     v1 = current_definition()
     body = {"states": [{"code": "A", "label": "A"}], "transitions": [], "extra": 1}
     with pytest.raises(ValidationFailed) as refused:
-        services.workflow_definition_save(code=v1.code, name=v1.name, doctype=v1.doctype, definition=body)
+        services.workflow_definition_save(
+            user=wf.province_hr, code=v1.code, name=v1.name, doctype=v1.doctype, definition=body
+        )
     assert refused.value.code == "INVALID_WORKFLOW"
     codes = {e.field for e in refused.value.errors}
     assert {"definition", "definition.states"} <= codes
 
 
 def test_the_change_page_previews_states_and_transitions(wf, client):
-    client.force_login(wf.hr)
+    client.force_login(wf.province_hr)
     text = client.get(change_url(current_definition())).content.decode()
     assert "Cơ quan tổ chức cán bộ phê duyệt" in text
     assert "Người đứng đầu đơn vị" in text  # UNIT_HEAD in words
 
 
-@pytest.mark.parametrize("persona", ["official", "viewer", "authority"])
-def test_only_administrators_edit_definitions(wf, client, persona):
+@pytest.mark.parametrize("persona", ["official", "viewer", "authority", "hr"])
+def test_only_province_administrators_edit_definitions(wf, client, persona):
     client.force_login(getattr(wf, persona))
     response = post_definition(client, current_definition(), {"states": [], "transitions": []})
     assert response.status_code == 403
@@ -128,9 +146,7 @@ def test_only_administrators_edit_definitions(wf, client, persona):
 def test_reseeding_never_rewrites_a_used_version_nor_demotes_a_newer_one(wf):
     job_description(wf)
     v1 = current_definition()
-    services.workflow_definition_save(
-        code=v1.code, name=v1.name, doctype=v1.doctype, definition=with_deputy_review(v1.definition)
-    )
+    definition_in_force(code=v1.code, name=v1.name, doctype=v1.doctype, definition=with_deputy_review(v1.definition))
     rows = read_file(FIXTURES_DIR / "base" / "workflows.json")
     changed = [dict(row, name="Đổi tên") if row["code"] == "JOB_DESCRIPTION" else row for row in rows]
 
@@ -142,7 +158,7 @@ def test_reseeding_never_rewrites_a_used_version_nor_demotes_a_newer_one(wf):
 
 
 def test_adding_a_definition_with_a_taken_code_is_refused(wf, client):
-    client.force_login(wf.hr)
+    client.force_login(wf.province_hr)
     body = json.dumps(current_definition().definition, ensure_ascii=False)
     payload = {"code": "JOB_DESCRIPTION", "name": "Trùng", "doctype": "job_description", "definition": body}
     response = client.post("/admin/workflow/workflowdefinition/add/", payload)
@@ -151,9 +167,13 @@ def test_adding_a_definition_with_a_taken_code_is_refused(wf, client):
     assert WorkflowDefinition.objects.filter(code="JOB_DESCRIPTION").count() == 1
 
 
-def test_an_hr_admin_adds_a_new_workflow_in_the_desk(wf, client):
-    client.force_login(wf.hr)
+def test_a_new_workflow_added_in_the_desk_waits_for_a_second_admin(wf, client):
+    client.force_login(wf.province_hr)
     body = json.dumps(current_definition().definition, ensure_ascii=False)
     payload = {"code": "JD_NGAN", "name": "Quy trình rút gọn", "doctype": "job_description", "definition": body}
     assert client.post("/admin/workflow/workflowdefinition/add/", payload).status_code == 302
-    assert current_definition("JD_NGAN").version == 1
+    proposed = WorkflowDefinition.objects.get(code="JD_NGAN")
+    assert (proposed.version, proposed.status) == (1, VersionStatus.PROPOSED)
+    assert WorkflowDefinition.objects.current("JD_NGAN") is None
+    services.workflow_definition_approve(proposal=proposed, by=wf.sysadmin)
+    assert current_definition("JD_NGAN").pk == proposed.pk

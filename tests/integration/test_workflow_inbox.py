@@ -4,10 +4,15 @@ from datetime import date
 
 import pytest
 
-from tests.factories.workflow import PERSONAS, current_definition, job_description, prepare_workflows
+from tests.factories.workflow import (
+    PERSONAS,
+    current_definition,
+    definition_in_force,
+    job_description,
+    prepare_workflows,
+)
 from thanhhoa_kpi.accounts.models import User
 from thanhhoa_kpi.organization import services as org_services
-from thanhhoa_kpi.workflow import services
 from thanhhoa_kpi.workflow.models import JobDescription
 from thanhhoa_kpi.workflow.resolvers import PARENT_UNIT_HEAD, actor_for, subject_of
 from thanhhoa_kpi.workflow.selectors import awaited_users, inbox_for
@@ -98,9 +103,7 @@ def test_the_head_of_the_parent_unit_handles_a_unit_heads_document(wf):
     definition = current_definition()
     body = definition.definition
     next(t for t in body["transitions"] if t["action"] == "approve")["approvers"] = ["UNIT_HEAD", PARENT_UNIT_HEAD]
-    services.workflow_definition_save(
-        code=definition.code, name=definition.name, doctype="job_description", definition=body
-    )
+    definition_in_force(code=definition.code, name=definition.name, doctype="job_description", definition=body)
     newer = job_description(wf, author=wf.head, state="UNIT_REVIEW")
     assert ward_head.pk in awaited_users(document=newer)
     assert [item.document for item in inbox_for(user=ward_head)] == [newer]

@@ -2,7 +2,13 @@
 
 import pytest
 
-from tests.factories.workflow import PERSONAS, current_definition, job_description, prepare_workflows
+from tests.factories.workflow import (
+    PERSONAS,
+    current_definition,
+    definition_in_force,
+    job_description,
+    prepare_workflows,
+)
 from thanhhoa_kpi.core.errors import Conflict, DomainError, PermissionRefused
 from thanhhoa_kpi.organization.models import JobPosition
 from thanhhoa_kpi.workflow import services
@@ -138,9 +144,7 @@ def test_a_failing_guard_surfaces_its_message(wf):
     definition = current_definition()
     body = definition.definition
     next(t for t in body["transitions"] if t["action"] == "submit")["guards"] = [DESCRIPTION_COMPLETE]
-    services.workflow_definition_save(
-        code=definition.code, name=definition.name, doctype="job_description", definition=body
-    )
+    definition_in_force(code=definition.code, name=definition.name, doctype="job_description", definition=body)
     document = job_description(wf, output_products="  ")
 
     with pytest.raises(TransitionRefused) as refused:

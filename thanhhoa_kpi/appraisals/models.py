@@ -35,7 +35,7 @@ from thanhhoa_kpi.appraisals.choices import (
 )
 from thanhhoa_kpi.core.models import TimeStampedModel
 from thanhhoa_kpi.organization.choices import Bloc, LeadershipRole
-from thanhhoa_kpi.workflow.models import WorkflowDocument
+from thanhhoa_kpi.workflow.models import WorkflowDocument, version_status_check, version_status_field
 
 
 class RuleSet(TimeStampedModel):
@@ -47,13 +47,20 @@ class RuleSet(TimeStampedModel):
         "Tham số", help_text="Trọng số, ngưỡng xếp loại, tỷ lệ trừ, tỷ lệ xuất sắc... (xem SPEC 5)"
     )
     is_current = models.BooleanField("Phiên bản đang dùng", default=True)
+    # PROPOSED until a second province-level admin approves (workflow/governance.py).
+    status = version_status_field()
     history = HistoricalRecords()
+    # What a proposal changes: the desk shows these old → new before anyone approves.
+    governed_fields = ("name", "legal_basis", "params")
 
     class Meta:
         verbose_name = "bộ quy tắc chấm điểm"
         verbose_name_plural = "bộ quy tắc chấm điểm"
         ordering = ["code", "-version"]
-        constraints = [models.UniqueConstraint(fields=["code", "version"], name="uniq_rule_set_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="uniq_rule_set_version"),
+            version_status_check("rule_set"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} v{self.version} — {self.name}"

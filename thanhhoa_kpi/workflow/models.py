@@ -33,6 +33,35 @@ class DocType(models.TextChoices):
     APPRAISAL = "appraisal", "Phiếu đánh giá"
     CATALOGUE = "catalogue", "Danh mục đầu công việc"
     JOB_DESCRIPTION = "job_description", "Bản mô tả vị trí việc làm"
+    DEFINITION_CHANGE = "definition_change", "Đề xuất thay đổi quy định"
+
+
+class VersionStatus(models.TextChoices):
+    """Where one version of a province-wide definition (workflow, rule set) stands.
+
+    A change made in the desk is PROPOSED and takes effect (IN_FORCE) only when another
+    province-level admin approves it (:mod:`thanhhoa_kpi.workflow.governance`); the
+    version it replaces becomes RETIRED. ``is_current`` mirrors IN_FORCE (a database
+    check keeps them together) because every reader filters on it.
+    """
+
+    PROPOSED = "proposed", "Đề xuất, chờ duyệt"
+    IN_FORCE = "in_force", "Đang áp dụng"
+    RETIRED = "retired", "Đã thay thế"
+    REJECTED = "rejected", "Không được duyệt"
+
+
+def version_status_field() -> models.CharField:
+    return models.CharField(
+        "Tình trạng", max_length=10, choices=VersionStatus.choices, default=VersionStatus.IN_FORCE, db_index=True
+    )
+
+
+def version_status_check(prefix: str) -> models.CheckConstraint:
+    """``is_current`` exactly when IN_FORCE: a proposal is never read as the rule in force."""
+    in_force = models.Q(is_current=True, status=VersionStatus.IN_FORCE)
+    other = models.Q(is_current=False) & ~models.Q(status=VersionStatus.IN_FORCE)
+    return models.CheckConstraint(condition=in_force | other, name=f"{prefix}_current_is_in_force")
 
 
 # Parsed definitions by (pk, updated_at): a used version is never edited in place (a
@@ -52,15 +81,21 @@ class WorkflowDefinition(TimeStampedModel):
     doctype = models.CharField("Loại tài liệu", max_length=30, choices=DocType.choices)
     definition = models.JSONField("Định nghĩa", help_text="Trạng thái và bước chuyển (xem SPEC 4).")
     is_current = models.BooleanField("Phiên bản đang dùng", default=True)
+    status = version_status_field()
     history = HistoricalRecords()
 
     objects = WorkflowDefinitionQuerySet.as_manager()
+    # What a proposal changes: the desk shows these old → new before anyone approves.
+    governed_fields: ClassVar[tuple[str, ...]] = ("name", "definition")
 
     class Meta:
         verbose_name = "quy trình phê duyệt"
         verbose_name_plural = "quy trình phê duyệt"
         ordering = ["code", "-version"]
-        constraints = [models.UniqueConstraint(fields=["code", "version"], name="uniq_workflow_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="uniq_workflow_version"),
+            version_status_check("workflow"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} (v{self.version})"
@@ -121,6 +156,11 @@ class WorkflowDocument(models.Model):
     def workflow_subject_unit(self) -> OrgUnit:
         """The unit the approver rules start from (the subject's unit, the owner unit)."""
         raise NotImplementedError
+
+    def workflow_subject_user_id(self) -> int | None:
+        """The account the document is about when it is nobody's official record (a
+        proposal's author); None: the account of :meth:`workflow_subject_official`."""
+        return None
 
     def workflow_title(self) -> str:
         return str(self)
@@ -261,3 +301,55 @@ class JobDescription(WorkflowDocument, TimeStampedModel):
         from thanhhoa_kpi.workflow.job_descriptions import job_description_on_transition
 
         job_description_on_transition(job_description=self, decision=decision, user=user)
+
+
+class DefinitionChange(WorkflowDocument, TimeStampedModel):
+    """A proposed new version of a province-wide definition, awaiting a second admin.
+
+    ``target`` is the proposed version (a :class:`WorkflowDefinition` or a rule set, in
+    status PROPOSED). The DEFINITION_CHANGE workflow decides who may approve it: another
+    province-level admin, never the proposer (the proposer is the document's subject).
+    Approval puts the version in force (:mod:`thanhhoa_kpi.workflow.governance`).
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name="Loại quy định")
+    object_id = models.PositiveBigIntegerField("Mã phiên bản đề xuất")
+    target = GenericForeignKey("content_type", "object_id")
+    summary = models.CharField("Nội dung đề xuất", max_length=255)
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="Người đề xuất"
+    )
+    history = HistoricalRecords()
+
+    workflow_doctype = DocType.DEFINITION_CHANGE.value
+    workflow_code = "DEFINITION_CHANGE"
+    workflow_related = ("proposer",)
+
+    class Meta:
+        verbose_name = "đề xuất thay đổi quy định"
+        verbose_name_plural = "đề xuất thay đổi quy định"
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["content_type", "object_id"], name="uniq_definition_change")]
+
+    def __str__(self) -> str:
+        return self.summary
+
+    def workflow_subject_official(self) -> Official | None:
+        return None
+
+    def workflow_subject_user_id(self) -> int | None:
+        return self.proposer_id
+
+    def workflow_subject_unit(self) -> OrgUnit:
+        from thanhhoa_kpi.organization.models import OrgUnit
+
+        # Province-wide: the first root of the tree (the province). The approver rule
+        # (PROVINCE_ADMIN) does not depend on it; ROLE:<x> entries would start there.
+        # Before any unit exists (a fresh install), an unsaved placeholder: no unit-based
+        # rule matches it, PROVINCE_ADMIN still does.
+        return OrgUnit.objects.filter(depth=1).order_by("path").first() or OrgUnit(path="", bloc="")
+
+    def on_transition(self, decision: Decision, user: Any) -> None:
+        from thanhhoa_kpi.workflow.governance import definition_change_on_transition
+
+        definition_change_on_transition(change=self, decision=decision, user=user)

@@ -14,6 +14,9 @@ sees their names. This module says which names hold between a user and a documen
 - ``PARENT_UNIT_HEAD``: only when the subject is the HEAD of their unit: a head of the
   parent unit (who appraises a unit head).
 - ``BLOC_AUTHORITY``: a user holding a BLOC_AUTHORITY grant for the unit's bloc.
+- ``PROVINCE_ADMIN``: a province-level admin (a system admin, or an HR admin granted on
+  a root unit: :func:`~thanhhoa_kpi.accounts.access.is_province_admin`), wherever the
+  document is; it approves changes of province-wide definitions.
 - ``ROLE:<code>``: the user holds role ``<code>`` *over the document's unit*: a grant
   whose scope covers it (HR admin of the unit's subtree or bloc, authority of its bloc,
   viewer and system admin everywhere), HEAD of the unit or an ancestor, DEPUTY or
@@ -42,6 +45,7 @@ UNIT_HEAD = "UNIT_HEAD"
 FIELD_DEPUTY = "FIELD_DEPUTY"
 PARENT_UNIT_HEAD = "PARENT_UNIT_HEAD"
 BLOC_AUTHORITY = "BLOC_AUTHORITY"
+PROVINCE_ADMIN = "PROVINCE_ADMIN"
 
 RULE_LABELS: dict[str, str] = {
     SUBJECT: "Người có hồ sơ (người soạn)",
@@ -49,6 +53,7 @@ RULE_LABELS: dict[str, str] = {
     FIELD_DEPUTY: "Cấp phó phụ trách lĩnh vực",
     PARENT_UNIT_HEAD: "Người đứng đầu đơn vị cấp trên (hồ sơ của người đứng đầu)",
     BLOC_AUTHORITY: "Cơ quan tổ chức cán bộ của khối",
+    PROVINCE_ADMIN: "Quản trị cấp tỉnh",
 }
 _HEAD, _DEPUTY = "HEAD", "DEPUTY"
 _STEP = OrgUnit.steplen
@@ -95,6 +100,7 @@ def subjects_of(documents: Sequence[Any]) -> list[Subject]:
     """The subjects of many documents with one query (plus what ``workflow_related`` saves)."""
     officials = [document.workflow_subject_official() for document in documents]
     units = [document.workflow_subject_unit() for document in documents]
+    owners = [document.workflow_subject_user_id() for document in documents]
     ids = {official.pk for official in officials if official is not None}
     postings: dict[tuple[int, int], tuple[str, list[str]]] = {}
     if ids:
@@ -103,17 +109,24 @@ def subjects_of(documents: Sequence[Any]) -> list[Subject]:
             "official_id", "unit_id", "leadership_role", "fields_in_charge"
         ):
             postings[(official_id, unit_id)] = (role, fields or [])
-    return [_subject(official, unit, postings) for official, unit in zip(officials, units, strict=True)]
+    return [
+        _subject(official, unit, postings, owner)
+        for official, unit, owner in zip(officials, units, owners, strict=True)
+    ]
 
 
 def subject_of(document: Any) -> Subject:
     return subjects_of([document])[0]
 
 
-def _subject(official: Any, unit: OrgUnit, postings: dict[tuple[int, int], tuple[str, list[str]]]) -> Subject:
+def _subject(
+    official: Any, unit: OrgUnit, postings: dict[tuple[int, int], tuple[str, list[str]]], owner: int | None = None
+) -> Subject:
     role, fields = postings.get((official.pk, unit.pk), ("", [])) if official is not None else ("", [])
+    if owner is None and official is not None:
+        owner = official.user_id
     return Subject(
-        owner_user_id=official.user_id if official is not None else None,
+        owner_user_id=owner,
         official_id=official.pk if official is not None else None,
         unit_id=unit.pk,
         unit_path=unit.path,
@@ -143,7 +156,14 @@ def relations_of(scope: Scope, subject: Subject) -> frozenset[str]:
         held.add(PARENT_UNIT_HEAD)
     if subject.bloc in scope.authority_blocs:
         held.add(BLOC_AUTHORITY)
+    if _province_admin(scope):
+        held.add(PROVINCE_ADMIN)
     return frozenset(held)
+
+
+def _province_admin(scope: Scope) -> bool:
+    # The rule of access.is_province_admin, read from the scope (no user object here).
+    return not scope.read_only and (scope.everything or any(len(path) == _STEP for path in scope.hr_unit_paths))
 
 
 def _role_covers(role: str, scope: Scope, subject: Subject) -> bool:
@@ -178,6 +198,8 @@ def potential_grants(scope: Scope) -> frozenset[str]:
         held.add(FIELD_DEPUTY)
     if scope.authority_blocs:
         held.add(BLOC_AUTHORITY)
+    if _province_admin(scope):
+        held.add(PROVINCE_ADMIN)
     return frozenset(held | {ROLE_PREFIX + role for role in scope.roles})
 
 
@@ -245,9 +267,11 @@ def _relation_holders(subject: Subject, directory: Directory) -> dict[int, set[s
     if subject.is_head and subject.parent_path:
         for user_id in directory.heads.get(subject.parent_path, ()):
             held[user_id].add(PARENT_UNIT_HEAD)
-    for user_id, role, bloc, _path in directory.grants:
+    for user_id, role, bloc, path in directory.grants:
         if role == Role.BLOC_AUTHORITY and bloc == subject.bloc:
             held[user_id].add(BLOC_AUTHORITY)
+        if role == Role.SYSTEM_ADMIN or (role == Role.HR_ADMIN and path is not None and len(path) == _STEP):
+            held[user_id].add(PROVINCE_ADMIN)
     return held
 
 

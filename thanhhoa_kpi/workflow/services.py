@@ -1,4 +1,4 @@
-"""Writes of the workflow layer: start a document, move it, save a definition.
+"""Writes of the workflow layer: start a document, move it, propose and approve a definition.
 
 Each service owns its transaction. Lock order (STYLE 7): the document row first
 (``select_for_update``), then whatever the host hook ``on_transition`` locks; nothing
@@ -18,12 +18,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from thanhhoa_kpi.core.errors import DomainError, FieldError, NotFound, ValidationFailed
-from thanhhoa_kpi.workflow import notifications
+from thanhhoa_kpi.workflow import governance, notifications
 from thanhhoa_kpi.workflow.definition_checks import definition_errors
 from thanhhoa_kpi.workflow.engine import TransitionRefused, decide, initial_state
 from thanhhoa_kpi.workflow.guards import guard_reason
-from thanhhoa_kpi.workflow.hosts import definition_in_use
-from thanhhoa_kpi.workflow.models import Notification, TransitionLog, WorkflowDefinition, WorkflowDocument
+from thanhhoa_kpi.workflow.models import (
+    Notification,
+    TransitionLog,
+    VersionStatus,
+    WorkflowDefinition,
+    WorkflowDocument,
+)
 from thanhhoa_kpi.workflow.resolvers import actor_for, subject_of
 from thanhhoa_kpi.workflow.selectors import ActionOption, document_actions
 
@@ -208,22 +213,27 @@ def _next_version(code: str) -> int:
 
 @transaction.atomic
 def workflow_definition_save(
-    *, code: str, name: str, doctype: str, definition: Mapping[str, Any]
+    *, user: Any, code: str, name: str, doctype: str, definition: Mapping[str, Any]
 ) -> WorkflowDefinition:
-    """Validate and save a definition; a version documents already use is never edited.
+    """Propose a new version of workflow ``code`` (a new workflow too); nothing takes effect yet.
 
-    When the current version of ``code`` is in use, the change becomes version n+1 and
-    ``is_current`` moves to it; documents on version n stay on it. An unused current
-    version is edited in place; an unchanged one is returned as it is.
-    Raises :class:`ValidationFailed` (code ``INVALID_WORKFLOW``) listing every problem.
+    Only a province-level admin may (``PROVINCE_ADMIN_ONLY``, 403). The definition is
+    validated first (``INVALID_WORKFLOW`` listing every problem). The new version is
+    saved PROPOSED, ``is_current`` off, with its DEFINITION_CHANGE proposal: documents
+    keep starting on the version in force until another province-level admin approves
+    it (:func:`workflow_definition_approve`). A version is never edited in place. An
+    unchanged definition returns the version in force; a second proposal while one is
+    pending is refused (``PROPOSAL_PENDING``, 409).
     """
+    governance.require_province_admin(user, "quy trình phê duyệt")
     errors = definition_errors(code=code, name=name, doctype=doctype, definition=definition)
     if errors:
         raise ValidationFailed("Quy trình chưa hợp lệ, chưa được lưu.", errors, code="INVALID_WORKFLOW")
     body = _body(definition)
     rows = list(WorkflowDefinition.objects.select_for_update().filter(code=code).order_by("-version"))
     current = next((row for row in rows if row.is_current), None)
-    if current is not None and current.doctype != doctype:
+    known = current or next(iter(rows), None)
+    if known is not None and known.doctype != doctype:
         raise ValidationFailed(
             "Không được đổi loại tài liệu của một quy trình đã có.",
             [FieldError("doctype", "Hãy tạo quy trình mới với mã khác.")],
@@ -231,16 +241,29 @@ def workflow_definition_save(
         )
     if current is not None and current.definition == body and current.name == name:
         return current
-    if current is not None and not definition_in_use(current):
-        current.name, current.definition = name, body
-        current.save()
-        return current
-    if current is not None:
-        current.is_current = False
-        current.save(update_fields=["is_current", "updated_at"])
-    return WorkflowDefinition.objects.create(
-        code=code, version=_next_version(code), name=name, doctype=doctype, definition=body, is_current=True
-    )
+    governance.refuse_if_pending(WorkflowDefinition, code)
+    proposed = WorkflowDefinition.objects.create(
+        code=code, version=_next_version(code), name=name, doctype=doctype, definition=body,
+        is_current=False, status=VersionStatus.PROPOSED,
+    )  # fmt: skip
+    proposed._history_user = user  # type: ignore[attr-defined]
+    governance.propose(row=proposed, user=user, summary=f"Quy trình «{name}» ({code}) phiên bản {proposed.version}")
+    return proposed
+
+
+def workflow_definition_approve(*, proposal: WorkflowDefinition, by: Any) -> WorkflowDefinition:
+    """Put a proposed version in force: ``by`` must be another province-level admin."""
+    return governance.decide_proposal(row=proposal, by=by, action=governance.APPROVE)  # type: ignore[return-value]
+
+
+def workflow_definition_reject(*, proposal: WorkflowDefinition, by: Any, comment: str) -> WorkflowDefinition:
+    """Refuse a proposed version, with a reason; the version in force stays."""
+    return governance.decide_proposal(row=proposal, by=by, action=governance.REJECT, comment=comment)  # type: ignore[return-value]
+
+
+def workflow_definition_withdraw(*, proposal: WorkflowDefinition, by: Any, comment: str) -> WorkflowDefinition:
+    """The proposer takes their proposal back, saying why."""
+    return governance.decide_proposal(row=proposal, by=by, action=governance.WITHDRAW, comment=comment)  # type: ignore[return-value]
 
 
 # ------------------------------------------------------------------------- notifications

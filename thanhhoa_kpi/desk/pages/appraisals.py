@@ -37,7 +37,7 @@ from thanhhoa_kpi.core.errors import DomainError, ValidationFailed
 from thanhhoa_kpi.desk.base import ScopedAdmin
 from thanhhoa_kpi.desk.custom import CustomFieldsAdminMixin
 from thanhhoa_kpi.desk.navigation import item
-from thanhhoa_kpi.desk.pages.workflow import StateFilter, TransitionLogInline, WorkflowAdminMixin
+from thanhhoa_kpi.desk.pages.workflow import GovernedVersionAdmin, StateFilter, TransitionLogInline, WorkflowAdminMixin
 from thanhhoa_kpi.desk.pdf_downloads import AppraisalPdfMixin, unit_summary_pdf_view
 from thanhhoa_kpi.organization.models import OrgUnit
 
@@ -85,17 +85,25 @@ def _adopt(obj: Model, form: Any) -> None:
 # ----------------------------------------------------------------------------- rule sets
 
 
-class RuleSetForm(forms.ModelForm):
+class RuleSetForm(ServiceForm):
+    """Saving proposes the next version (:func:`rulesets.rule_set_save`, province admins only)."""
+
     params = forms.JSONField(
         label="Tham số",
         widget=forms.Textarea(attrs={"rows": 30, "style": "font-family: monospace"}),
         encoder=None,
-        help_text="Mọi con số của quy tắc chấm điểm (SPEC 5). Lưu sẽ tạo phiên bản mới; phiếu đã chấm giữ tham số cũ.",
+        help_text="Mọi con số của quy tắc chấm điểm (SPEC 5). Lưu sẽ gửi đề xuất phiên bản mới, chỉ có hiệu lực "
+        "khi một quản trị cấp tỉnh khác phê duyệt; phiếu đã chấm giữ tham số cũ.",
     )
 
     class Meta:
         model = RuleSet
         fields = ["code", "name", "legal_basis", "params"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["code"].disabled = True  # a change is the next version of the same code
 
     def prepare_value(self, value: Any) -> Any:
         return json.dumps(value, ensure_ascii=False, indent=2)
@@ -108,25 +116,26 @@ class RuleSetForm(forms.ModelForm):
             raise forms.ValidationError([f"{e.field}: {e.message}" for e in exc.errors]) from exc
         return params
 
+    def call(self, data: dict[str, Any]) -> Model:
+        return rulesets.rule_set_save(
+            user=self.request.user, code=data["code"], name=data["name"], legal_basis=data.get("legal_basis", ""),
+            params=data["params"],
+        )  # fmt: skip
 
-class RuleSetAdmin(ScopedAdmin):
+
+class RuleSetAdmin(GovernedVersionAdmin, ScopedAdmin):
     form = RuleSetForm
-    list_display = ["code", "version", "name", "legal_basis", "is_current", "updated_at"]
-    list_filter = ["code", "is_current"]
+    list_display = ["code", "version", "name", "legal_basis", "status", "is_current", "updated_at"]
+    list_filter = ["code", "status", "is_current"]
     search_fields = ["code", "name", "legal_basis"]
-    readonly_fields = ["version", "is_current"]
+    readonly_fields = ["version", "status", "is_current", "proposal", "changes"]
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        return _with_request(request, super().get_form(request, obj, change, **kwargs))
 
     def save_model(self, request: HttpRequest, obj: RuleSet, form: Any, change: bool) -> None:
-        saved = rulesets.rule_set_save(
-            code=form.cleaned_data["code"],
-            name=form.cleaned_data["name"],
-            legal_basis=form.cleaned_data.get("legal_basis", ""),
-            params=form.cleaned_data["params"],
-        )
-        obj.pk, obj.version = saved.pk, saved.version
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # versions are history; a rule set is retired by a new version, never deleted
+        # The form's clean already proposed the version (rulesets.rule_set_save).
+        self.adopt_proposal(request, obj, form.saved)
 
 
 # ------------------------------------------------------------------------------- periods

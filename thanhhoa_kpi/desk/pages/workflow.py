@@ -1,4 +1,5 @@
-"""Desk pages of the workflow layer: definitions, the inbox, notifications, job descriptions.
+"""Desk pages of the workflow layer: definitions and their proposals, the inbox,
+notifications, job descriptions.
 
 Host admins (appraisals, catalogues) reuse :class:`WorkflowAdminMixin` (a panel with the
 actions the user may take, and the transition URL) and :class:`TransitionLogInline`
@@ -26,11 +27,18 @@ from thanhhoa_kpi.core.errors import DomainError
 from thanhhoa_kpi.desk.base import ScopedAdmin
 from thanhhoa_kpi.desk.navigation import item
 from thanhhoa_kpi.organization.models import OrgUnit
-from thanhhoa_kpi.workflow import job_descriptions, selectors, services
+from thanhhoa_kpi.workflow import governance, job_descriptions, selectors, services
 from thanhhoa_kpi.workflow.definition_checks import BODY_KEYS, definition_errors
 from thanhhoa_kpi.workflow.engine import InvalidDefinitionError
-from thanhhoa_kpi.workflow.hosts import definition_in_use, doctype_label, host_for, host_models
-from thanhhoa_kpi.workflow.models import JobDescription, Notification, TransitionLog, WorkflowDefinition
+from thanhhoa_kpi.workflow.hosts import doctype_label, host_for, host_models
+from thanhhoa_kpi.workflow.models import (
+    DefinitionChange,
+    JobDescription,
+    Notification,
+    TransitionLog,
+    VersionStatus,
+    WorkflowDefinition,
+)
 from thanhhoa_kpi.workflow.resolvers import approver_label
 
 BADGE = "thanhhoa_kpi.desk.pages.workflow.unread_badge"
@@ -54,7 +62,21 @@ class IndentedJSONField(forms.JSONField):
         return json.dumps(value, ensure_ascii=False, indent=2)
 
 
+def form_domain_errors(form: forms.Form, error: DomainError, prefix_field: str = "") -> None:
+    """A service's refusal on the form: each named field on its field, the rest on top."""
+    if not error.errors:
+        form.add_error(None, error.message)
+    for problem in error.errors:
+        name = problem.field.split(".", 1)[0]
+        form.add_error(name if name in form.fields else (prefix_field or None), problem.message)
+
+
 class DefinitionForm(forms.ModelForm):
+    """Saving calls :func:`services.workflow_definition_save` in ``clean``: a refusal stays
+    on the form, and what is saved is a proposal (``saved``), never the edited row."""
+
+    request: HttpRequest
+    saved: WorkflowDefinition | None = None
     definition = IndentedJSONField(
         label="Định nghĩa (JSON)",
         widget=forms.Textarea(attrs={"rows": 28, "class": "font-mono text-xs", "spellcheck": "false"}),
@@ -88,11 +110,19 @@ class DefinitionForm(forms.ModelForm):
             self.add_error(
                 "code", "Mã quy trình đã tồn tại; hãy mở quy trình đó để sửa (sẽ tạo phiên bản mới nếu cần)."
             )
+        if not self.errors:
+            try:
+                self.saved = services.workflow_definition_save(
+                    user=self.request.user, code=data["code"], name=data["name"], doctype=data["doctype"],
+                    definition=data["definition"],
+                )  # fmt: skip
+            except DomainError as error:
+                form_domain_errors(self, error, "definition")
         return data
 
     def validate_unique(self) -> None:
-        # Saving a used version creates the next one (services.workflow_definition_save),
-        # so (code, version) is checked there, not against the row being edited.
+        # A change is saved as the next version (services.workflow_definition_save), so
+        # (code, version) is checked there, not against the row being edited.
         pass
 
 
@@ -135,14 +165,106 @@ def definition_preview(row: WorkflowDefinition) -> SafeString:
     )
 
 
-class WorkflowDefinitionAdmin(ScopedAdmin):
+# ------------------------------------------------------------ governed versions
+
+
+def _flatten(value: Any, path: str = "") -> list[tuple[str, Any]]:
+    if isinstance(value, dict):
+        return [pair for key in value for pair in _flatten(value[key], f"{path}.{key}" if path else str(key))]
+    if isinstance(value, list):
+        return [pair for index, item in enumerate(value) for pair in _flatten(item, f"{path}[{index}]")]
+    return [(path, value)]
+
+
+_ABSENT = object()
+
+
+def _shown(value: Any) -> str:
+    return "—" if value is _ABSENT else json.dumps(value, ensure_ascii=False)
+
+
+def version_changes(row: Any) -> list[tuple[str, str, str]]:
+    """``(where, in force, proposed)`` for every value a version changes from the one in force."""
+    current = type(row)._default_manager.filter(code=row.code, is_current=True).exclude(pk=row.pk).first()
+    old = dict(_flatten({name: getattr(current, name) for name in row.governed_fields})) if current else {}
+    new = dict(_flatten({name: getattr(row, name) for name in row.governed_fields}))
+    keys = list(new) + [key for key in old if key not in new]
+    return [
+        (key, _shown(old.get(key, _ABSENT)), _shown(new.get(key, _ABSENT)))
+        for key in keys
+        if old.get(key, _ABSENT) != new.get(key, _ABSENT)
+    ]
+
+
+def changes_table(row: Any) -> SafeString | str:
+    changes = version_changes(row)
+    if not changes:
+        return "Không có khác biệt so với phiên bản đang áp dụng."
+    return _table(["Mục", "Đang áp dụng", "Đề xuất"], changes)
+
+
+class GovernedVersionAdmin:
+    """Desk rules of a province-wide versioned definition (workflow, rule set).
+
+    Only province-level admins add or edit (the service refuses everyone else too); an
+    edit of the version in force is saved as a proposal; proposals and former versions
+    are read-only, and nothing is deleted (versions are history). The proposal itself
+    is decided on its page (:class:`DefinitionChangeAdmin`).
+    """
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return super().has_add_permission(request, *args) and access.is_province_admin(request.user)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if not super().has_change_permission(request, obj):  # type: ignore[misc]
+            return False
+        return obj is None or (obj.is_current and access.is_province_admin(request.user))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="Đề xuất")
+    def proposal(self, obj: Any) -> SafeString | str:
+        change = governance.proposal_of(obj) if obj.pk else None
+        if change is None:
+            return "Phiên bản nạp từ dữ liệu gốc (không qua đề xuất)." if obj.pk else ""
+        url = reverse("admin:workflow_definitionchange_change", args=[change.pk])
+        who = change.proposer.get_full_name() or change.proposer.username
+        return format_html(
+            "{} — đề xuất bởi {} · <a class='text-primary-600' href='{}'>Mở đề xuất (phê duyệt / từ chối)</a>",
+            change.workflow_state_label(), who, url,
+        )  # fmt: skip
+
+    @admin.display(description="Thay đổi so với phiên bản đang áp dụng")
+    def changes(self, obj: Any) -> SafeString | str:
+        if obj.pk is None or obj.status != VersionStatus.PROPOSED:
+            return "—"
+        return changes_table(obj)
+
+    def adopt_proposal(self, request: HttpRequest, obj: Any, saved: Any) -> None:
+        """Give the admin's object the saved row (it logs and redirects with it), and say what happened."""
+        for model_field in obj._meta.concrete_fields:
+            setattr(obj, model_field.attname, getattr(saved, model_field.attname))
+        if saved.status == VersionStatus.PROPOSED:
+            self.message_user(  # type: ignore[attr-defined]
+                request,
+                f"Đã gửi đề xuất phiên bản {saved.version}. Phiên bản này chỉ có hiệu lực khi một quản trị cấp "
+                "tỉnh khác phê duyệt; đến lúc đó tài liệu và phiếu vẫn theo phiên bản đang áp dụng.",
+                level=messages.WARNING,
+            )
+        else:
+            self.message_user(request, "Không có thay đổi nào so với phiên bản đang áp dụng.", level=messages.INFO)  # type: ignore[attr-defined]
+
+
+class WorkflowDefinitionAdmin(GovernedVersionAdmin, ScopedAdmin):
     form = DefinitionForm
-    list_display = ["name", "code", "version", "doctype", "is_current"]
-    list_filter = ["doctype", "is_current"]
+    list_display = ["name", "code", "version", "doctype", "status", "is_current"]
+    list_filter = ["doctype", "status", "is_current"]
     search_fields = ["code", "name"]
-    readonly_fields = ["version", "is_current", "preview"]
+    readonly_fields = ["version", "status", "is_current", "proposal", "changes", "preview"]
     fieldsets = [
-        (None, {"fields": ["code", "name", "doctype", "version", "is_current"]}),
+        (None, {"fields": ["code", "name", "doctype", "version", "status", "is_current", "proposal"]}),
+        ("Thay đổi đề xuất", {"fields": ["changes"]}),
         ("Xem trước", {"fields": ["preview"]}),
         ("Định nghĩa", {"fields": ["definition"]}),
     ]
@@ -151,28 +273,16 @@ class WorkflowDefinitionAdmin(ScopedAdmin):
     def preview(self, obj: WorkflowDefinition) -> SafeString | str:
         return definition_preview(obj) if obj.pk else "Lưu để xem trước."
 
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
+
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         return {"definition": {key: [] for key in BODY_KEYS}}
 
     def save_model(self, request: HttpRequest, obj: WorkflowDefinition, form: Any, change: bool) -> None:
-        data = form.cleaned_data
-        saved = services.workflow_definition_save(
-            code=obj.code, name=data["name"], doctype=obj.doctype, definition=data["definition"]
-        )
-        if change and saved.pk != obj.pk:
-            self.message_user(
-                request,
-                f"Phiên bản {obj.version} đang được tài liệu sử dụng nên thay đổi được lưu thành phiên bản "
-                f"mới {saved.version}; tài liệu cũ vẫn theo phiên bản {obj.version}.",
-                level=messages.WARNING,
-            )
-        for name in ("id", "version", "is_current", "created_at", "updated_at"):
-            setattr(obj, name, getattr(saved, name))
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        if obj is not None and definition_in_use(obj):  # type: ignore[arg-type]
-            return False
-        return super().has_delete_permission(request, obj)
+        # The form's clean already called services.workflow_definition_save.
+        self.adopt_proposal(request, obj, form.saved)
 
 
 # ---------------------------------------------------------------- document helpers
@@ -274,6 +384,65 @@ def _state_choices(doctype: str | None) -> list[tuple[str, str]]:
         for state in row.parsed().states:
             found.setdefault(state.code, state.label)
     return sorted(found.items(), key=lambda pair: pair[1])
+
+
+# ----------------------------------------------------------------- proposals
+
+
+class DefinitionChangeAdmin(WorkflowAdminMixin, ScopedAdmin):
+    """Proposals of new versions: who proposed what, the changes, approve / reject.
+
+    Read-only except for the workflow panel; every action asks for a confirmation
+    (a checkbox checked on the server, and the browser's confirm dialog).
+    """
+
+    change_form_outer_before_template = "workflow/desk/proposal_panel.html"
+    list_display = ["summary", "kind", "proposer", "state_label", "created_at"]
+    list_filter = [StateFilter, "content_type"]
+    list_select_related = ["proposer", "workflow", "content_type"]
+    search_fields = ["summary"]
+    fields = ["summary", "kind", "proposer", "created_at", "state_label", "version_link", "changes"]
+    readonly_fields = fields
+    inlines = [TransitionLogInline]
+
+    @admin.display(description="Loại quy định")
+    def kind(self, obj: DefinitionChange) -> str:
+        model = obj.content_type.model_class()
+        return str(model._meta.verbose_name) if model else ""
+
+    @admin.display(description="Trạng thái", ordering="state")
+    def state_label(self, obj: DefinitionChange) -> str:
+        return obj.workflow_state_label()
+
+    @admin.display(description="Phiên bản đề xuất")
+    def version_link(self, obj: DefinitionChange) -> SafeString | str:
+        target = obj.target
+        if target is None:
+            return ""
+        opts = target._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[target.pk])
+        status = target.get_status_display()
+        return format_html("<a class='text-primary-600' href='{}'>{}</a> ({})", url, target, status)
+
+    @admin.display(description="Thay đổi so với phiên bản đang áp dụng")
+    def changes(self, obj: DefinitionChange) -> SafeString | str:
+        target = obj.target
+        return changes_table(target) if target is not None else ""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False  # decided through the workflow panel only
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def transition_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        if request.method == "POST" and request.POST.get("confirm") != "yes":
+            messages.error(request, "Hãy đánh dấu «Tôi đã đối chiếu nội dung thay đổi» trước khi thực hiện.")
+            return HttpResponseRedirect("../")
+        return super().transition_view(request, object_id)
 
 
 # ------------------------------------------------------------------- job descriptions
@@ -462,7 +631,13 @@ NAVIGATION = [
                 "account_tree",
                 "workflow_workflowdefinition",
                 "workflow.change_workflowdefinition",
-            )
+            ),
+            item(
+                "Đề xuất thay đổi quy định",
+                "approval",
+                "workflow_definitionchange",
+                "workflow.view_definitionchange",
+            ),
         ],
     ),
 ]
@@ -470,5 +645,6 @@ NAVIGATION = [
 
 def register(site: Any) -> None:
     site.register(WorkflowDefinition, WorkflowDefinitionAdmin)
+    site.register(DefinitionChange, DefinitionChangeAdmin)
     site.register(JobDescription, JobDescriptionAdmin)
     site.register(Notification, NotificationAdmin)
