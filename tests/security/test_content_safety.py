@@ -38,29 +38,36 @@ def desk(user):
 
 
 # --- 1. help text and labels: plain text on save, escaped on display ----------------------
-def test_help_text_with_markup_is_refused_on_save_with_a_message_naming_the_field():
+def test_help_text_with_markup_is_refused_on_save_with_a_message_naming_the_field(cast):
     with pytest.raises(ValidationFailed) as refused:
         custom.field_definition_create(
-            by=None, doctype="official", key="ghi_chu", label="Ghi chú", field_type="text", help_text=XSS
+            by=cast.province_hr, doctype="official", key="ghi_chu", label="Ghi chú", field_type="text", help_text=XSS
         )
     (error,) = [e for e in refused.value.errors if e.field == "help_text"]
     assert "Hướng dẫn" in error.message and "HTML" in error.message
     assert not FieldDefinition.objects.filter(key="ghi_chu").exists()
 
 
-def test_a_label_with_markup_is_refused_but_a_lone_less_than_sign_is_plain_text():
+def test_a_label_with_markup_is_refused_but_a_lone_less_than_sign_is_plain_text(cast):
     with pytest.raises(ValidationFailed) as refused:
-        custom.field_definition_create(by=None, doctype="official", key="a", label="<b>Nhãn</b>", field_type="text")
+        custom.field_definition_create(
+            by=cast.province_hr, doctype="official", key="a", label="<b>Nhãn</b>", field_type="text"
+        )
     assert [e.field for e in refused.value.errors] == ["label"]
     saved = custom.field_definition_create(
-        by=None, doctype="official", key="so_nam", label="Số năm", field_type="integer", help_text="Nhập số < 50 > 0"
+        by=cast.province_hr,
+        doctype="official",
+        key="so_nam",
+        label="Số năm",
+        field_type="integer",
+        help_text="Nhập số < 50 > 0",
     )
     assert saved.help_text == "Nhập số < 50 > 0"
 
 
-def test_builtin_override_help_text_with_markup_is_refused():
+def test_builtin_override_help_text_with_markup_is_refused(cast):
     with pytest.raises(ValidationFailed) as refused:
-        custom.builtin_override_set(by=None, doctype="official", field_name="email", help_text=XSS)
+        custom.builtin_override_set(by=cast.province_hr, doctype="official", field_name="email", help_text=XSS)
     assert refused.value.errors[0].field == "help_text"
     assert not BuiltinOverride.objects.exists()
 
@@ -204,7 +211,7 @@ def test_every_master_data_export_and_template_is_inert(cast):
     from thanhhoa_kpi.transfer.specs import SPECS
 
     planted = plant_master_data(cast)
-    custom.field_definition_create(by=None, doctype="official", key="ghi", label="=nhãn", field_type="text")
+    custom.field_definition_create(by=cast.province_hr, doctype="official", key="ghi", label="=nhãn", field_type="text")
     assert set(SPECS) == set(planted)  # a new kind must be added here
     for kind, text in planted.items():
         assert_inert_xlsx(transfer.export_rows(kind=kind, user=cast.sysadmin), text)
@@ -359,6 +366,22 @@ def test_work_log_evidence_refuses_an_svg_naming_the_field(cast, work):
     with pytest.raises(ValidationFailed) as refused:
         log(cast.official, work.culture, evidence=SimpleUploadedFile("minh-chung.svg", SVG))
     assert refused.value.errors[0].field == "evidence" and "«Tệp minh chứng»" in refused.value.errors[0].message
+
+
+def test_a_disqualifier_attachment_must_be_an_allowed_file(cast):
+    from tests.factories.appraisals import appraisal_of, opened, prepare_appraisals, self_assess
+    from thanhhoa_kpi.appraisals import services as appraisals
+
+    prepare_appraisals()
+    work_period = opened(cast)
+    appraisal = self_assess(appraisal_of(cast.official, work_period), cast.official)
+    with pytest.raises(ValidationFailed) as refused:
+        appraisals.appraisal_record_disqualifier(
+            appraisal=appraisal, user=cast.head, code="DISCIPLINE", evidence="QĐ 12",
+            attachment=SimpleUploadedFile("qd.svg", SVG),
+        )  # fmt: skip
+    assert [e.field for e in refused.value.errors] == ["attachment"]
+    assert not appraisal.disqualifiers.exists()
 
 
 # --- 6. WeasyPrint fetches nothing outside the project --------------------------------------
