@@ -1,9 +1,23 @@
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import django_rq.cron_views
+import django_rq.stats_views
+import django_rq.views
 from django.conf import settings
-from django.http import FileResponse, HttpRequest
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
+from django.views.decorators.cache import never_cache
 from django.views.generic import RedirectView
+from django_rq.urls import get_admin_urlpatterns
+from django_rq.utils import get_statistics
 from drf_spectacular.views import SpectacularSwaggerView
 
+from thanhhoa_kpi.accounts.access import scope_for
+from thanhhoa_kpi.accounts.roles import Role
 from thanhhoa_kpi.desk.sites import desk_site
 
 
@@ -12,12 +26,70 @@ def schema_file(request: HttpRequest) -> FileResponse:
     return FileResponse(open(settings.SCHEMA_FILE, "rb"), content_type="application/vnd.oai.openapi")
 
 
+# --- django-rq's dashboard: system admins only, inside the desk ------------------------------
+# django-rq checks ``is_staff`` (not how this project grants the system-admin right: roles
+# do) and renders with Django's default admin site, which is not mounted here: its app list
+# reverses ``admin:app_list`` for apps the desk does not serve, hence the 500 of issue 9.
+# The dashboard is mounted here with our check in place of django-rq's, and draws the desk.
+def is_system_admin(user: Any) -> bool:
+    scope = scope_for(user)
+    return Role.SYSTEM_ADMIN.value in scope.roles and not scope.read_only
+
+
+def _without_staff_check(view: Callable) -> Callable:
+    """django-rq's view under its ``staff_member_required`` layer (other checks kept)."""
+    current = view
+    while hasattr(current, "__wrapped__"):
+        code = getattr(current, "__code__", None)
+        if code is not None and "user_passes_test" in code.co_qualname:
+            return current.__wrapped__
+        current = current.__wrapped__
+    raise ImproperlyConfigured(f"django-rq view {view.__name__} has no staff check to replace: review it.")
+
+
+def system_admin_required(view: Callable) -> Callable:
+    @never_cache
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        if not is_system_admin(request.user):
+            raise PermissionDenied("Chỉ quản trị hệ thống được xem hàng đợi tác vụ.")
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+def system_admin_only(view: Callable) -> Callable:
+    """A django-rq page with our check in place of its ``is_staff`` one."""
+    return system_admin_required(_without_staff_check(view))
+
+
+@system_admin_required
+def rq_stats_json(request: HttpRequest) -> JsonResponse:
+    """The dashboard's JSON link (django-rq's own answers to ``is_staff`` or a shared token)."""
+    return JsonResponse(get_statistics())
+
+
+def _desk_context(request: HttpRequest) -> dict[str, Any]:
+    return desk_site.each_context(request)
+
+
+for _module in (django_rq.views, django_rq.stats_views, django_rq.cron_views):
+    _module.each_context = _desk_context  # type: ignore[attr-defined]
+
+# The dashboard's pages; django-rq's token-authenticated stats and metrics are not served.
+RQ_PATTERNS = (
+    [path("stats.json", rq_stats_json, name="home_json"), *get_admin_urlpatterns(view_wrapper=system_admin_only)],
+    "django_rq",
+)
+
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", desk_site.urls),
     path("api/v1/", include("thanhhoa_kpi.api.urls")),
     path("api/schema/", schema_file, name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("django-rq/", include("django_rq.urls")),
+    path("django-rq/", include(RQ_PATTERNS)),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

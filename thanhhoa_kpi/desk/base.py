@@ -12,10 +12,15 @@ from unfold.admin import ModelAdmin
 
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.core.errors import DomainError
+from thanhhoa_kpi.desk.history import ReadOnlyHistoryMixin
 
 
-class ScopedAdmin(SimpleHistoryAdmin, ModelAdmin):
-    """Lists and forms see only the caller's scope; writes need a writable scope too."""
+class ScopedAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin, ModelAdmin):
+    """Lists and forms see only the caller's scope; writes need a writable scope too.
+
+    History is a read-only timeline of rows in that scope (:mod:`thanhhoa_kpi.desk.history`):
+    simple-history's per-version form, which saved what was posted, is never served.
+    """
 
     list_per_page = 50
     list_filter_submit = True

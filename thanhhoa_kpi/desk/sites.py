@@ -6,11 +6,17 @@ desk too, and what each person sees is scoped by :mod:`thanhhoa_kpi.accounts.acc
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db.models.base import ModelBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path
+from django.utils.http import url_has_allowed_host_and_scheme
 from unfold.sites import UnfoldAdminSite
 
 from thanhhoa_kpi.accounts.access import scope_for
 from thanhhoa_kpi.accounts.twofactor import check_second_factor, second_factor_failed
+from thanhhoa_kpi.desk.history import history_views_are_read_only
 
 
 class DeskLoginForm(AuthenticationForm):
@@ -48,6 +54,48 @@ class DeskSite(UnfoldAdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
         return bool(user.is_active and (user.is_staff or scope_for(user).roles))
+
+    def register(self, model_or_iterable, admin_class=None, **options) -> None:  # type: ignore[no-untyped-def]
+        """Refuse a page whose history views are not the desk's read-only, scoped ones
+        (simple-history's own form saves what is posted back: issue 9, finding 1)."""
+        super().register(model_or_iterable, admin_class, **options)
+        models = [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else model_or_iterable
+        for model in models:
+            model_admin = self._registry[model]
+            if not history_views_are_read_only(model_admin):
+                self.unregister(model)
+                raise ImproperlyConfigured(
+                    f"{type(model_admin).__name__}: a desk page with history must use "
+                    "thanhhoa_kpi.desk.history.ReadOnlyHistoryMixin (e.g. through ScopedAdmin)."
+                )
+
+    def get_urls(self) -> list[URLPattern]:
+        # Django's "view on site" shortcut (r/<content type>/<pk>/) loads a row of ANY model
+        # without scope; the desk's answers only for rows the caller's page lists.
+        urls = [url for url in super().get_urls() if getattr(url, "name", None) != "view_on_site"]
+        shortcut = path(
+            "r/<int:content_type_id>/<path:object_id>/", self.admin_view(self.view_on_site), name="view_on_site"
+        )
+        return [shortcut, *urls]
+
+    def view_on_site(self, request: HttpRequest, content_type_id: int, object_id: str) -> HttpResponse:
+        """Redirect to a row's public page, only for a row of a desk page the caller may see."""
+        content_type = ContentType.objects.filter(pk=content_type_id).first()
+        model = content_type.model_class() if content_type else None
+        model_admin = self._registry.get(model) if model else None
+        if model_admin is None:
+            raise Http404("Không tìm thấy bản ghi.")
+        try:
+            obj = model_admin.get_queryset(request).filter(pk=object_id).first()
+        except (ValueError, ValidationError):
+            obj = None
+        if obj is None or not model_admin.has_view_or_change_permission(request, obj):
+            raise Http404("Không tìm thấy bản ghi hoặc bạn không có quyền xem.")
+        url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
+        # A page of this site only, never an open redirect elsewhere.
+        if not url or not url_has_allowed_host_and_scheme(url, allowed_hosts=None):
+            raise Http404("Bản ghi này không có trang xem riêng.")
+        return HttpResponseRedirect(url)
 
 
 desk_site = DeskSite(name="admin")
