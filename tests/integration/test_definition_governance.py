@@ -306,6 +306,8 @@ def test_proposals_and_former_versions_are_read_only_in_the_desk(gov, client):
     client.force_login(gov.sysadmin)
     response = client.post(f"/admin/appraisals/ruleset/{proposed.pk}/change/", {"name": "x", "params": "{}"})
     assert response.status_code == 403
+    page = client.get(f"/admin/appraisals/ruleset/{proposed.pk}/change/")
+    assert page.status_code == 200 and "thresholds" in page.content.decode()  # shown, with what changes
     assert RuleSet.objects.get(pk=proposed.pk).name == nd335().name
 
 
@@ -323,3 +325,27 @@ def test_loading_the_fixtures_puts_base_versions_in_force_directly_and_twice_wit
     assert RuleSet.objects.get(pk=proposed.pk).status == VersionStatus.PROPOSED
     assert WorkflowDefinition.objects.get(pk=pending.pk).status == VersionStatus.PROPOSED
     assert not DefinitionChange.objects.filter(state="IN_FORCE").exists()
+
+
+def test_the_desk_lists_proposals_with_their_proposer_and_state_and_the_inbox_links_them(gov, client):
+    proposed = propose_workflow(gov.province_hr)
+    change = governance.proposal_of(proposed)
+    client.force_login(gov.sysadmin)
+    listing = client.get("/admin/workflow/definitionchange/").content.decode()
+    assert change.summary in listing and "province_hr" in listing and "Đề xuất, chờ duyệt" in listing
+    inbox = client.get("/admin/workflow/notification/inbox/").content.decode()
+    assert f"/admin/workflow/definitionchange/{change.pk}/change/" in inbox
+    versions = client.get("/admin/workflow/workflowdefinition/").content.decode()
+    assert "Đề xuất, chờ duyệt" in versions and "Đang áp dụng" in versions
+    page = client.get(f"/admin/workflow/workflowdefinition/{proposed.pk}/change/").content.decode()
+    assert "DEPUTY_REVIEW" in page and f"/admin/workflow/definitionchange/{change.pk}/change/" in page
+
+
+def test_a_province_admin_adds_a_rule_set_in_the_desk_as_a_proposal(gov, client):
+    client.force_login(gov.province_hr)
+    params = json.dumps(nd335().params, ensure_ascii=False)
+    payload = {"code": "ND_MOI", "name": "Bộ quy tắc thử", "legal_basis": "", "params": params}
+    assert client.post("/admin/appraisals/ruleset/add/", payload).status_code == 302
+    added = RuleSet.objects.get(code="ND_MOI")
+    assert (added.version, added.status, added.is_current) == (1, VersionStatus.PROPOSED, False)
+    assert "ND_MOI" not in rulesets.rule_sets_current()

@@ -102,7 +102,7 @@ class RuleSetForm(ServiceForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        if self.instance.pk and "code" in self.fields:  # no fields on a read-only page
             self.fields["code"].disabled = True  # a change is the next version of the same code
 
     def prepare_value(self, value: Any) -> Any:

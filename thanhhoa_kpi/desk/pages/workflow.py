@@ -91,10 +91,11 @@ class DefinitionForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            # A workflow keeps its code and document type; a new kind is a new workflow.
-            self.fields["code"].disabled = True
-            self.fields["doctype"].disabled = True
+        # A workflow keeps its code and document type; a new kind is a new workflow. (A
+        # read-only page, for a proposal or a former version, has no fields at all.)
+        for name in ("code", "doctype"):
+            if self.instance.pk and name in self.fields:
+                self.fields[name].disabled = True
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
