@@ -266,6 +266,22 @@ def test_the_timeline_times_are_local_not_utc(cast, client):
     assert versions[0].when == "02/03/2026 03:30"  # 20:30 UTC is 03:30 the next day in Hà Nội
 
 
+def test_the_oldest_version_of_a_page_is_compared_with_the_next_page(cast, client, monkeypatch):
+    me = Official.objects.get(user=cast.official)
+    for phone in ("0901", "0902", "0903"):
+        me.phone = phone
+        me.save()
+    monkeypatch.setattr(desk_site._registry[Official], "history_list_per_page", 2)
+    client.force_login(cast.hr)
+    first = client.get(history_url(me)).context
+    assert [[(c.label, c.old, c.new) for c in v.changes] for v in first["versions"]] == [
+        [("Điện thoại", "0902", "0903")],
+        [("Điện thoại", "0901", "0902")],  # diffed against the first version of page 2
+    ]
+    second = client.get(history_url(me), {"p": 2}).context["versions"]
+    assert second[0].changes[0].new == "0901" and second[-1].kind == "Tạo mới"
+
+
 def test_a_version_page_is_read_only_and_belongs_to_its_row(cast, client):
     posting = OfficialAssignment.objects.get(official__user=cast.official)
     other = OfficialAssignment.objects.get(official__user=cast.colleague)
