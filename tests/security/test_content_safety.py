@@ -278,6 +278,11 @@ def test_the_archive_check_refuses_bombs_dtds_and_other_encodings(settings):
     utf16 = rewritten(workbook_bytes(), "xl/workbook.xml", lambda data: data.decode().encode("utf-16"))
     with pytest.raises(files.UnsafeFile, match="DTD"):
         files.check_xlsx_archive(utf16)
+    hidden = io.BytesIO(workbook_bytes())
+    with zipfile.ZipFile(hidden, "a") as archive:  # any part name: relationships may point anywhere
+        archive.writestr("xl/worksheets/sheet9.dat", b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x/>')
+    with pytest.raises(files.UnsafeFile, match="sheet9.dat"):
+        files.check_xlsx_archive(hidden.getvalue())
 
 
 def test_a_zip_bomb_is_refused_by_the_master_data_import_before_parsing(cast, settings):

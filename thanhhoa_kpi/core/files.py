@@ -35,6 +35,8 @@ RATIO_FLOOR = 1024 * 1024
 MAX_PARTS = 10_000
 _CHUNK = 64 * 1024
 _UTF8_BOM = b"\xef\xbb\xbf"
+# UTF-16/32 byte-order marks and "<" in a two- or four-byte encoding.
+_WIDE_STARTS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"<\x00", b"\x00<")
 # Searched case-insensitively; the overlap carries a marker split across two chunks.
 _MARKUP = re.compile(rb"<!\s*(doctype|entity)", re.IGNORECASE)
 _OVERLAP = 32
@@ -73,8 +75,8 @@ def check_xlsx_archive(source: bytes | IO[bytes] | str) -> None:
             members = archive.infolist()
             _check_sizes(members)
             for info in members:
-                if _is_xml(info.filename):
-                    _check_xml_part(archive, info)
+                if not info.is_dir():
+                    _check_part(archive, info)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
         raise UnsafeFile("Tệp không phải là tệp Excel (.xlsx) hợp lệ hoặc đã bị hỏng.", not_xlsx=True) from None
     finally:
@@ -99,14 +101,16 @@ def _check_sizes(members: list[zipfile.ZipInfo]) -> None:
             )
 
 
-def _check_xml_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-    """Refuses a DTD or entity anywhere in the part, and a part that is not UTF-8 XML.
+def _check_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Refuses a DTD or entity anywhere in any part, and XML that is not UTF-8.
 
-    Excel writes every part in UTF-8; another encoding (UTF-16) could hide the markers
-    from a byte search, so it is refused outright.
+    Every part is searched, not only ``*.xml``: the workbook's relationships may point a
+    worksheet at any part name. Excel writes every part in UTF-8; another encoding (UTF-16)
+    could hide the markers from a byte search, so it is refused outright.
     """
     refused = UnsafeFile(
-        f"Tệp Excel chứa khai báo DTD/ENTITY (thành phần {info.filename}); vì an toàn, hệ thống không đọc tệp này. "
+        f"Tệp Excel chứa khai báo DTD/ENTITY hoặc XML không mã hóa UTF-8 (thành phần {info.filename}); "
+        "vì an toàn, hệ thống không đọc tệp này. "
         "Hãy mở tệp bằng Excel và lưu lại dưới dạng .xlsx."
     )
     tail = b""
@@ -119,7 +123,8 @@ def _check_xml_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
                 raise UnsafeFile("Tệp Excel bị hỏng (kích thước thành phần không khớp).")
             if first:
                 head = chunk.removeprefix(_UTF8_BOM).lstrip()
-                if head and not head.startswith(b"<"):
+                wide = head.startswith(_WIDE_STARTS)
+                if wide or (_is_xml(info.filename) and head and not head.startswith(b"<")):
                     raise refused
                 first = False
             window = tail + chunk
