@@ -9,6 +9,7 @@ import pytest
 from tests.e2e.conftest import desk_login
 from tests.factories.cast import PASSWORD
 from tests.factories.reports import ensure_report_roles
+from thanhhoa_kpi.core.actors import SYSTEM
 from thanhhoa_kpi.customfields.models import FieldDefinition
 from thanhhoa_kpi.organization import services as org
 from thanhhoa_kpi.organization.models import Official
@@ -32,6 +33,7 @@ def test_hr_adds_a_select_field_and_a_head_groups_a_report_by_it(live_server, ca
     ensure_report_roles()
     for code, name, _group in NEWCOMERS:  # recruits without desk accounts yet, in the head's unit
         org.official_create(
+            by=SYSTEM,
             code=code,
             full_name=name,
             assignment={"unit": cast.team, "position": cast.position, "start_date": date(2026, 3, 1)},

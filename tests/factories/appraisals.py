@@ -20,6 +20,7 @@ from thanhhoa_kpi.appraisals import services
 from thanhhoa_kpi.appraisals.loaders import load_rule_sets
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalPeriod
 from thanhhoa_kpi.appraisals.services.opening import period_open_run
+from thanhhoa_kpi.core.actors import SYSTEM
 from thanhhoa_kpi.core.seeding import FIXTURES_DIR, read_file
 from thanhhoa_kpi.organization import services as org
 from thanhhoa_kpi.organization.models import Official, OrgUnit, SimilarTaskGroup
@@ -96,7 +97,7 @@ def staff(unit: OrgUnit, code: str, name: str, *, position: Any, role: str = "NO
     user = User.objects.create_user(username=code.lower(), password=PASSWORD) if with_user else None
     task_group = SimilarTaskGroup.objects.filter(unit=unit, code=group).first() if group else None
     return org.official_create(
-        code=code, full_name=name, user=user,
+        by=SYSTEM, code=code, full_name=name, user=user,
         assignment={"unit": unit, "position": position, "start_date": date(2026, 1, 1), "leadership_role": role,
                     "fields_in_charge": fields or [], "task_group": task_group},
     )  # fmt: skip

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from thanhhoa_kpi.accounts.models import RoleGrant, User
+from thanhhoa_kpi.core.actors import SYSTEM
 from thanhhoa_kpi.core.seeding import FIXTURES_DIR, read_file
 from thanhhoa_kpi.organization import services
 from thanhhoa_kpi.organization.models import BlocAuthority, JobPosition, Official, OrgUnit, SimilarTaskGroup
@@ -53,6 +55,7 @@ def _person(
 ) -> User:
     user = _user(username)
     services.official_create(
+        by=SYSTEM,  # set-up, as the fixture loaders do
         code=code,
         full_name=name,
         user=user,
@@ -78,7 +81,7 @@ def ensure_roles() -> None:
 
 def build_cast() -> Cast:
     ensure_roles()
-    mk = services.org_unit_create
+    mk = partial(services.org_unit_create, by=SYSTEM)
     province = mk(
         parent=None, code="T_UBND", name="UBND tỉnh (thử)", bloc="CHINH_QUYEN", level="TINH", kind="UBND_TINH"
     )

@@ -115,8 +115,7 @@ def work_cast(cast: Any) -> WorkCast:
     other = make_catalogue(cast.other_dept, "DM_SO_KHAC", [("KH01", "Văn hóa", "3")])
     draft = make_catalogue(cast.ward, "DM_NHAP", [("NH01", "Văn hóa", "1")], status=CatalogueStatus.DRAFT)
     items = {item.code: item for item in CatalogueItem.objects.all()}
-    today = timezone.localdate()
-    period, _ = WorkPeriod.objects.get_or_create(year=today.year, month=today.month)
+    period = services.work_period_current()
     return WorkCast(
         catalogue, other, draft, items["VH01"], items["VH02"], items["TT01"], items["HC01"], items["KH01"],
         items["NH01"], period,
@@ -124,10 +123,10 @@ def work_cast(cast: Any) -> WorkCast:
 
 
 def previous_period() -> WorkPeriod:
+    """Open last month (work-log dates never create their month: see ``work_period_for``)."""
     today = timezone.localdate()
     year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-    period, _ = WorkPeriod.objects.get_or_create(year=year, month=month)
-    return period
+    return services.work_period_ensure(year, month)
 
 
 def assign(user: Any, assignee: Any, item: CatalogueItem, quantity: str = "10", **kwargs: Any) -> Assignment:

@@ -9,6 +9,7 @@ from tests.factories.appraisals import appraisal_of, month_period, opened, prepa
 from thanhhoa_kpi.appraisals import services
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalCriterion, AppraisalPeriod
 from thanhhoa_kpi.appraisals.services.opening import period_open_run
+from thanhhoa_kpi.core.actors import SYSTEM
 from thanhhoa_kpi.core.errors import Conflict, PermissionRefused, ValidationFailed
 from thanhhoa_kpi.organization import services as org
 from thanhhoa_kpi.organization.models import Official
@@ -100,15 +101,15 @@ def test_an_appraisal_snapshots_the_posting_and_copies_the_rule_set(ready):
 
 def test_one_appraisal_per_official_for_the_posting_that_weighs_most(ready):
     official = Official.objects.get(user=ready.colleague)
-    org.official_assign(official=official, unit=ready.other_team, position=ready.lead_position, leadership_role="HEAD",
-                        start_date=date(2026, 3, 1))  # fmt: skip
+    org.official_assign(by=SYSTEM, official=official, unit=ready.other_team, position=ready.lead_position,
+                        leadership_role="HEAD", start_date=date(2026, 3, 1))  # fmt: skip
     period = opened(ready)
     appraisal = appraisal_of(ready.colleague, period)
     assert (appraisal.unit, appraisal.leadership_role) == (ready.other_team, "HEAD")
 
 
 def test_only_officials_of_the_bloc_get_an_appraisal(ready):
-    party = org.org_unit_create(parent=None, code="T_DANG", name="Tỉnh ủy (thử)", bloc="DANG", level="TINH",
+    party = org.org_unit_create(by=SYSTEM, parent=None, code="T_DANG", name="Tỉnh ủy (thử)", bloc="DANG", level="TINH",
                                 kind="TINH_UY")  # fmt: skip
     staff(party, "T0400", "Cán bộ Đảng", position=ready.position)
     period = opened(ready)

@@ -8,6 +8,7 @@ import pytest
 from tests.factories.appraisals import appraisal_of, month_period, opened, place, prepare_appraisals, scored, staff
 from thanhhoa_kpi.appraisals import selectors, services
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalDisqualifier
+from thanhhoa_kpi.core.actors import SYSTEM
 from thanhhoa_kpi.core.errors import Conflict, DomainError, PermissionRefused, ValidationFailed
 from thanhhoa_kpi.organization import services as org
 from thanhhoa_kpi.organization.models import LeavePeriod, SimilarTaskGroup
@@ -21,8 +22,8 @@ CANDIDATES = ["95", "94.5", "94", "93.5", "93", "92.5", "92", "91.5"]
 @pytest.fixture
 def unit(cast):
     prepare_appraisals()
-    unit = org.org_unit_create(parent=cast.ward, code="T_PHONG_Q", name="Phòng Kinh tế Q", bloc="CHINH_QUYEN",
-                               level="XA", kind="PHONG")  # fmt: skip
+    unit = org.org_unit_create(by=SYSTEM, parent=cast.ward, code="T_PHONG_Q", name="Phòng Kinh tế Q",
+                               bloc="CHINH_QUYEN", level="XA", kind="PHONG")  # fmt: skip
     SimilarTaskGroup.objects.create(unit=unit, code="CHUYEN_VIEN", name="Chuyên viên phòng Kinh tế")
     return unit
 

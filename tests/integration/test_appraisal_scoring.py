@@ -10,6 +10,7 @@ from tests.factories.worklogs import assign, log, work_cast
 from thanhhoa_kpi.appraisals import services
 from thanhhoa_kpi.appraisals.models import RuleSet
 from thanhhoa_kpi.appraisals.rulesets import rule_sets_current
+from thanhhoa_kpi.core.actors import SYSTEM
 from thanhhoa_kpi.core.errors import Conflict, PermissionRefused, ValidationFailed
 from thanhhoa_kpi.scoring.preview import score_preview
 from thanhhoa_kpi.workflow.services import workflow_transition
@@ -114,11 +115,11 @@ def test_copied_parameters_keep_a_published_appraisal_as_it_was(cast, setup):
     params = {**row.params, "deduction_per_event": 0.5}
     rule_set_in_force(code="ND335", name=row.name, legal_basis=row.legal_basis, params=params)
     with pytest.raises(Conflict):
-        services.appraisal_score(appraisal=published)
+        services.appraisal_score(appraisal=published, user=cast.head)
     published.refresh_from_db()
     assert {name: getattr(published, name) for name in before} == before
     assert published.rule_set_version == 1 and published.rule_params["deduction_per_event"] == 0.25
-    draft = services.appraisal_score(appraisal=draft)
+    draft = services.appraisal_score(appraisal=draft, user=cast.head)
     assert draft.rule_set_version == 2 and draft.rule_params["deduction_per_event"] == 0.5
 
 
@@ -132,7 +133,7 @@ def test_a_leader_gets_d_from_the_people_they_manage_and_dd_e_from_the_reviewer(
     colleague = appraisal_of(cast.colleague, period)
     services.appraisal_record_disqualifier(appraisal=colleague, user=cast.head, code="DISCIPLINE", evidence=evidence)
     assert appraisal_of(cast.colleague, period).proposed_classification == "KHONG_HOAN_THANH"
-    head = services.appraisal_score(appraisal=appraisal_of(cast.head, period))
+    head = services.appraisal_score(appraisal=appraisal_of(cast.head, period), user=SYSTEM)
     assert head.unit_d == Decimal("50") and any("Trần Thị Bình" in line for line in head.explanation)
     with pytest.raises(ValidationFailed) as error:
         services.appraisal_set_unit_criteria(appraisal=appraisal_of(cast.deputy, period), user=cast.head, dd="50",

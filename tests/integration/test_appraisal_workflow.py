@@ -119,7 +119,7 @@ def test_nobody_edits_a_published_appraisal(cast, chain):
     attempts = [
         lambda: services.appraisal_self_assess(appraisal=appraisal, user=cast.official, lines=lines(["4"], appraisal)),
         lambda: services.appraisal_review_general(appraisal=appraisal, user=cast.head, lines=lines(["4"], appraisal)),
-        lambda: services.appraisal_score(appraisal=appraisal),
+        lambda: services.appraisal_score(appraisal=appraisal, user=cast.head),
         lambda: services.appraisal_record_disqualifier(appraisal=appraisal, user=cast.head, code="DISCIPLINE",
                                                        evidence="Quyết định kỷ luật số 1"),
     ]  # fmt: skip
@@ -185,6 +185,7 @@ def test_a_head_is_reviewed_by_the_parent_unit_head_never_by_themself(cast, chai
 def test_a_transfer_does_not_move_the_appraisal(cast, chain):
     period, appraisal = chain
     on = period.start_date + timedelta(days=1)
-    org.official_transfer(official=cast.official_of(cast.official), unit=cast.other_team, position=cast.position, on=on)
+    official = cast.official_of(cast.official)
+    org.official_transfer(by=cast.sysadmin, official=official, unit=cast.other_team, position=cast.position, on=on)
     appraisal.refresh_from_db()
     assert appraisal.unit == cast.team

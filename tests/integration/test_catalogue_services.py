@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from tests.factories.worklogs import ensure_workflows, make_catalogue, publish_catalogue, put_in_state, work_cast
 from thanhhoa_kpi.catalogue import services
 from thanhhoa_kpi.catalogue.models import Catalogue, CatalogueItem, CatalogueStatus
+from thanhhoa_kpi.core.actors import SYSTEM
 from thanhhoa_kpi.core.errors import Conflict, PermissionRefused, ValidationFailed
 from thanhhoa_kpi.organization import services as org_services
 from thanhhoa_kpi.organization.models import BlocAuthority
@@ -59,7 +60,7 @@ def test_a_bloc_catalogue_belongs_to_the_hr_admin_of_that_bloc(cast):
         new_catalogue(cast, owner_unit=None, owner_bloc="MTTQ")
     assert error.value.errors[0].field == "owner_bloc"
     front = org_services.org_unit_create(
-        parent=None, code="V_MTTQ", name="Ủy ban MTTQ tỉnh (thử)", bloc="MTTQ", level="TINH", kind="MTTQ"
+        by=SYSTEM, parent=None, code="V_MTTQ", name="Ủy ban MTTQ tỉnh (thử)", bloc="MTTQ", level="TINH", kind="MTTQ"
     )
     BlocAuthority.objects.create(bloc="MTTQ", unit=front)
     catalogue = new_catalogue(cast, owner_unit=None, owner_bloc="MTTQ")

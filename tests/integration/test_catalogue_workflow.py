@@ -18,6 +18,7 @@ from thanhhoa_kpi.catalogue import services
 from thanhhoa_kpi.catalogue.approval import CATALOGUE_READY
 from thanhhoa_kpi.catalogue.models import Catalogue, CatalogueStatus
 from thanhhoa_kpi.catalogue.selectors import items_usable_by
+from thanhhoa_kpi.core.actors import SYSTEM
 from thanhhoa_kpi.core.seeding import FIXTURES_DIR, read_file
 from thanhhoa_kpi.organization import services as org_services
 from thanhhoa_kpi.organization.models import BlocAuthority
@@ -49,7 +50,7 @@ def wf(cast):
 def party_authority():
     """The authority of another bloc (the Party's), with a unit of that bloc."""
     unit = org_services.org_unit_create(
-        parent=None, code="V_BTC", name="Ban Tổ chức (thử)", bloc="DANG", level="TINH", kind="BAN_DANG"
+        by=SYSTEM, parent=None, code="V_BTC", name="Ban Tổ chức (thử)", bloc="DANG", level="TINH", kind="BAN_DANG"
     )
     BlocAuthority.objects.update_or_create(bloc="DANG", defaults={"unit": unit})
     user = User.objects.create_user(username="party", password="pw-2026!", email="party@example.vn")

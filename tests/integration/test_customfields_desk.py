@@ -61,10 +61,14 @@ def without_account(cast, code="T0100", name="Đỗ Thị Hoa"):
     """An official with no user account (the desk cannot re-post another user's account link
     for an HR admin: ScopedAdmin scopes the User choices, which access.scoped refuses)."""
     from thanhhoa_kpi.organization import services as org
+    from thanhhoa_kpi.core.actors import SYSTEM
 
     start = date(2026, 1, 1)
     return org.official_create(
-        code=code, full_name=name, assignment={"unit": cast.team, "position": cast.position, "start_date": start}
+        by=SYSTEM,
+        code=code,
+        full_name=name,
+        assignment={"unit": cast.team, "position": cast.position, "start_date": start},
     )
 
 

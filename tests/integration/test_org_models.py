@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_unit_codes_are_unique(cast):
     with pytest.raises(ValidationFailed):
         services.org_unit_create(
-            parent=cast.ward, code="T_PHONG_A", name="x", bloc="CHINH_QUYEN", level="XA", kind="PHONG"
+            by=cast.hr, parent=cast.ward, code="T_PHONG_A", name="x", bloc="CHINH_QUYEN", level="XA", kind="PHONG"
         )
 
 
@@ -26,7 +26,7 @@ def test_the_subtree_of_a_unit_is_its_path_prefix(cast):
 
 def test_a_unit_cannot_move_under_its_own_child(cast):
     with pytest.raises(ValidationFailed) as caught:
-        services.org_unit_move(unit=cast.ward, new_parent=cast.team)
+        services.org_unit_move(by=cast.province_hr, unit=cast.ward, new_parent=cast.team)
     assert caught.value.errors[0].field == "parent"
 
 
@@ -54,7 +54,9 @@ def test_professional_level_is_between_1_and_5(cast):
 
 def test_a_transfer_closes_the_old_posting_and_keeps_it(cast):
     official = cast.official_of(cast.official)
-    services.official_transfer(official=official, unit=cast.other_team, position=cast.position, on=date(2026, 6, 1))
+    services.official_transfer(
+        by=cast.province_hr, official=official, unit=cast.other_team, position=cast.position, on=date(2026, 6, 1)
+    )
     rows = list(OfficialAssignment.objects.filter(official=official).order_by("start_date"))
     assert [(r.unit.code, r.end_date) for r in rows] == [("T_PHONG_A", date(2026, 5, 31)), ("T_PHONG_B", None)]
 
@@ -62,7 +64,9 @@ def test_a_transfer_closes_the_old_posting_and_keeps_it(cast):
 def test_a_transfer_dated_before_the_current_posting_is_refused(cast):
     official = cast.official_of(cast.official)
     with pytest.raises(ValidationFailed):
-        services.official_transfer(official=official, unit=cast.other_team, position=cast.position, on=date(2025, 6, 1))
+        services.official_transfer(
+            by=cast.province_hr, official=official, unit=cast.other_team, position=cast.position, on=date(2025, 6, 1)
+        )
     assert OfficialAssignment.objects.filter(official=official).count() == 1
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from tests.factories.reports import make_field, set_custom
+from thanhhoa_kpi.core.actors import SYSTEM
 from thanhhoa_kpi.core.errors import ValidationFailed
 from thanhhoa_kpi.customfields import services as custom
 from thanhhoa_kpi.organization import services as org
@@ -145,7 +146,8 @@ def test_grouping_by_a_custom_field_counts_and_averages_in_the_database(data, dj
 
 def test_aggregation_query_count_does_not_grow_with_rows(data, django_assert_max_num_queries):
     for i in range(40):
-        official = org.official_create(code=f"T9{i:03d}", full_name=f"Cán bộ {i}", custom={"nhom": "Du lịch"},
+        official = org.official_create(by=SYSTEM, code=f"T9{i:03d}", full_name=f"Cán bộ {i}",
+                                       custom={"nhom": "Du lịch"},
                                        assignment={"unit": data.team, "position": data.position,
                                                    "start_date": date(2026, 1, 1)})  # fmt: skip
         assert official.pk

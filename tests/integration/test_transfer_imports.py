@@ -116,7 +116,7 @@ def test_a_valid_officials_file_creates_officials_with_their_postings(cast):
 
 def test_another_unit_is_a_transfer_that_keeps_the_history(cast):
     new_team = org_unit_create(
-        parent=cast.ward, code="T_PHONG_C", name="Phòng C", bloc="CHINH_QUYEN", level="XA", kind="PHONG"
+        by=cast.hr, parent=cast.ward, code="T_PHONG_C", name="Phòng C", bloc="CHINH_QUYEN", level="XA", kind="PHONG"
     )
     content = xlsx(OFFICIAL_HEADERS, official_row("T0001", "Nguyễn Văn An", unit="T_PHONG_C", start="01/03/2026"))
     report = services.import_apply(kind="officials", content=content, user=cast.hr)
@@ -132,10 +132,37 @@ def test_positions_accept_codes_or_labels_and_upsert_by_code(cast):
         ["T_CV", "Chuyên viên chính", "Chuyên môn, nghiệp vụ", "Khối chính quyền", None, "Tham mưu"],
         ["T_KT", "Kế toán", "CHUYEN_MON_NGHIEP_VU", "CHINH_QUYEN", 3, ""],
     )
-    report = services.import_apply(kind="positions", content=content, user=cast.hr)
+    report = services.import_apply(kind="positions", content=content, user=cast.province_hr)
     assert (report.created, report.updated) == (1, 1)
     assert JobPosition.objects.get(code="T_CV").name == "Chuyên viên chính"
     assert JobPosition.objects.get(code="T_KT").professional_level == 3
+
+
+def test_a_ward_hr_admin_may_neither_change_nor_add_a_bloc_wide_position(cast):
+    content = xlsx(
+        POSITION_HEADERS,
+        ["T_CV", "Chuyên viên chính", "Chuyên môn, nghiệp vụ", "Khối chính quyền", None, "Tham mưu"],
+        ["T_DANG_CV", "Chuyên viên Ban Đảng", "CHUYEN_MON_NGHIEP_VU", "DANG", None, ""],
+    )
+    report = assert_refused_unchanged("positions", content, cast.hr, [(2, "Mã vị trí"), (3, "Khối")])
+    messages = [e.message for e in report.sorted_errors()]
+    assert messages[0].startswith("Vị trí việc làm «T_CV» thuộc Khối chính quyền dùng chung cho cả khối")
+    assert "chỉ quản trị cấp tỉnh hoặc quản trị nhân sự của khối" in messages[1]
+    assert JobPosition.objects.get(code="T_CV").name == "Chuyên viên"
+
+
+def test_a_ward_hr_admin_may_not_import_the_shared_competency_framework(cast):
+    content = xlsx_sheets(
+        {
+            "Năng lực": [COMPETENCY_HEADERS, ["KNL", 1, "Khung", "01/01/2026", "Có", "NL01", "Giao tiếp", "CHUNG"]],
+            "Yêu cầu theo vị trí": [REQUIREMENT_HEADERS, ["KNL", 1, "T_CV", "NL01", 3]],
+        }
+    )
+    report = assert_refused_unchanged("competency_frameworks", content, cast.hr, [(2, "Mã khung"), (2, "Mã khung")])
+    assert {e.message for e in report.errors} == {
+        "Khung năng lực dùng chung toàn tỉnh: chỉ quản trị cấp tỉnh được thêm, sửa, xóa."
+    }
+    assert CompetencyFramework.objects.count() == 0
 
 
 def test_competency_frameworks_import_from_two_sheets(cast):
@@ -177,7 +204,7 @@ def test_competency_frameworks_import_from_two_sheets(cast):
             "Yêu cầu theo vị trí": [REQUIREMENT_HEADERS, ["KNL", 1, "T_CV", "NL01", 3]],
         }
     )
-    report = services.import_apply(kind="competency_frameworks", content=content, user=cast.hr)
+    report = services.import_apply(kind="competency_frameworks", content=content, user=cast.province_hr)
     assert (report.rows, report.created) == (3, 3)
     framework = CompetencyFramework.objects.get(code="KNL", version=1)
     assert framework.competencies.count() == 2
@@ -238,13 +265,13 @@ def test_a_bad_date(cast):
 
 def test_text_in_an_integer_column(cast):
     content = xlsx(POSITION_HEADERS, ["T_KT", "Kế toán", "CHUYEN_MON_NGHIEP_VU", "CHINH_QUYEN", "ba", ""])
-    report = assert_refused_unchanged("positions", content, cast.hr, [(2, "Hạng chức danh nghề nghiệp")])
+    report = assert_refused_unchanged("positions", content, cast.province_hr, [(2, "Hạng chức danh nghề nghiệp")])
     assert report.errors[0].message == "Phải là số nguyên, không phải «ba»."
 
 
 def test_an_integer_out_of_range(cast):
     content = xlsx(POSITION_HEADERS, ["T_KT", "Kế toán", "CHUYEN_MON_NGHIEP_VU", "CHINH_QUYEN", 7, ""])
-    assert_refused_unchanged("positions", content, cast.hr, [(2, "Hạng chức danh nghề nghiệp")])
+    assert_refused_unchanged("positions", content, cast.province_hr, [(2, "Hạng chức danh nghề nghiệp")])
 
 
 def test_an_unknown_choice(cast):
@@ -316,7 +343,7 @@ def test_a_one_sheet_kind_reads_its_first_sheet_whatever_its_name_but_never_the_
     content = xlsx_sheets(
         {"Hướng dẫn": [["ghi chú"]], "Danh sách": [POSITION_HEADERS, ["T_KT", "Kế toán", "HO_TRO_PHUC_VU", "MTTQ"]]}
     )
-    report = services.import_apply(kind="positions", content=content, user=cast.hr)
+    report = services.import_apply(kind="positions", content=content, user=cast.province_hr)
     assert report.created == 1 and JobPosition.objects.get(code="T_KT").bloc == "MTTQ"
 
 
@@ -355,7 +382,7 @@ def test_requirement_errors_name_their_sheet(cast):
         }
     )
     report = assert_refused_unchanged(
-        "competency_frameworks", content, cast.hr,
+        "competency_frameworks", content, cast.province_hr,
         [(2, "Mã năng lực"), (3, "Cấp độ yêu cầu"), (3, "Mã vị trí")],
     )  # fmt: skip
     assert report.sorted_errors()[0].field == "Trang Yêu cầu theo vị trí, dòng 2, cột Mã năng lực"
@@ -392,17 +419,17 @@ def test_only_hr_and_system_admins_may_import(cast, persona):
 # --- jobs and progress ---------------------------------------------------------------------------
 def test_a_small_upload_is_checked_then_runs_inline_on_confirmation(cast):
     content = xlsx(POSITION_HEADERS, ["T_KT", "Kế toán", "CHUYEN_MON_NGHIEP_VU", "CHINH_QUYEN", None, ""])
-    job = services.import_job_create(kind="positions", content=content, filename="vi-tri.xlsx", user=cast.hr)
+    job = services.import_job_create(kind="positions", content=content, filename="vi-tri.xlsx", user=cast.province_hr)
     assert (job.status, job.total_rows, job.created_rows) == (ImportStatus.PENDING, 1, 1)
     assert not JobPosition.objects.filter(code="T_KT").exists()
-    job = services.import_job_confirm(job=job, user=cast.hr)
+    job = services.import_job_confirm(job=job, user=cast.province_hr)
     assert (job.status, job.processed_rows, job.errors) == (ImportStatus.DONE, 1, [])
     assert JobPosition.objects.filter(code="T_KT").exists()
 
 
 def test_an_invalid_upload_is_kept_as_failed_with_its_errors(cast):
     content = xlsx(POSITION_HEADERS, ["T_KT", "Kế toán", "?", "CHINH_QUYEN", None, ""])
-    job = services.import_job_create(kind="positions", content=content, filename="x.xlsx", user=cast.hr)
+    job = services.import_job_create(kind="positions", content=content, filename="x.xlsx", user=cast.province_hr)
     assert job.status == ImportStatus.FAILED and not job.file
     assert [(e["row"], e["column"]) for e in job.errors] == [(2, "Nhóm vị trí")]
 
@@ -415,10 +442,10 @@ def test_a_large_import_runs_on_rq_and_records_its_progress(cast, monkeypatch, d
     )
     rows = [[f"T_P{n:03}", f"Vị trí {n}", "HO_TRO_PHUC_VU", "CHINH_QUYEN", None, ""] for n in range(230)]
     job = services.import_job_create(
-        kind="positions", content=xlsx(POSITION_HEADERS, *rows), filename="lon.xlsx", user=cast.hr
+        kind="positions", content=xlsx(POSITION_HEADERS, *rows), filename="lon.xlsx", user=cast.province_hr
     )
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        queued = services.import_job_confirm(job=job, user=cast.hr)
+        queued = services.import_job_confirm(job=job, user=cast.province_hr)
     assert queued.status == ImportStatus.QUEUED and len(callbacks) == 1
     job.refresh_from_db()
     assert (job.status, job.total_rows, job.processed_rows, job.created_rows) == (ImportStatus.DONE, 230, 230, 230)
@@ -436,12 +463,12 @@ def test_progress_of_a_running_job_comes_from_the_cache(cast):
 
 def test_a_job_is_confirmed_once_and_only_by_its_uploader(cast):
     content = xlsx(POSITION_HEADERS, ["T_KT", "Kế toán", "CHUYEN_MON_NGHIEP_VU", "CHINH_QUYEN", None, ""])
-    job = services.import_job_create(kind="positions", content=content, filename="x.xlsx", user=cast.hr)
+    job = services.import_job_create(kind="positions", content=content, filename="x.xlsx", user=cast.province_hr)
     with pytest.raises(PermissionRefused):
         services.import_job_confirm(job=job, user=cast.sysadmin)
-    services.import_job_confirm(job=job, user=cast.hr)
+    services.import_job_confirm(job=job, user=cast.province_hr)
     from thanhhoa_kpi.core.errors import Conflict
 
     with pytest.raises(Conflict):
-        services.import_job_confirm(job=job, user=cast.hr)
+        services.import_job_confirm(job=job, user=cast.province_hr)
     assert ImportJob.objects.get().status == ImportStatus.DONE

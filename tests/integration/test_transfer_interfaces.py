@@ -85,7 +85,7 @@ def test_api_not_an_excel_file_gets_400(cast, api_for):
 
 
 def test_api_small_import_is_done_at_once_with_201(cast, api_for):
-    client = api_for(cast.hr)
+    client = api_for(cast.province_hr)
     response = client.post(
         "/api/v1/imports/", {"kind": "positions", "file": upload(position_file("T_A", "T_B"))}, format="multipart"
     )
@@ -101,7 +101,7 @@ def test_api_small_import_is_done_at_once_with_201(cast, api_for):
 def test_api_large_import_is_queued_with_202(cast, api_for, django_capture_on_commit_callbacks):
     content = position_file(*[f"T_Q{n:03}" for n in range(201)])
     with django_capture_on_commit_callbacks(execute=True):
-        response = api_for(cast.hr).post(
+        response = api_for(cast.province_hr).post(
             "/api/v1/imports/", {"kind": "positions", "file": upload(content)}, format="multipart"
         )
     assert response.status_code == 202, response.json()
@@ -162,7 +162,7 @@ def test_desk_upload_shows_the_error_table_and_no_confirm_button(roles, client):
 
 
 def test_desk_upload_then_confirm_imports(roles, client):
-    client.force_login(roles.hr)
+    client.force_login(roles.province_hr)
     response = client.post(
         "/admin/transfer/importjob/upload/", {"kind": "positions", "file": upload(position_file("T_A", "T_B"))}
     )

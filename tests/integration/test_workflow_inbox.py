@@ -12,6 +12,7 @@ from tests.factories.workflow import (
     prepare_workflows,
 )
 from thanhhoa_kpi.accounts.models import User
+from thanhhoa_kpi.core.actors import SYSTEM
 from thanhhoa_kpi.organization import services as org_services
 from thanhhoa_kpi.workflow.models import JobDescription
 from thanhhoa_kpi.workflow.resolvers import PARENT_UNIT_HEAD, actor_for, subject_of
@@ -97,6 +98,7 @@ def test_the_head_of_the_parent_unit_handles_a_unit_heads_document(wf):
         assignment={"unit": wf.ward, "position": wf.lead_position, "start_date": date(2026, 1, 1),
                     "leadership_role": "HEAD"},
     )  # fmt: skip
+        by=SYSTEM,
     document = job_description(wf, author=wf.head, state="UNIT_REVIEW")
     assert PARENT_UNIT_HEAD in actor_for(ward_head, subject_of(document)).relations
     assert ward_head.pk not in awaited_users(document=document)  # v1 approves by UNIT_HEAD only

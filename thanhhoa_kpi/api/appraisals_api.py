@@ -413,7 +413,7 @@ class AppraisalViewSet(WorkflowActionsMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def score(self, request: Request, pk: Any = None) -> Response:
         """Compute the scores again from the reviewed work logs (refused once published)."""
-        return self._done(services.appraisal_score(appraisal=self.get_object()))
+        return self._done(services.appraisal_score(appraisal=self.get_object(), user=request.user))
 
 
 # ---------------------------------------------------------------------- unit appraisals

@@ -10,6 +10,7 @@ from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.api.custom import CustomFieldSerializerMixin
 from thanhhoa_kpi.competencies.models import Competency, CompetencyFramework, PositionRequirement, ProficiencyLevel
 from thanhhoa_kpi.organization import services
+from thanhhoa_kpi.competencies import services as competency_services
 from thanhhoa_kpi.organization.models import JobPosition, Official, OfficialAssignment, OrgUnit
 
 
@@ -49,14 +50,15 @@ class OrgUnitSerializer(serializers.ModelSerializer):
 
     def create(self, validated: dict[str, Any]) -> OrgUnit:
         parent = validated.pop("parent", None)
-        return services.org_unit_create(parent=parent, **validated)
+        return services.org_unit_create(by=self.context["request"].user, parent=parent, **validated)
 
     def update(self, instance: OrgUnit, validated: dict[str, Any]) -> OrgUnit:
         parent_given = "parent" in validated
         parent = validated.pop("parent", None)
-        instance = super().update(instance, validated)
+        user = self.context["request"].user
+        instance = services.org_unit_update(by=user, unit=instance, **validated)
         if parent_given and parent != OrgUnit.objects.get_parent(instance):
-            instance = services.org_unit_move(unit=instance, new_parent=parent)
+            instance = services.org_unit_move(by=user, unit=instance, new_parent=parent)
         return instance
 
 
@@ -111,11 +113,11 @@ class OfficialSerializer(CustomFieldSerializerMixin, serializers.ModelSerializer
         return attrs
 
     def create(self, validated: dict[str, Any]) -> Official:
-        return services.official_create(**validated)
+        return services.official_create(by=self.context["request"].user, **validated)
 
     def update(self, instance: Official, validated: dict[str, Any]) -> Official:
         validated.pop("assignment", None)
-        return super().update(instance, validated)
+        return services.official_update(by=self.context["request"].user, official=instance, **validated)
 
 
 class JobPositionSerializer(CustomFieldSerializerMixin, serializers.ModelSerializer):
@@ -137,6 +139,12 @@ class LevelSerializer(serializers.ModelSerializer):
 
 class CompetencySerializer(serializers.ModelSerializer):
     levels = LevelSerializer(many=True, read_only=True)
+    def create(self, validated: dict[str, Any]) -> JobPosition:
+        return services.position_save(by=self.context["request"].user, **validated)
+
+    def update(self, instance: JobPosition, validated: dict[str, Any]) -> JobPosition:
+        return services.position_save(by=self.context["request"].user, position=instance, **validated)
+
 
     class Meta:
         model = Competency
@@ -159,3 +167,8 @@ class CompetencyFrameworkSerializer(serializers.ModelSerializer):
     class Meta:
         model = CompetencyFramework
         fields = ["id", "code", "version", "name", "effective_from", "is_active", "competencies", "requirements"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Province-wide: refused before anything is written (updates also by the object permission).
+        competency_services.require_editor(self.context["request"].user)
+        return attrs

@@ -27,6 +27,7 @@ from thanhhoa_kpi.appraisals.choices import DRAFT, HOME_AFFAIRS, PUBLISHED, UNIT
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalPeriod
 from thanhhoa_kpi.appraisals.services.opening import period_open_run
 from thanhhoa_kpi.appraisals.services.periods import default_dates, link_work_periods
+from thanhhoa_kpi.core.actors import SYSTEM
 from thanhhoa_kpi.organization.models import OrgUnit
 from thanhhoa_kpi.workflow.models import TransitionLog
 from thanhhoa_kpi.workflow.selectors import awaited_users
@@ -101,14 +102,14 @@ def _self_assess(appraisal: Appraisal, scores: list[Any]) -> Appraisal:
         for line, value in zip(appraisal.criteria.order_by("order"), scores, strict=False):
             line.self_score = value
             line.save(update_fields=["self_score"])
-        return services.appraisal_score(appraisal=appraisal)
+        return services.appraisal_score(appraisal=appraisal, user=SYSTEM)
     return services.appraisal_self_assess(appraisal=appraisal, user=user, lines=_lines(appraisal, scores))
 
 
 def _step(appraisal: Appraisal, action: str, label: str, target: str, spec: dict[str, Any]) -> Appraisal:
     actor = appraisal.official.user if action == "submit" else _actor(appraisal, action)
     if actor is None:
-        services.appraisal_score(appraisal=appraisal)
+        services.appraisal_score(appraisal=appraisal, user=SYSTEM)
         _shortcut(appraisal, action, label, target)
         return appraisal
     if action == "approve" and spec.get("reviewer") and rights.is_reviewer(actor, appraisal):
@@ -158,7 +159,7 @@ def load_period(spec: dict[str, Any]) -> int:
         given = people.get(appraisal.official.code)
         if given is None and wanted == DRAFT:
             if not appraisal.scored_at:
-                services.appraisal_score(appraisal=appraisal)  # the preview, before anyone self-assesses
+                services.appraisal_score(appraisal=appraisal, user=SYSTEM)  # the preview, before anyone self-assesses
             continue
         if appraisal.state == DRAFT or ORDER.index(appraisal.state) < ORDER.index(wanted):
             _advance(appraisal, wanted, given or {})

@@ -23,6 +23,7 @@ from typing import Any
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.appraisals.choices import PUBLISHED, PeriodStatus
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalPeriod
+from thanhhoa_kpi.core.actors import is_system
 from thanhhoa_kpi.core.errors import Conflict, PermissionRefused
 from thanhhoa_kpi.organization.models import OrgUnit
 from thanhhoa_kpi.workflow.engine import initial_state, is_editable
@@ -125,6 +126,26 @@ def require_period_manager(user: Any, bloc: str) -> None:
 def require_publisher(user: Any, period: AppraisalPeriod) -> None:
     if not is_bloc_authority(user, period.bloc):
         raise PermissionRefused("Chỉ cơ quan tổ chức cán bộ của khối được công khai phiếu đánh giá.")
+
+
+def require_rescore(user: Any, appraisal: Appraisal) -> None:
+    """Scoring again is a change: only who may change the appraisal now (its subject before
+    submitting, its reviewer, the bloc's authority), never once published or in a locked step.
+    Loaders and commands pass :data:`thanhhoa_kpi.core.actors.SYSTEM`."""
+    if is_system(user):
+        return
+    if not (is_subject(user, appraisal) or is_reviewer(user, appraisal) or may_record_disqualifier(user, appraisal)):
+        raise PermissionRefused(
+            "Chỉ người được đánh giá, người đánh giá hoặc cơ quan tổ chức cán bộ của khối được tính lại điểm "
+            "phiếu này.",
+            code="NOT_ALLOWED",
+        )
+    require_content_editable(appraisal)
+    if not editable_parts(user, appraisal):
+        raise PermissionRefused(
+            "Phiếu đã gửi nên bạn không được tính lại điểm; người đánh giá có thể «Trả lại» phiếu.",
+            code="NOT_EDITABLE",
+        )
 
 
 SUBJECT_PARTS = frozenset({"self_score", "self_comment"})

@@ -6,7 +6,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils import timezone
 
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.organization.models import OrgUnit
@@ -15,9 +14,10 @@ from thanhhoa_kpi.worklogs.models import Assignment, LineStatus, WorkLogLine, Wo
 
 
 def current_period() -> WorkPeriod:
-    today = timezone.localdate()
-    period, _ = WorkPeriod.objects.get_or_create(year=today.year, month=today.month)
-    return period
+    """The current month (opened on first use by the work-log services)."""
+    from thanhhoa_kpi.worklogs.services import work_period_current
+
+    return work_period_current()
 
 
 def worklog_list(*, user: Any) -> QuerySet[WorkLogLine]:

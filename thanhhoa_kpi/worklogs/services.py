@@ -51,9 +51,36 @@ def positive_decimal(value: Any, field: str, label: str) -> Decimal:
 # ------------------------------------------------------------------ periods
 
 
-def work_period_for(day: date, *, lock: bool = False) -> WorkPeriod:
-    """The month containing ``day`` (created open on first use)."""
-    period, _ = WorkPeriod.objects.get_or_create(year=day.year, month=day.month)
+def work_period_ensure(year: int, month: int) -> WorkPeriod:
+    """Open a month: the one place that creates work periods.
+
+    Called for the current month (opened on first use: today can always be logged), and by
+    the appraisal-period services when an authority opens a period covering other months.
+    A work-log date never creates its month (a back-dated line cannot open a past month and
+    feed the year's roll-up).
+    """
+    period, _ = WorkPeriod.objects.get_or_create(year=year, month=month)
+    return period
+
+
+def work_period_current() -> WorkPeriod:
+    today = timezone.localdate()
+    return work_period_ensure(today.year, today.month)
+
+
+def work_period_for(day: date, *, lock: bool = False, field: str = "date") -> WorkPeriod:
+    """The existing month containing ``day``; refused when that month was never opened."""
+    today = timezone.localdate()
+    if (day.year, day.month) == (today.year, today.month):
+        period: WorkPeriod | None = work_period_current()
+    else:
+        period = WorkPeriod.objects.filter(year=day.year, month=day.month).first()
+    if period is None:
+        raise invalid(
+            field,
+            f"Tháng {day.month:02d}/{day.year} chưa được mở để ghi nhật ký; chỉ ghi được vào các tháng đang mở.",
+            code="PERIOD_NOT_OPEN",
+        )
     if lock:
         period = WorkPeriod.objects.select_for_update().get(pk=period.pk)
     return period

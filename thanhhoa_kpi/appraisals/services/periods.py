@@ -19,7 +19,7 @@ from thanhhoa_kpi.appraisals.choices import OpeningStatus, PeriodKind, PeriodSta
 from thanhhoa_kpi.appraisals.models import AppraisalPeriod, RuleSet
 from thanhhoa_kpi.core.errors import Conflict, FieldError, ValidationFailed
 from thanhhoa_kpi.organization.choices import Bloc
-from thanhhoa_kpi.worklogs.models import WorkPeriod
+from thanhhoa_kpi.worklogs.services import work_period_ensure
 
 DEADLINES = ("self_assessment_deadline", "unit_review_deadline", "approval_deadline")
 _LIMITS = {PeriodKind.MONTH: 12, PeriodKind.QUARTER: 4, PeriodKind.YEAR: 1}
@@ -72,8 +72,8 @@ def _rule_set_errors(code: str) -> list[FieldError]:
 
 
 def link_work_periods(period: AppraisalPeriod) -> None:
-    """The calendar months the period covers, created when missing."""
-    rows = [WorkPeriod.objects.get_or_create(year=year, month=month)[0] for year, month in period.months()]
+    """The calendar months the period covers, opened when missing (by the period's authority)."""
+    rows = [work_period_ensure(year, month) for year, month in period.months()]
     period.work_periods.set(rows)
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from thanhhoa_kpi.appraisals import rights
 from thanhhoa_kpi.appraisals.choices import PUBLISHED, ScoreStatus
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalCriterion, RuleSet
 from thanhhoa_kpi.catalogue.models import CatalogueItem
@@ -277,10 +278,11 @@ def score_locked(appraisal: Appraisal) -> Appraisal:
 
 
 @transaction.atomic
-def appraisal_score(*, appraisal: Appraisal) -> Appraisal:
+def appraisal_score(*, appraisal: Appraisal, user: Any) -> Appraisal:
     """(Re)compute every figure of ``appraisal`` and store it with the explanation.
 
-    Refused once the appraisal is published: its figures and copied parameters are final.
+    Refused once the appraisal is published (its figures and copied parameters are final),
+    and to anyone who may not change it in its current state (:func:`rights.require_rescore`).
     """
     locked = Appraisal.objects.select_for_update().get(pk=appraisal.pk)
     if locked.state == PUBLISHED:
@@ -288,6 +290,8 @@ def appraisal_score(*, appraisal: Appraisal) -> Appraisal:
             "Phiếu đánh giá đã công khai nên không được tính lại điểm; cần «Mở lại» phiếu trước.",
             code="APPRAISAL_PUBLISHED",
         )
+    rights.require_rescore(user, locked)
+    locked._history_user = user if getattr(user, "pk", None) else None
     return score_locked(locked)
 
 

@@ -39,47 +39,12 @@ from thanhhoa_kpi.desk.custom import CustomFieldsAdminMixin
 from thanhhoa_kpi.desk.navigation import item
 from thanhhoa_kpi.desk.pages.workflow import GovernedVersionAdmin, StateFilter, TransitionLogInline, WorkflowAdminMixin
 from thanhhoa_kpi.desk.pdf_downloads import AppraisalPdfMixin, unit_summary_pdf_view
+from thanhhoa_kpi.desk.service_forms import ServiceForm, adopt, form_errors, with_request
 from thanhhoa_kpi.organization.models import OrgUnit
 
-
-def _form_errors(form: forms.Form, error: DomainError) -> None:
-    """The one place where a domain error becomes form errors (by field when named)."""
-    if not error.errors:
-        form.add_error(None, error.message)
-    for problem in error.errors:
-        form.add_error(problem.field if problem.field in form.fields else None, problem.message)
-
-
-class ServiceForm(forms.ModelForm):
-    """A model form whose ``save`` is a service call made in ``clean`` (errors stay on the form)."""
-
-    request: HttpRequest
-    saved: Model | None = None
-
-    def call(self, data: dict[str, Any]) -> Model:
-        raise NotImplementedError
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if not self.errors:
-            try:
-                self.saved = self.call(data)
-            except DomainError as error:
-                _form_errors(self, error)
-        return data
-
-    def _post_clean(self) -> None:
-        pass  # the service validated and saved; the model form neither validates nor saves again
-
-
-def _with_request(request: HttpRequest, form_class: type) -> type:
-    return type(form_class.__name__, (form_class,), {"request": request})
-
-
-def _adopt(obj: Model, form: Any) -> None:
-    """Give the admin's object the saved row's values (it logs and redirects with them)."""
-    for field in obj._meta.concrete_fields:
-        setattr(obj, field.attname, getattr(form.saved, field.attname))
+_form_errors = form_errors
+_with_request = with_request
+_adopt = adopt
 
 
 # ----------------------------------------------------------------------------- rule sets
@@ -434,7 +399,11 @@ class AppraisalAdmin(AppraisalPdfMixin, CustomFieldsAdminMixin, WorkflowAdminMix
             if not _editable(request, appraisal):
                 refused += 1
                 continue
-            services.appraisal_score(appraisal=appraisal)
+            try:
+                services.appraisal_score(appraisal=appraisal, user=request.user)
+            except DomainError:
+                refused += 1
+                continue
             done += 1
         self.message_user(request, f"Đã tính lại {done} phiếu; bỏ qua {refused} phiếu bạn không được sửa.")
 

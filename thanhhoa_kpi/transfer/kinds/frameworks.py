@@ -14,6 +14,7 @@ from functools import partial
 from typing import Any
 
 from thanhhoa_kpi.accounts import access
+from thanhhoa_kpi.competencies import services as competencies
 from thanhhoa_kpi.competencies.models import Competency, CompetencyFramework, PositionRequirement, ProficiencyLevel
 from thanhhoa_kpi.organization.models import JobPosition
 from thanhhoa_kpi.transfer.kinds.base import (
@@ -43,6 +44,8 @@ class _State:
     frameworks: dict[FwKey, CompetencyFramework]
     competencies: dict[tuple[FwKey, str], Competency]
     writable: set[int]
+    user: Any = None
+    may_edit: bool = False  # the framework is province-wide: province admins only
     framework_rows: dict[FwKey, Row] = field(default_factory=dict)  # the row that defines each framework
     written: dict[FwKey, CompetencyFramework] = field(default_factory=dict)
 
@@ -53,6 +56,8 @@ def plan(sheets: dict[str, SheetRows], user: Any, report: ImportReport) -> list[
         frameworks=frameworks,
         competencies={(key, c.code): c for key, f in frameworks.items() for c in f.competencies.all()},
         writable=set(access.writable(CompetencyFramework.objects.all(), user).values_list("id", flat=True)),
+        user=user,
+        may_edit=competencies.may_edit(user),
     )
     changes = _plan_competencies(sheets[COMPETENCIES], state, report)
     if REQUIREMENTS in sheets:
@@ -68,8 +73,17 @@ def _plan_competencies(data: SheetRows, state: _State, report: ImportReport) -> 
         key = _fw_key(row)
         if key is None or not _framework_ok(row, key, state, data, report) or row.bad:
             continue
-        changes.append(_competency_change(row, key, state))
+        change = _competency_change(row, key, state)
+        if change.action != SAME and not _may_change(state, key):  # unchanged rows (a re-imported export) pass
+            data.error(report, row.number, "framework", competencies.REFUSAL)
+            continue
+        changes.append(change)
     return changes
+
+
+def _may_change(state: _State, key: FwKey) -> bool:
+    existing = state.frameworks.get(key)
+    return state.may_edit and (existing is None or existing.pk in state.writable)
 
 
 def _fw_key(row: Row) -> FwKey | None:
@@ -79,10 +93,6 @@ def _fw_key(row: Row) -> FwKey | None:
 
 
 def _framework_ok(row: Row, key: FwKey, state: _State, data: SheetRows, report: ImportReport) -> bool:
-    existing = state.frameworks.get(key)
-    if existing is not None and existing.pk not in state.writable:
-        data.error(report, row.number, "framework", f"Bạn không có quyền sửa khung năng lực «{key[0]}».")
-        return False
     first = state.framework_rows.setdefault(key, row)
     ok = True
     for column in FRAMEWORK_COLUMNS:
@@ -115,6 +125,7 @@ def _competency_change(row: Row, key: FwKey, state: _State) -> Change:
 
 
 def _write_framework(state: _State, key: FwKey, values: dict[str, Any]) -> CompetencyFramework:
+    competencies.require_editor(state.user)
     if key in state.written:
         return state.written[key]
     framework = state.frameworks.get(key) or CompetencyFramework(code=key[0], version=key[1])
@@ -158,6 +169,9 @@ def _plan_requirements(data: SheetRows, state: _State, report: ImportReport) -> 
         if current is not None and (current.required_level, current.framework_id) == (level, competency.framework_id):
             changes.append(Change(row.number, REQUIREMENTS, SAME))
             continue
+        if not _may_change(state, key):
+            data.error(report, row.number, "framework", competencies.REFUSAL)
+            continue
         write = partial(_write_requirement, state, key, row.get("competency"), position, level)
         changes.append(Change(row.number, REQUIREMENTS, UPDATE if current else CREATE, write))
     return changes
@@ -180,6 +194,7 @@ def _requirement_refs(
 
 
 def _write_requirement(state: _State, key: FwKey, code: str, position: JobPosition, level: int) -> None:
+    competencies.require_editor(state.user)
     competency = state.competencies[(key, code)]
     if not competency.pk:  # only in the file so far: written by the competencies sheet
         competency = Competency.objects.get(framework__code=key[0], framework__version=key[1], code=code)

@@ -24,7 +24,6 @@ from thanhhoa_kpi.transfer.kinds.base import (
     SAME,
     UPDATE,
     Change,
-    apply_values,
     cell_key,
     chunks,
     differences,
@@ -78,7 +77,7 @@ def plan(sheets: dict[str, SheetRows], user: Any, report: ImportReport) -> list[
     lookup = _lookup([r.get("code") for r in rows], user)
     changes = []
     for row in rows:
-        change = _plan_row(row, lookup, data, report)
+        change = _plan_row(row, lookup, data, report, user)
         if change is not None and not row.bad:
             changes.append(change)
     return changes
@@ -105,7 +104,7 @@ def _lookup(codes: list[str], user: Any) -> _Lookup:
     )
 
 
-def _plan_row(row: Row, lookup: _Lookup, data: SheetRows, report: ImportReport) -> Change | None:
+def _plan_row(row: Row, lookup: _Lookup, data: SheetRows, report: ImportReport, user: Any) -> Change | None:
     code = row.get("code")
     official = lookup.officials.get(code)
     if official is not None and official.pk not in lookup.writable_ids:
@@ -116,13 +115,16 @@ def _plan_row(row: Row, lookup: _Lookup, data: SheetRows, report: ImportReport) 
     custom = plan_custom("official", row, data, report, official)
     if posting is FAILED or custom is None:
         return None
+    if posting is not None and official is not None and official.user_id and official.user_id == user.pk:
+        data.error(report, row.number, "unit", "Không ai được tự thay đổi quá trình công tác của chính mình.")
+        return None
     person = {name: row.get(name) for name in PERSON if row.has(name)} | {"custom": custom}
     if official is None:
-        return Change(row.number, "", CREATE, partial(_create, code, person, posting))
+        return Change(row.number, "", CREATE, partial(_create, user, code, person, posting))
     diff = differences(official, person)
     if not diff and posting is None:
         return Change(row.number, "", SAME)
-    return Change(row.number, "", UPDATE, partial(_update, official, diff, posting))
+    return Change(row.number, "", UPDATE, partial(_update, user, official, diff, posting))
 
 
 def _posting(row: Row, official: Official | None, lookup: _Lookup, data: SheetRows, report: ImportReport) -> Any:
@@ -177,7 +179,7 @@ def _checked_posting(row: Row, posting: _Posting, lookup: _Lookup, data: SheetRo
     return posting
 
 
-def _create(code: str, person: dict[str, Any], posting: _Posting) -> None:
+def _create(user: Any, code: str, person: dict[str, Any], posting: _Posting) -> None:
     assignment = {
         "unit": posting.unit,
         "position": posting.position,
@@ -185,22 +187,25 @@ def _create(code: str, person: dict[str, Any], posting: _Posting) -> None:
         "leadership_role": posting.leadership_role,
         "fields_in_charge": posting.fields_in_charge,
     }
-    org.official_create(code=code, assignment=assignment, **person)
+    org.official_create(by=user, code=code, assignment=assignment, **person)
 
 
-def _update(official: Official, person: dict[str, Any], posting: _Posting | None) -> None:
+def _update(user: Any, official: Official, person: dict[str, Any], posting: _Posting | None) -> None:
     if person:
-        apply_values(official, person, exclude=["user"])
+        org.official_update(by=user, official=official, **person)
     if posting is None:
         return
     place = {"unit": posting.unit, "position": posting.position}
     role = {"leadership_role": posting.leadership_role, "fields_in_charge": posting.fields_in_charge}
     if posting.current is None:
-        org.official_assign(official=official, start_date=posting.start_date, **place, **role)
+        org.official_assign(by=user, official=official, start_date=posting.start_date, **place, **role)
     elif posting.same_place:
-        apply_values(posting.current, {"start_date": posting.start_date, **role})
+        current = posting.current
+        current.start_date = posting.start_date
+        current.leadership_role, current.fields_in_charge = role["leadership_role"], role["fields_in_charge"]
+        org.assignment_save(by=user, assignment=current)
     else:
-        org.official_transfer(official=official, on=posting.start_date, **place, **role)
+        org.official_transfer(by=user, official=official, on=posting.start_date, **place, **role)
 
 
 def export(user: Any) -> dict[str, Iterable[dict[str, Any]]]:

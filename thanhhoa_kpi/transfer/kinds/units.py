@@ -20,7 +20,6 @@ from thanhhoa_kpi.transfer.kinds.base import (
     SAME,
     UPDATE,
     Change,
-    apply_values,
     cell_key,
     differences,
     unique_rows,
@@ -30,7 +29,6 @@ from thanhhoa_kpi.transfer.specs import ORG_UNITS
 from thanhhoa_kpi.transfer.workbook import Row, SheetRows
 
 FIELDS = ("name", "short_name", "bloc", "level", "kind", "active_from", "active_to")
-TREE_FIELDS = ["path", "depth", "numchild"]
 
 
 @dataclass
@@ -50,7 +48,7 @@ def plan(sheets: dict[str, SheetRows], user: Any, report: ImportReport) -> list[
     changes: list[Change] = []
     for row in sorted(rows, key=lambda r: _depth(tree, r.get("code"))):
         if _check(row, tree, data, report) and not row.bad:
-            changes.append(_change(row, tree))
+            changes.append(_change(row, tree, user))
     return changes
 
 
@@ -135,32 +133,32 @@ def _dates_ok(row: Row, unit: OrgUnit | None, error: Any) -> bool:
     return True
 
 
-def _change(row: Row, tree: _Tree) -> Change:
+def _change(row: Row, tree: _Tree, user: Any) -> Change:
     code = row.get("code")
     values = {name: row.get(name) for name in FIELDS if row.has(name)}
     parent = tree.parents.get(code)
     unit = tree.existing.get(code)
     if unit is None:
-        return Change(row.number, "", CREATE, partial(_create, code, parent, values))
+        return Change(row.number, "", CREATE, partial(_create, user, code, parent, values))
     diff = differences(unit, values)
     moved = parent != tree.db_parents.get(code)
     if not diff and not moved:
         return Change(row.number, "", SAME)
-    return Change(row.number, "", UPDATE, partial(_update, code, diff, parent, moved))
+    return Change(row.number, "", UPDATE, partial(_update, user, code, diff, parent, moved))
 
 
-def _create(code: str, parent_code: str | None, values: dict[str, Any]) -> None:
+def _create(user: Any, code: str, parent_code: str | None, values: dict[str, Any]) -> None:
     parent = OrgUnit.objects.get(code=parent_code) if parent_code else None
-    org.org_unit_create(parent=parent, code=code, **values)
+    org.org_unit_create(by=user, parent=parent, code=code, **values)
 
 
-def _update(code: str, diff: dict[str, Any], parent_code: str | None, moved: bool) -> None:
+def _update(user: Any, code: str, diff: dict[str, Any], parent_code: str | None, moved: bool) -> None:
     # Tree operations rewrite paths: always work on freshly read nodes.
     if diff:
-        apply_values(OrgUnit.objects.get(code=code), diff, exclude=TREE_FIELDS)
+        org.org_unit_update(by=user, unit=OrgUnit.objects.get(code=code), **diff)
     if moved:
         parent = OrgUnit.objects.get(code=parent_code) if parent_code else None
-        org.org_unit_move(unit=OrgUnit.objects.get(code=code), new_parent=parent)
+        org.org_unit_move(by=user, unit=OrgUnit.objects.get(code=code), new_parent=parent)
 
 
 def export(user: Any) -> dict[str, Iterable[dict[str, Any]]]:
