@@ -22,9 +22,10 @@ from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.api.custom import CustomFieldSerializerMixin
 from thanhhoa_kpi.api.workflow_api import WorkflowActionsMixin, WorkflowStateSerializer
 from thanhhoa_kpi.appraisals import rights, selectors, services
-from thanhhoa_kpi.appraisals.choices import classification_label
+from thanhhoa_kpi.appraisals.choices import PeriodKind, classification_label
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalDisqualifier, AppraisalPeriod, UnitAppraisal
-from thanhhoa_kpi.core.errors import FieldError, NotFound, ValidationFailed
+from thanhhoa_kpi.core.errors import FieldError, NotFound, PermissionRefused, ValidationFailed
+from thanhhoa_kpi.organization.choices import Bloc
 from thanhhoa_kpi.organization.models import OrgUnit
 from thanhhoa_kpi.scoring import CLASSIFICATION_LABELS
 
@@ -33,7 +34,8 @@ PERIOD_WRITABLE = ["self_assessment_deadline", "unit_review_deadline", "approval
 
 
 def _unit(request: Request, *, required: bool = False) -> OrgUnit | None:
-    raw = request.query_params.get("unit") or (request.data.get("unit") if request.method == "POST" else None)
+    body = request.data if request.method == "POST" and isinstance(request.data, dict) else {}
+    raw = request.query_params.get("unit") or body.get("unit")
     if not raw:
         if required:
             raise ValidationFailed("Thiếu đơn vị.", [FieldError("unit", "Hãy chọn đơn vị.")])
@@ -67,6 +69,7 @@ class PeriodSerializer(serializers.ModelSerializer):
         return [{"id": row.pk, "year": row.year, "month": row.month} for row in period.work_periods.all()]
 
     def create(self, validated: dict[str, Any]) -> AppraisalPeriod:
+        validated.setdefault("kind", PeriodKind.MONTH)  # the model's default, left out of validated data
         return services.period_create(user=self.context["request"].user, **validated)
 
     def update(self, instance: AppraisalPeriod, validated: dict[str, Any]) -> AppraisalPeriod:
@@ -146,6 +149,17 @@ class PeriodViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance: AppraisalPeriod) -> None:
         services.period_delete(user=self.request.user, period=instance)
+
+    # The right is checked before the input: a caller who may not manage periods gets 403,
+    # never a validation answer about a body they may not send (the service checks again).
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not any(rights.may_manage_periods(request.user, bloc) for bloc in Bloc.values):
+            raise PermissionRefused("Chỉ cơ quan tổ chức cán bộ của khối hoặc quản trị hệ thống được tạo kỳ đánh giá.")
+        return super().create(request, *args, **kwargs)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        rights.require_period_manager(request.user, self.get_object().bloc)
+        return super().update(request, *args, **kwargs)
 
     @extend_schema(request=None, responses={202: ProgressSerializer})
     @action(detail=True, methods=["post"])

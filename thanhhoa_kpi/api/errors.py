@@ -1,14 +1,21 @@
 """One exception handler: every 4xx answer has the SPEC 8.1 body.
 
 ``{"status": "ERROR", "code": ..., "message": <vi>, "errors": [{"field", "message"}]}``
+
+Besides DRF's and the domain's errors it answers what input alone can provoke below the
+services: a deletion the database protects (409 ``PROTECTED``), JSON nested deeper than
+the parser can follow (400 ``MALFORMED_JSON``), a body or form over Django's limits (413,
+400). Errors outside the views get the same body from :mod:`thanhhoa_kpi.api.middleware`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -34,6 +41,11 @@ def error_body(code: str, message: str, errors: list[dict[str, str]] | None = No
     return {"status": "ERROR", "code": code, "message": message, "errors": errors or []}
 
 
+def too_large_message(limit: int) -> str:
+    size = f"{limit / 1_048_576:.1f}".replace(".", ",")
+    return f"Dữ liệu gửi lên quá lớn (tối đa {size} MB)."
+
+
 def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
     """DRF's nested error detail as a flat list of {field, message}, field paths dotted."""
     if isinstance(detail, dict):
@@ -53,12 +65,49 @@ def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
     return [{"field": prefix, "message": str(detail)}]
 
 
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+def _protected(exc: ProtectedError | RestrictedError) -> Response:
+    """409 naming the kinds of rows that still point here (never the rows: they may be out of scope)."""
+    counts: dict[str, int] = {}
+    for row in getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", None) or ():
+        name = str(row._meta.verbose_name)
+        counts[name] = counts.get(name, 0) + 1
+    used_by = ", ".join(f"{name} ({count})" for name, count in sorted(counts.items()))
+    message = "Không xóa được vì bản ghi đang được dùng" + (f" bởi: {used_by}." if used_by else ".")
+    return Response(error_body("PROTECTED", message, [{"field": "", "message": message}]), status=409)
+
+
+def _input_error(exc: Exception) -> Response | None:
+    """What a request body alone provokes below DRF's own checks."""
+    if isinstance(exc, RecursionError):
+        # json.load gives up on deeply nested arrays or objects: the body's fault, not ours.
+        message = "Dữ liệu JSON lồng nhau quá sâu."
+        return Response(error_body("MALFORMED_JSON", message, [{"field": "", "message": message}]), status=400)
+    if isinstance(exc, RequestDataTooBig):
+        message = too_large_message(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        return Response(error_body("REQUEST_TOO_LARGE", message, [{"field": "", "message": message}]), status=413)
+    if isinstance(exc, SuspiciousOperation):
+        # e.g. too many form fields (DATA_UPLOAD_MAX_NUMBER_FIELDS) or a broken multipart body
+        message = "Dữ liệu gửi lên không hợp lệ."
+        return Response(error_body("BAD_REQUEST", message, [{"field": "", "message": message}]), status=400)
+    return None
+
+
+def _special(exc: Exception) -> Response | None:
+    """Errors answered by their own rule rather than through DRF's handler."""
     if isinstance(exc, DomainError):
         errors = [{"field": e.field, "message": e.message} for e in exc.errors]
         return Response(error_body(exc.code, exc.message, errors), status=exc.http_status)
+    if isinstance(exc, (ProtectedError, RestrictedError)):
+        return _protected(exc)
     if isinstance(exc, OUTAGE_ERRORS):  # Redis down (cache, throttle, queue): 503, not a raw 500
         return Response(outage_body(), status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": RETRY_AFTER})
+    return _input_error(exc)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    answered = _special(exc)
+    if answered is not None:
+        return answered
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     if isinstance(exc, Http404):

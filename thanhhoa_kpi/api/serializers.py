@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from thanhhoa_kpi.accounts import access
@@ -111,6 +113,13 @@ class OfficialSerializer(CustomFieldSerializerMixin, serializers.ModelSerializer
         ):
             raise serializers.ValidationError({"assignment": "Cần khai báo đơn vị và vị trí công tác."})
         return attrs
+
+    def validate_birth_date(self, value: date | None) -> date | None:
+        # Someone in office: born after 1900 and of working age (18) — a typo like 6623 is refused.
+        latest = timezone.localdate().year - 18
+        if value is not None and not 1900 <= value.year <= latest:
+            raise serializers.ValidationError(f"Năm sinh phải từ 1900 đến {latest}.")
+        return value
 
     def create(self, validated: dict[str, Any]) -> Official:
         return services.official_create(by=self.context["request"].user, **validated)

@@ -21,10 +21,16 @@ from rest_framework.response import Response
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.api.custom import CustomFieldSerializerMixin
 from thanhhoa_kpi.catalogue.models import CatalogueItem
-from thanhhoa_kpi.core.errors import NotFound
+from thanhhoa_kpi.core.errors import FieldError, NotFound, ValidationFailed
 from thanhhoa_kpi.organization.models import Official, OrgUnit
 from thanhhoa_kpi.worklogs import assignments, rights, scores, selectors, services
 from thanhhoa_kpi.worklogs.models import Assignment, Origin, WorkLogLine, WorkPeriod
+
+# Free text has a length a person writes, not what a script can post (the parsers cap every
+# string at TEXT_MAX; these are the fields' own limits, shown in the schema).
+TEXT_LENGTH = 4000
+COUNT_MAX = 1000  # failures, delays and their exemptions: the service's own bound
+ID_MAX = 2**63 - 1
 
 REVIEW_FIELDS = [
     "accepted_quantity", "quality_failures", "delays", "exempt_quality_failures", "exempt_delays",
@@ -91,7 +97,7 @@ class BulkAssignSerializer(serializers.Serializer):
     period = serializers.PrimaryKeyRelatedField(queryset=WorkPeriod.objects.all())
     deadline = serializers.DateField(required=False, allow_null=True)
     origin = serializers.ChoiceField(choices=[Origin.PLAN, Origin.AD_HOC], default=Origin.PLAN)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
 class CopyMonthSerializer(serializers.Serializer):
@@ -105,6 +111,7 @@ class WorkLogLineSerializer(CustomFieldSerializerMixin, serializers.ModelSeriali
     catalogue_item = serializers.PrimaryKeyRelatedField(queryset=CatalogueItem.objects.all(), required=False)
     quantity = serializers.DecimalField(max_digits=12, decimal_places=2)
     minutes = serializers.IntegerField(required=False, default=0)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LENGTH)
     evidence = serializers.FileField(required=False, allow_null=True)
 
     class Meta:
@@ -126,18 +133,20 @@ class WorkLogLineSerializer(CustomFieldSerializerMixin, serializers.ModelSeriali
 
 class ReviewSerializer(serializers.Serializer):
     accepted_quantity = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
-    quality_failures = serializers.IntegerField(required=False, default=0, min_value=0)
-    delays = serializers.IntegerField(required=False, default=0, min_value=0)
-    exempt_quality_failures = serializers.IntegerField(required=False, default=0, min_value=0)
-    exempt_delays = serializers.IntegerField(required=False, default=0, min_value=0)
-    exemption_reason = serializers.CharField(required=False, allow_blank=True, default="")
-    exemption_confirmed_by = serializers.CharField(required=False, allow_blank=True, default="")
+    quality_failures = serializers.IntegerField(required=False, default=0, min_value=0, max_value=COUNT_MAX)
+    delays = serializers.IntegerField(required=False, default=0, min_value=0, max_value=COUNT_MAX)
+    exempt_quality_failures = serializers.IntegerField(required=False, default=0, min_value=0, max_value=COUNT_MAX)
+    exempt_delays = serializers.IntegerField(required=False, default=0, min_value=0, max_value=COUNT_MAX)
+    exemption_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_LENGTH)
+    exemption_confirmed_by = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
     exemption_attachment = serializers.FileField(required=False, allow_null=True)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_LENGTH)
 
 
 class BulkReviewSerializer(serializers.Serializer):
-    lines = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    lines = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX), allow_empty=False, max_length=1000
+    )
 
 
 class CopySerializer(serializers.Serializer):
@@ -252,11 +261,19 @@ class WorkLogViewSet(viewsets.ModelViewSet):
         return Response(self.get_serializer(line).data, status=201)
 
 
+def _query_id(request: Request, name: str, label: str) -> int | None:
+    """The id given in query parameter ``name`` (None when absent); anything else is a 400 naming it."""
+    value = request.query_params.get(name)
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        raise ValidationFailed(f"{label} không hợp lệ.", [FieldError(name, f"{label} phải là một mã số (id).")])
+    return int(value)
+
+
 def _period(request: Request) -> WorkPeriod:
-    value = request.query_params.get("period")
-    if value:
-        return get_object_or_404(WorkPeriod, pk=value) if value.isdigit() else selectors.current_period()
-    return selectors.current_period()
+    pk = _query_id(request, "period", "Kỳ công việc")
+    return selectors.current_period() if pk is None else get_object_or_404(WorkPeriod, pk=pk)
 
 
 SCORE_RESPONSE = inline_serializer(
@@ -293,9 +310,9 @@ HOURS_RESPONSE = inline_serializer(
 def hours_summary(request: Request) -> Response:
     """Bảng tổng hợp giờ làm việc: minutes and hours per unit and per person for a month."""
     period = _period(request)
-    unit = None
-    if request.query_params.get("unit"):
-        unit = access.scoped(OrgUnit.objects.all(), request.user).filter(pk=request.query_params["unit"]).first()
+    unit, unit_id = None, _query_id(request, "unit", "Đơn vị")
+    if unit_id is not None:
+        unit = access.scoped(OrgUnit.objects.all(), request.user).filter(pk=unit_id).first()
         if unit is None:
             raise NotFound("Không tìm thấy đơn vị hoặc bạn không có quyền xem.")
     return Response(
