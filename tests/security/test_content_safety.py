@@ -112,6 +112,14 @@ def test_stored_help_text_renders_escaped_on_the_officials_form(cast):
     assert XSS not in add
 
 
+def test_stored_labels_and_options_render_escaped_in_list_columns_and_filters(cast):
+    stored_xss_field("official", "nhom", "select", label="<b>Nhóm</b>", options=[XSS, "Văn hóa"],
+                     show_in_list=True, show_in_filters=True)  # fmt: skip
+    html = desk(cast.province_hr).get(reverse("admin:organization_official_changelist")).content.decode()
+    assert "custom__nhom" in html or "cf_nhom" in html  # the column and the filter are there
+    assert "<b>Nhóm</b>" not in html and XSS not in html
+
+
 # --- 2. Content-Security-Policy on every kind of page ------------------------------------
 @pytest.mark.parametrize("url", ["/admin/", "/admin/login/", "/api/v1/", "/api/v1/officials/"])
 def test_desk_and_api_answers_carry_the_content_security_policy(cast, url):
