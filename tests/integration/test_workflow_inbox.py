@@ -22,7 +22,13 @@ pytestmark = pytest.mark.django_db
 
 STATES = ("DRAFT", "UNIT_REVIEW", "HOME_AFFAIRS", "PUBLISHED")
 # Who each state awaits: comment-only corrections (return, re-open) do not count.
-AWAITS = {"DRAFT": {"official", "hr"}, "UNIT_REVIEW": {"head"}, "HOME_AFFAIRS": {"authority"}, "PUBLISHED": set()}
+# The province HR admin (HR_ADMIN on the root unit) may submit every unit's draft too.
+AWAITS = {
+    "DRAFT": {"official", "hr", "province_hr"},
+    "UNIT_REVIEW": {"head"},
+    "HOME_AFFAIRS": {"authority"},
+    "PUBLISHED": set(),
+}
 
 
 @pytest.fixture(autouse=True)
@@ -52,7 +58,7 @@ def test_each_persona_finds_exactly_what_awaits_them(wf, documents, persona):
 
 
 def test_the_org_chart_and_the_inbox_agree_on_who_is_awaited(wf, documents):
-    users = {getattr(wf, persona).pk: persona for persona in PERSONAS}
+    users = {getattr(wf, persona).pk: persona for persona in (*PERSONAS, "province_hr")}
     for state, document in documents.items():
         awaited = {users[pk] for pk in awaited_users(document=document)}
         assert awaited == AWAITS[state], state

@@ -49,7 +49,7 @@ def test_each_transition_emails_the_next_actors_and_tells_the_subject(wf, act, m
     assert "Trạng thái mới: «Cơ quan tổ chức cán bộ phê duyệt»" in sent["official@example.vn"].body
 
     sent = act(document, "return", wf.authority, comment="Bổ sung sản phẩm đầu ra.")
-    assert set(sent) == {"official@example.vn", "hr@example.vn"}  # both may submit again
+    assert set(sent) == {"official@example.vn", "hr@example.vn", "province_hr@example.vn"}  # all may submit again
     assert "Ý kiến: Bổ sung sản phẩm đầu ra." in sent["official@example.vn"].body
     assert Notification.objects.filter(user=wf.hr, title__startswith="Chờ bạn xử lý").count() == 1
 
@@ -93,10 +93,12 @@ def test_the_daily_digest_sends_one_email_per_awaited_user(wf, mailoutbox):
     for state in ("DRAFT", "DRAFT", "UNIT_REVIEW", "HOME_AFFAIRS", "PUBLISHED"):
         job_description(wf, state=state)
 
-    assert jobs.send_daily_digest() == 4
+    assert jobs.send_daily_digest() == 5  # the province HR admin may submit the drafts too
 
     by_user = {message.to[0]: message for message in mailoutbox}
-    assert set(by_user) == {"official@example.vn", "hr@example.vn", "head@example.vn", "authority@example.vn"}
+    assert set(by_user) == {
+        "official@example.vn", "hr@example.vn", "province_hr@example.vn", "head@example.vn", "authority@example.vn"
+    }  # fmt: skip
     assert by_user["hr@example.vn"].subject == "[KPI Thanh Hóa] 2 tài liệu đang chờ bạn xử lý"
     assert "/admin/workflow/notification/inbox/" in by_user["head@example.vn"].body
 
