@@ -159,6 +159,8 @@ def test_the_helper_neutralises_every_risky_start_and_keeps_numbers_numeric():
     by_value = {c.value: c for c in cells}
     assert by_value[-5].data_type == "n" and by_value[3.5].data_type == "n"
     assert by_value["\nx"].quotePrefix and not by_value["bình thường"].quotePrefix
+    ws.append(spreadsheet.xlsx_row(ws, [["=a", "b"], {"k": 1}]))  # lists and objects become text, not a 500
+    assert [c.value for c in ws[2]][:2] == ["=a, b", "{'k': 1}"] and ws["A2"].data_type == "s"
     assert [spreadsheet.csv_value(v) for v in ("=1+1", "\rx", "-", "ok", -5)] == ["'=1+1", "'\rx", "'-", "ok", -5]
 
 

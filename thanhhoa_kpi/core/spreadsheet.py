@@ -20,13 +20,19 @@ to make formulas, and tablib/django-import-export leave exports as they are.
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
 
 RISKY_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 # Full-width forms that some spreadsheet programs also read as formula starts.
 RISKY_STARTS += ("\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+# What openpyxl writes as a typed cell; anything else (a list, an object) is written as text.
+NATIVE = (int, float, Decimal, date, datetime, time, timedelta, type(None), Cell)
 
 
 def clean_text(text: str) -> str:
@@ -41,8 +47,10 @@ def is_risky(text: str) -> bool:
 
 def xlsx_value(ws: Any, value: Any) -> Any:
     """What to hand to ``ws.append`` for ``value``: the value itself, or an inert text cell."""
-    if not isinstance(value, str):
+    if isinstance(value, NATIVE):
         return value
+    if not isinstance(value, str):  # e.g. a JSON list: openpyxl would refuse it (a 500)
+        value = ", ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
     text = clean_text(value)
     if not is_risky(text):
         return text
