@@ -25,7 +25,7 @@ from thanhhoa_kpi.workflow import governance, services
 from thanhhoa_kpi.workflow.engine import TransitionRefused
 from thanhhoa_kpi.workflow.loaders import load_workflows
 from thanhhoa_kpi.workflow.models import DefinitionChange, VersionStatus, WorkflowDefinition
-from thanhhoa_kpi.workflow.selectors import inbox_for
+from thanhhoa_kpi.workflow.selectors import awaited_users, inbox_for
 
 pytestmark = pytest.mark.django_db
 
@@ -201,6 +201,8 @@ def test_proposals_await_the_other_province_admins_in_their_inbox(gov):
     assert [item.document for item in inbox_for(user=gov.sysadmin)] == [change]
     assert inbox_for(user=gov.province_hr) == []
     assert inbox_for(user=gov.hr) == []
+    # The org chart read the other way (notifications, digest) agrees: only the other admin.
+    assert set(awaited_users(document=change)) == {gov.sysadmin.pk}
 
 
 # ------------------------------------------------------------ not in force before
