@@ -111,7 +111,7 @@ class WorkLogLineSerializer(CustomFieldSerializerMixin, serializers.ModelSeriali
     catalogue_item = serializers.PrimaryKeyRelatedField(queryset=CatalogueItem.objects.all(), required=False)
     quantity = serializers.DecimalField(max_digits=12, decimal_places=2)
     minutes = serializers.IntegerField(required=False, default=0)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LENGTH)
+    description = serializers.CharField(label="Nội dung", required=False, allow_blank=True, max_length=TEXT_LENGTH)
     evidence = serializers.FileField(required=False, allow_null=True)
 
     class Meta:
