@@ -179,12 +179,14 @@ API_TOKEN_TTL = env_int("API_TOKEN_TTL", 10 * 3600)  # seconds a token lives aft
 # --- History: read-only, scoped timelines only (never simple-history's revert form) ----
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
-# --- Content-Security-Policy (django-csp): no third-party origin, no inline script that
-# a stored value could inject; unfold's Alpine.js needs 'unsafe-eval' and inline styles.
+# --- Content-Security-Policy (django-csp): no third-party origin and no inline script, so
+# a stored value that slipped through escaping still cannot run (our scripts are static
+# files: desk/static/desk/js/); unfold's Alpine.js needs 'unsafe-eval' and inline styles.
+# django-rq's and Swagger UI's pages add 'unsafe-inline' for themselves (urls.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'unsafe-inline'", "'unsafe-eval'"],
+        "script-src": ["'self'", "'unsafe-eval'"],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'", "data:"],

@@ -5,6 +5,7 @@ from typing import Any
 import django_rq.cron_views
 import django_rq.stats_views
 import django_rq.views
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
@@ -60,9 +61,15 @@ def system_admin_required(view: Callable) -> Callable:
     return guarded
 
 
+# django-rq's and Swagger UI's pages carry inline scripts; the rest of the site runs under a
+# script-src without 'unsafe-inline' (settings.CONTENT_SECURITY_POLICY), so only these
+# third-party pages, which render no stored user text, are let through with it.
+allow_inline_scripts = csp_update({"script-src": ["'unsafe-inline'"]})
+
+
 def system_admin_only(view: Callable) -> Callable:
     """A django-rq page with our check in place of its ``is_staff`` one."""
-    return system_admin_required(_without_staff_check(view))
+    return allow_inline_scripts(system_admin_required(_without_staff_check(view)))
 
 
 @system_admin_required
@@ -89,7 +96,7 @@ urlpatterns = [
     path("admin/", desk_site.urls),
     path("api/v1/", include("thanhhoa_kpi.api.urls")),
     path("api/schema/", schema_file, name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/docs/", allow_inline_scripts(SpectacularSwaggerView.as_view(url_name="schema")), name="swagger-ui"),
     path("django-rq/", include(RQ_PATTERNS)),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
