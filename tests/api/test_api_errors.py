@@ -207,3 +207,15 @@ def test_a_wrong_method_is_a_405_with_the_spec_body(cast, api_for):
 def test_pages_outside_the_api_keep_their_html_404(client):
     response = client.get("/admin/no-such-page/")
     assert response.status_code in {302, 404} and "json" not in response.get("Content-Type", "")
+
+
+def test_a_server_error_under_the_api_answers_the_json_body_not_the_html_page(settings, rf):
+    from django.http import HttpResponseServerError
+
+    from thanhhoa_kpi.api.middleware import ApiErrorBodyMiddleware
+
+    settings.DEBUG = False
+    middleware = ApiErrorBodyMiddleware(lambda request: HttpResponseServerError("<h1>Server Error (500)</h1>"))
+    response = middleware(rf.get("/api/v1/worklogs/"))
+    assert response.status_code == 500 and json.loads(response.content)["code"] == "SERVER_ERROR"
+    assert middleware(rf.get("/admin/")).content == b"<h1>Server Error (500)</h1>"

@@ -62,6 +62,8 @@ def _content_length(request: HttpRequest) -> int:
 def _as_error_body(response: HttpResponse) -> HttpResponse:
     if response.status_code < 400 or "json" in response.get("Content-Type", ""):
         return response
+    if response.status_code >= 500 and settings.DEBUG:
+        return response  # a developer's machine keeps Django's traceback page
     code, message = _BY_STATUS.get(response.status_code, _SERVER_ERROR if response.status_code >= 500 else
                                    ("ERROR", "Yêu cầu không hợp lệ."))  # fmt: skip
     replaced = JsonResponse(error_body(code, message), status=response.status_code)
