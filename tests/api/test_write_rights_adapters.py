@@ -166,3 +166,27 @@ def test_the_desk_refuses_an_hr_admin_promoting_themself(cast, client):
     posting.refresh_from_db()
     assert posting.start_date == date(2026, 1, 1)
     assert Official.objects.get(code="T0001").user_id == cast.official.pk
+
+
+def _unit_form(parent, **changes):
+    data = {"code": "T_TO_MOI", "name": "Tổ mới", "short_name": "", "bloc": "CHINH_QUYEN", "level": "XA",
+            "kind": "PHONG", "active_from": "", "active_to": "", "parent": parent.pk}  # fmt: skip
+    return {**data, **changes}
+
+
+def test_the_desk_unit_form_saves_through_the_service_within_the_admins_scope(cast, client):
+    from thanhhoa_kpi.organization.models import OrgUnit
+
+    client.force_login(cast.hr)
+    add = reverse("admin:organization_orgunit_add")
+    refused = client.post(add, _unit_form(cast.other_dept))
+    assert refused.status_code == 200 and "parent" in refused.context["adminform"].form.errors
+    assert not OrgUnit.objects.filter(code="T_TO_MOI").exists()
+    assert client.post(add, _unit_form(cast.team)).status_code == 302
+    unit = OrgUnit.objects.get(code="T_TO_MOI")
+    assert unit.path.startswith(cast.team.path)
+    change = reverse("admin:organization_orgunit_change", args=[unit.pk])
+    moved = client.post(change, _unit_form(cast.other_team, name="Tổ mới 2"))
+    assert moved.status_code == 200
+    unit.refresh_from_db()
+    assert (unit.name, unit.path[: len(cast.team.path)]) == ("Tổ mới", cast.team.path)

@@ -78,7 +78,7 @@ class OrgUnitForm(ServiceForm):
 
     def call(self, data: dict[str, Any]) -> OrgUnit:
         user, parent = self.request.user, data.get("parent")
-        fields = {name: data.get(name) for name in self.Meta.fields}
+        fields = {name: data.get(name) for name in services.UNIT_FIELDS if name in self.fields}
         with transaction.atomic():  # the update and the move together, or neither
             if not self.instance.pk:
                 return services.org_unit_create(by=user, parent=parent, **fields)
