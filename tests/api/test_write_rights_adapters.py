@@ -190,3 +190,44 @@ def test_the_desk_unit_form_saves_through_the_service_within_the_admins_scope(ca
     assert moved.status_code == 200
     unit.refresh_from_db()
     assert (unit.name, unit.path[: len(cast.team.path)]) == ("Tổ mới", cast.team.path)
+
+
+def _official_form(unit, role="NONE", **changes):
+    data = {
+        "code": "T0500", "full_name": "Lê Thị Mới", "birth_date": "", "gender": "", "category": "CONG_CHUC",
+        "email": "", "phone": "", "user": "", "rule_set_code": "",
+        "assignments-TOTAL_FORMS": "1", "assignments-INITIAL_FORMS": "0", "assignments-MIN_NUM_FORMS": "1",
+        "assignments-MAX_NUM_FORMS": "1000", "assignments-0-unit": unit.pk, "assignments-0-position": "",
+        "assignments-0-leadership_role": role, "assignments-0-fields_in_charge": "[]", "assignments-0-task_group": "",
+        "assignments-0-start_date": "01/01/2026", "assignments-0-end_date": "",
+        "leaves-TOTAL_FORMS": "0", "leaves-INITIAL_FORMS": "0", "leaves-MIN_NUM_FORMS": "0",
+        "leaves-MAX_NUM_FORMS": "1000",
+    }  # fmt: skip
+    return {**data, **changes}
+
+
+def test_the_desk_adds_an_official_with_a_posting_only_in_scope_and_never_linked_to_oneself(cast, client):
+    client.force_login(cast.hr)
+    add = reverse("admin:organization_official_add")
+    position = {"assignments-0-position": cast.position.pk}
+    outside = client.post(add, _official_form(cast.other_team, **position))
+    assert outside.status_code == 200 and not Official.objects.filter(code="T0500").exists()
+    myself = client.post(add, _official_form(cast.team, "HEAD", user=cast.hr.pk, **position))
+    assert myself.status_code == 200 and not Official.objects.filter(code="T0500").exists()
+    assert "Không được tự gắn tài khoản của mình" in myself.content.decode()
+    created = client.post(add, _official_form(cast.team, **position))
+    assert created.status_code == 302
+    posting = OfficialAssignment.objects.get(official__code="T0500")
+    assert (posting.unit, posting.position) == (cast.team, cast.position)
+
+
+def test_the_province_admin_changes_a_position_in_the_desk(cast, client):
+    client.force_login(cast.province_hr)
+    url = reverse("admin:organization_jobposition_change", args=[cast.position.pk])
+    data = {"code": "T_CV", "name": "Chuyên viên chính", "group": "CHUYEN_MON_NGHIEP_VU", "bloc": "CHINH_QUYEN",
+            "professional_level": "", "duties": "", "output_products": "", "working_conditions": ""}  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert JobPosition.objects.get(pk=cast.position.pk).name == "Chuyên viên chính"
+    client.force_login(cast.hr)
+    assert client.post(url, {**data, "name": "Đổi"}).status_code == 403
