@@ -72,6 +72,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # API paths: oversize bodies answer 413 before anything reads them, and any HTML error
+    # page (unknown path, 500) becomes the SPEC 8.1 body.
+    "thanhhoa_kpi.api.middleware.ApiErrorBodyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -243,6 +246,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Strip control characters and bound every string of a request body (api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "thanhhoa_kpi.api.parsers.JSONParser",
+        "thanhhoa_kpi.api.parsers.FormParser",
+        "thanhhoa_kpi.api.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
