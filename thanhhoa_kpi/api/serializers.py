@@ -10,9 +10,9 @@ from rest_framework import serializers
 
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.api.custom import CustomFieldSerializerMixin
+from thanhhoa_kpi.competencies import services as competency_services
 from thanhhoa_kpi.competencies.models import Competency, CompetencyFramework, PositionRequirement, ProficiencyLevel
 from thanhhoa_kpi.organization import services
-from thanhhoa_kpi.competencies import services as competency_services
 from thanhhoa_kpi.organization.models import JobPosition, Official, OfficialAssignment, OrgUnit
 
 
@@ -55,9 +55,9 @@ class OrgUnitSerializer(serializers.ModelSerializer):
         return services.org_unit_create(by=self.context["request"].user, parent=parent, **validated)
 
     def update(self, instance: OrgUnit, validated: dict[str, Any]) -> OrgUnit:
+        user = self.context["request"].user
         parent_given = "parent" in validated
         parent = validated.pop("parent", None)
-        user = self.context["request"].user
         instance = services.org_unit_update(by=user, unit=instance, **validated)
         if parent_given and parent != OrgUnit.objects.get_parent(instance):
             instance = services.org_unit_move(by=user, unit=instance, new_parent=parent)
@@ -139,6 +139,12 @@ class JobPositionSerializer(CustomFieldSerializerMixin, serializers.ModelSeriali
             "working_conditions", "custom",
         ]  # fmt: skip
 
+    def create(self, validated: dict[str, Any]) -> JobPosition:
+        return services.position_save(by=self.context["request"].user, **validated)
+
+    def update(self, instance: JobPosition, validated: dict[str, Any]) -> JobPosition:
+        return services.position_save(by=self.context["request"].user, position=instance, **validated)
+
 
 class LevelSerializer(serializers.ModelSerializer):
     class Meta:
@@ -148,12 +154,6 @@ class LevelSerializer(serializers.ModelSerializer):
 
 class CompetencySerializer(serializers.ModelSerializer):
     levels = LevelSerializer(many=True, read_only=True)
-    def create(self, validated: dict[str, Any]) -> JobPosition:
-        return services.position_save(by=self.context["request"].user, **validated)
-
-    def update(self, instance: JobPosition, validated: dict[str, Any]) -> JobPosition:
-        return services.position_save(by=self.context["request"].user, position=instance, **validated)
-
 
     class Meta:
         model = Competency
