@@ -6,6 +6,7 @@ import pytest
 
 from tests.factories.appraisals import FULL_SELF, appraisal_of, lines, opened, place, prepare_appraisals, scored
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalPeriod
+from thanhhoa_kpi.core.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -179,8 +180,8 @@ def test_list_queries_do_not_grow_with_rows(cast, api_for, period, django_assert
 def test_custom_field_values_travel_on_the_appraisal(cast, api_for, period):
     from thanhhoa_kpi.customfields.services import field_definition_create
 
-    field_definition_create(doctype="appraisal", key="nhom_chuyen_mon", label="Nhóm chuyên môn", field_type="select",
-                            options=["Văn hóa", "Thể thao"])  # fmt: skip
+    field_definition_create(by=SYSTEM, doctype="appraisal", key="nhom_chuyen_mon", label="Nhóm chuyên môn",
+                            field_type="select", options=["Văn hóa", "Thể thao"])  # fmt: skip
     appraisal = appraisal_of(cast.official, period)
     url = f"/api/v1/appraisals/{appraisal.pk}/custom/"
     saved = api_for(cast.official).patch(url, {"custom": {"nhom_chuyen_mon": "Văn hóa"}}, format="json")

@@ -5,6 +5,7 @@ read by everyone; values in a ``custom`` object on officials and positions, vali
 import pytest
 
 from tests.factories.reports import make_field, set_custom
+from thanhhoa_kpi.core.actors import SYSTEM
 from thanhhoa_kpi.customfields.models import FieldDefinition
 
 pytestmark = pytest.mark.django_db
@@ -20,10 +21,11 @@ def defined(cast):
     return cast
 
 
-def test_hr_admin_creates_a_definition_and_everyone_reads_it(cast, api_for):
+def test_the_province_admin_creates_a_definition_and_everyone_reads_it(cast, api_for):
     payload = {"doctype": "official", "key": "trinh_do", "label": "Trình độ", "field_type": "select",
                "options": ["Sơ cấp", "Trung cấp", "Cao cấp"], "required": False, "show_in_list": True}  # fmt: skip
-    created = api_for(cast.hr).post(FIELDS, payload, format="json")
+    assert api_for(cast.hr).post(FIELDS, payload, format="json").status_code == 403  # a ward's HR admin
+    created = api_for(cast.province_hr).post(FIELDS, payload, format="json")
     assert created.status_code == 201, created.json()
     body = created.json()
     assert body["key"] == "trinh_do" and body["options"] == ["Sơ cấp", "Trung cấp", "Cao cấp"] and body["active"]
@@ -40,7 +42,7 @@ def test_only_hr_and_system_admins_write_definitions(cast, api_for):
 
 
 def test_bad_definitions_get_vietnamese_errors(cast, api_for):
-    client = api_for(cast.hr)
+    client = api_for(cast.province_hr)
     response = client.post(FIELDS, {"doctype": "official", "key": "Sai Mã", "label": "", "field_type": "select"},
                            format="json")  # fmt: skip
     assert response.status_code == 400
@@ -55,7 +57,8 @@ def test_bad_definitions_get_vietnamese_errors(cast, api_for):
 
 def test_delete_retires_and_the_type_is_fixed(defined, api_for):
     field = FieldDefinition.objects.get(key="so_nam")
-    client = api_for(defined.hr)
+    assert api_for(defined.hr).delete(f"{FIELDS}{field.pk}/").status_code == 403  # province-wide: not a ward's
+    client = api_for(defined.province_hr)
     changed = client.patch(f"{FIELDS}{field.pk}/", {"field_type": "text"}, format="json")
     assert changed.status_code == 400 and changed.json()["errors"][0]["field"] == "field_type"
     assert client.patch(f"{FIELDS}{field.pk}/", {"label": "Số năm"}, format="json").json()["label"] == "Số năm"
@@ -131,7 +134,7 @@ def test_positions_carry_their_own_custom_fields(defined, api_for):
 def test_an_override_makes_a_builtin_field_required_in_the_api(defined, api_for):
     from thanhhoa_kpi.customfields import services
 
-    services.builtin_override_set(doctype="position", field_name="duties", required=True)
+    services.builtin_override_set(by=SYSTEM, doctype="position", field_name="duties", required=True)
     payload = {"code": "T_X", "name": "Văn thư", "group": "HO_TRO_PHUC_VU", "bloc": "CHINH_QUYEN"}
     response = api_for(defined.sysadmin).post("/api/v1/positions/", payload, format="json")
     assert response.status_code == 400 and response.json()["errors"][0]["field"] == "duties"

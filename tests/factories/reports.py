@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from thanhhoa_kpi.core.actors import SYSTEM
 from thanhhoa_kpi.core.seeding import FIXTURES_DIR, read_file
 from thanhhoa_kpi.customfields import services
 from thanhhoa_kpi.customfields.models import FieldDefinition
@@ -18,6 +19,7 @@ def ensure_report_roles() -> None:
 
 def make_field(key: str, field_type: str, doctype: str = "official", **extra: Any) -> FieldDefinition:
     extra.setdefault("label", key.replace("_", " ").capitalize())
+    extra.setdefault("by", SYSTEM)  # set up by the test itself, as a fixture would
     return services.field_definition_create(doctype=doctype, key=key, field_type=field_type, **extra)
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from tests.factories.appraisals import FULL_SELF, appraisal_of, opened, place, prepare_appraisals, scored
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalPeriod, UnitAppraisal
+from thanhhoa_kpi.core.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -151,7 +152,7 @@ def test_the_appraisal_list_costs_the_same_number_of_queries_for_more_rows(
 def test_custom_fields_show_on_the_appraisal_form(cast, client, period):
     from thanhhoa_kpi.customfields.services import field_definition_create
 
-    field_definition_create(doctype="appraisal", key="ghi_chu_them", label="Ghi chú thêm", field_type="text")
+    field_definition_create(by=SYSTEM, doctype="appraisal", key="ghi_chu_them", label="Ghi chú thêm", field_type="text")
     appraisal = appraisal_of(cast.official, period)
     url = f"{LIST}{appraisal.pk}/change/"
     data = form_data(_page(client, cast.official, url).content.decode())

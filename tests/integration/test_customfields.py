@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from tests.factories.reports import make_field
+from thanhhoa_kpi.core.actors import SYSTEM
 from thanhhoa_kpi.core.errors import ValidationFailed
 from thanhhoa_kpi.customfields import services
 from thanhhoa_kpi.customfields.models import FieldDefinition
@@ -144,7 +145,7 @@ def test_a_retired_field_refuses_new_values_but_keeps_the_old_ones(cast):
     official = cast.official_of(cast.official)
     official.custom = validate({"cu": "giá trị cũ"}, official)
     official.save()
-    services.field_definition_retire(definition=field)
+    services.field_definition_retire(by=SYSTEM, definition=field)
     assert FieldDefinition.objects.get(pk=field.pk).active is False  # retired, not deleted
     assert errors_of({"cu": "mới"}, official) == {"custom.cu": "Trường tùy biến không tồn tại hoặc đã ngừng sử dụng."}
     assert validate({}, official) == {"cu": "giá trị cũ"}
@@ -172,7 +173,7 @@ def test_a_retired_field_refuses_new_values_but_keeps_the_old_ones(cast):
 def test_bad_definitions_are_refused(cast, kwargs, field, message):
     base = {"doctype": "official", "key": "truong_moi", "label": "Trường mới", "field_type": "text"}
     with pytest.raises(ValidationFailed) as caught:
-        services.field_definition_create(**{**base, **kwargs})
+        services.field_definition_create(by=SYSTEM, **{**base, **kwargs})
     assert (field, message) in [(e.field, e.message) for e in caught.value.errors]
     assert not FieldDefinition.objects.exists()
 
@@ -184,33 +185,37 @@ def test_keys_are_unique_per_doctype_and_fixed_after_creation(cast):
         make_field("nhom", "integer")
     assert caught.value.errors[0].message == "Mã trường «nhom» đã tồn tại."
     with pytest.raises(ValidationFailed) as caught:
-        services.field_definition_update(definition=field, field_type="integer")
+        services.field_definition_update(by=SYSTEM, definition=field, field_type="integer")
     assert caught.value.errors[0].field == "field_type"
-    updated = services.field_definition_update(definition=field, label="Nhóm mới", show_in_list=True)
+    updated = services.field_definition_update(by=SYSTEM, definition=field, label="Nhóm mới", show_in_list=True)
     assert (updated.label, updated.show_in_list, updated.history.count()) == ("Nhóm mới", True, 2)
 
 
 def test_fields_are_ordered_and_reordered(cast):
     a, b, c = make_field("a1", "text"), make_field("b1", "text"), make_field("c1", "text")
     assert [a.order, b.order, c.order] == [10, 20, 30]
-    services.field_definition_reorder(doctype="official", keys=["c1", "a1"])
+    services.field_definition_reorder(by=SYSTEM, doctype="official", keys=["c1", "a1"])
     assert list(FieldDefinition.objects.filter(doctype="official").values_list("key", flat=True)) == ["c1", "a1", "b1"]
     with pytest.raises(ValidationFailed):
-        services.field_definition_reorder(doctype="official", keys=["zz"])
+        services.field_definition_reorder(by=SYSTEM, doctype="official", keys=["zz"])
 
 
 def test_builtin_overrides_cannot_unrequire_or_hide_mandatory_fields(cast):
     with pytest.raises(ValidationFailed) as caught:
-        services.builtin_override_set(doctype="official", field_name="full_name", required=False)
+        services.builtin_override_set(by=SYSTEM, doctype="official", field_name="full_name", required=False)
     assert caught.value.errors[0].message == "Trường này bắt buộc theo quy định, không thể bỏ bắt buộc."
     with pytest.raises(ValidationFailed) as caught:
-        services.builtin_override_set(doctype="official", field_name="code", hidden=True)
+        services.builtin_override_set(by=SYSTEM, doctype="official", field_name="code", hidden=True)
     assert caught.value.errors[0].message == "Không thể ẩn một trường bắt buộc."
     with pytest.raises(ValidationFailed):
-        services.builtin_override_set(doctype="official", field_name="khong_co")
-    override = services.builtin_override_set(doctype="official", field_name="phone", label="Số di động", required=True)
+        services.builtin_override_set(by=SYSTEM, doctype="official", field_name="khong_co")
+    override = services.builtin_override_set(
+        by=SYSTEM, doctype="official", field_name="phone", label="Số di động", required=True
+    )
     assert (override.label, override.required, override.hidden) == ("Số di động", True, False)
-    assert services.builtin_override_set(doctype="official", field_name="phone", hidden=True).pk == override.pk
+    assert (
+        services.builtin_override_set(by=SYSTEM, doctype="official", field_name="phone", hidden=True).pk == override.pk
+    )
 
 
 def test_imports_and_exports_get_the_custom_columns(fields):
@@ -231,7 +236,7 @@ def test_imports_and_exports_get_the_custom_columns(fields):
     cells = services.custom_cells("official", [stored, {}])
     assert cells[0][4:9] == [date(2016, 3, 15), "Văn hóa", None, "T_PHONG_A", "T0004"]
     assert cells[1] == [None] * 9
-    assert dict(services.custom_display("official", {"diem_thuong": "81.5", "dang_vien": True})) == {
+    assert dict(services.custom_display("official", {"diem_thuong": "81.5", "dang_vien": True}, host=None)) == {
         **{label: "" for label, _k in services.custom_columns("official")},
         "Điểm thưởng": "81,50",
         "Đảng viên": "Có",

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories.reports import ensure_report_roles, make_field, set_custom
+from thanhhoa_kpi.core.actors import SYSTEM
 from thanhhoa_kpi.customfields import services
 from thanhhoa_kpi.customfields.models import FieldDefinition
 
@@ -60,8 +61,8 @@ def form_data(response):
 def without_account(cast, code="T0100", name="Đỗ Thị Hoa"):
     """An official with no user account (the desk cannot re-post another user's account link
     for an HR admin: ScopedAdmin scopes the User choices, which access.scoped refuses)."""
-    from thanhhoa_kpi.organization import services as org
     from thanhhoa_kpi.core.actors import SYSTEM
+    from thanhhoa_kpi.organization import services as org
 
     start = date(2026, 1, 1)
     return org.official_create(
@@ -128,8 +129,8 @@ def test_the_list_stays_flat_with_custom_columns(desk, client, django_assert_max
 
 
 def test_overrides_relabel_require_and_hide_builtin_fields(desk, client):
-    services.builtin_override_set(doctype="official", field_name="email", label="Thư công vụ", required=True)
-    services.builtin_override_set(doctype="official", field_name="phone", hidden=True)
+    services.builtin_override_set(by=SYSTEM, doctype="official", field_name="email", label="Thư công vụ", required=True)
+    services.builtin_override_set(by=SYSTEM, doctype="official", field_name="phone", hidden=True)
     client.force_login(desk.hr)
     me = without_account(desk)
     page = client.get(change_url(me))
@@ -163,9 +164,16 @@ def test_positions_get_their_own_custom_fields(desk, client):
     assert "CV-01" in client.get(reverse("admin:organization_jobposition_changelist")).content.decode()
 
 
-def test_the_hr_admin_defines_a_field_in_the_desk_and_others_only_read(desk, client):
-    client.force_login(desk.hr)
+def test_the_province_admin_defines_a_field_in_the_desk_and_others_only_read(desk, client):
     add = reverse("admin:customfields_fielddefinition_add")
+    client.force_login(desk.hr)  # a ward's HR admin: not province-wide (issue 9)
+    ward_only = {"doctype": "official", "key": "trinh_do", "label": "Trình độ", "field_type": "text", "order": ""}
+    refused = client.post(add, ward_only)
+    assert refused.status_code == 200 and "owner_unit" in refused.context["adminform"].form.errors
+    assert client.post(add, {**ward_only, "owner_unit": desk.ward.pk}).status_code == 302
+    assert FieldDefinition.objects.get(key="trinh_do").owner_unit == desk.ward
+    FieldDefinition.objects.filter(key="trinh_do").delete()
+    client.force_login(desk.province_hr)
     data = {"doctype": "official", "key": "trinh_do", "label": "Trình độ lý luận chính trị", "field_type": "select",
             "options_text": "Sơ cấp\nTrung cấp\nCao cấp", "default_text": "", "help_text": "", "order": "",
             "show_in_list": "on", "active": "on"}  # fmt: skip
@@ -182,8 +190,8 @@ def test_the_hr_admin_defines_a_field_in_the_desk_and_others_only_read(desk, cli
     assert client.get(add).status_code == 403
 
 
-def test_the_hr_admin_reorders_fields_from_the_list(desk, client):
-    client.force_login(desk.hr)
+def test_the_province_admin_reorders_fields_from_the_list(desk, client):
+    client.force_login(desk.province_hr)
     fields = list(FieldDefinition.objects.filter(doctype="official").order_by("order"))
     assert [f.key for f in fields] == ["nhom", "so_nam", "don_vi_kiem_nhiem"]
     data = {"form-TOTAL_FORMS": "3", "form-INITIAL_FORMS": "3", "form-MIN_NUM_FORMS": "0", "form-MAX_NUM_FORMS": "1000",

@@ -201,7 +201,7 @@ def test_a_retired_custom_field_is_reported_when_a_saved_report_uses_it(data):
     report = saved_report_create(
         owner=data.head, name="Theo nhóm", definition={"doctype": "official", "group_by": ["custom.nhom"]}
     )
-    custom.field_definition_retire(definition=FieldDefinition.objects.get(key="nhom"))
+    custom.field_definition_retire(by=SYSTEM, definition=FieldDefinition.objects.get(key="nhom"))
     with pytest.raises(ValidationFailed) as caught:
         report_run(report=report, user=data.head)
     assert caught.value.errors[0].field == "group_by[0]"

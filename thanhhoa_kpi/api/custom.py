@@ -27,9 +27,32 @@ class CustomFieldSerializerMixin:
     custom_doctype = ""
 
     def _custom_defs(self) -> list[Any]:
+        """Fields that may apply to a record the caller sees (each record keeps its own)."""
         if not hasattr(self, "_cf_defs"):
-            self._cf_defs = selectors.definitions(self.custom_doctype)
+            request = getattr(self, "context", {}).get("request")
+            user = getattr(request, "user", None)
+            self._cf_defs = (
+                selectors.definitions_for_user(self.custom_doctype, user)
+                if user is not None
+                else selectors.definitions(self.custom_doctype, host=selectors.ALL_HOSTS)
+            )
         return self._cf_defs
+
+    def _custom_host(self, validated: dict[str, Any]) -> Any:
+        """The record the values are for: the instance, or an unsaved one built from the
+        validated fields (its unit, bloc or catalogue decides which fields apply)."""
+        instance = getattr(self, "instance", None)
+        if instance is not None and not isinstance(instance, list | tuple):
+            return instance
+        if self.custom_doctype == "worklog":  # a new line is always the caller's own
+            request = getattr(self, "context", {}).get("request")
+            return selectors.own_units_reach(getattr(request, "user", None))
+        model = self.Meta.model  # type: ignore[attr-defined]
+        concrete = {f.name for f in model._meta.concrete_fields}
+        try:
+            return model(**{k: v for k, v in validated.items() if k in concrete and k != "custom"})
+        except (TypeError, ValueError):
+            return None
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()  # type: ignore[misc]
@@ -51,7 +74,8 @@ class CustomFieldSerializerMixin:
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         data = super().to_representation(instance)  # type: ignore[misc]
-        data["custom"] = selectors.custom_output(self._custom_defs(), getattr(instance, "custom", None))
+        defs = selectors.for_record(self.custom_doctype, self._custom_defs(), instance)
+        data["custom"] = selectors.custom_output(defs, getattr(instance, "custom", None))
         return data
 
     def to_internal_value(self, data: Any) -> Any:
@@ -68,7 +92,10 @@ class CustomFieldSerializerMixin:
             raw = data.get("custom") if given else {}
             try:
                 validated["custom"] = services.custom_values_validate(
-                    doctype=self.custom_doctype, values=raw, instance=getattr(self, "instance", None)
+                    doctype=self.custom_doctype,
+                    values=raw,
+                    instance=getattr(self, "instance", None),
+                    host=self._custom_host(validated),
                 )
             except ValidationFailed as exc:
                 errors["custom"] = _custom_errors(exc)

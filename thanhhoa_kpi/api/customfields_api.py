@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 
@@ -16,9 +17,19 @@ from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.api.permissions import ScopedMasterData
 from thanhhoa_kpi.customfields import services
 from thanhhoa_kpi.customfields.models import FieldDefinition
+from thanhhoa_kpi.organization.choices import Bloc
+
+
+@extend_schema_field({"type": "string", "enum": ["", *Bloc.values], "description": "Khối sở hữu (trống: không)"})
+class OwnerBlocField(serializers.ChoiceField):
+    """The bloc owning a field (inline in the schema, like the catalogue's owner bloc)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=Bloc.choices, allow_blank=True, required=False, **kwargs)
 
 
 class FieldDefinitionSerializer(serializers.ModelSerializer):
+    owner_bloc = OwnerBlocField()
     options = serializers.ListField(child=serializers.CharField(allow_blank=True), required=False)
     default = serializers.JSONField(required=False, allow_null=True)
 
@@ -26,7 +37,7 @@ class FieldDefinitionSerializer(serializers.ModelSerializer):
         model = FieldDefinition
         fields = [
             "id", "doctype", "key", "label", "field_type", "required", "default", "help_text", "options", "order",
-            "show_in_list", "show_in_filters", "active", "created_at", "updated_at",
+            "show_in_list", "show_in_filters", "active", "owner_unit", "owner_bloc", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["created_at", "updated_at"]
         validators: list[Any] = []  # uniqueness of (doctype, key) is checked by the service, in Vietnamese
@@ -35,10 +46,10 @@ class FieldDefinitionSerializer(serializers.ModelSerializer):
 
     def create(self, validated: dict[str, Any]) -> FieldDefinition:
         validated.pop("active", None)
-        return services.field_definition_create(**validated)
+        return services.field_definition_create(by=self.context["request"].user, **validated)
 
     def update(self, instance: FieldDefinition, validated: dict[str, Any]) -> FieldDefinition:
-        return services.field_definition_update(definition=instance, **validated)
+        return services.field_definition_update(by=self.context["request"].user, definition=instance, **validated)
 
 
 class FieldDefinitionViewSet(viewsets.ModelViewSet):
@@ -53,4 +64,4 @@ class FieldDefinitionViewSet(viewsets.ModelViewSet):
 
     @transaction.atomic
     def perform_destroy(self, instance: FieldDefinition) -> None:
-        services.field_definition_retire(definition=instance)
+        services.field_definition_retire(by=self.request.user, definition=instance)

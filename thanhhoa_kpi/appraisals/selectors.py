@@ -291,8 +291,9 @@ def appraisal_form_context(*, appraisal: Appraisal) -> dict[str, Any]:
                      "position": appraisal.position.name if appraisal.position_id else "",
                      "unit": appraisal.unit.name},
         # Fields HR admins added (SPEC 7: "the printed forms"): the official's, then the appraisal's.
-        "custom": [pair for pair in custom_display("official", appraisal.official.custom)
-                   + custom_display("appraisal", appraisal.custom) if pair[1]],
+        # Only the fields owned by a scope holding the appraisal's unit (or province-wide).
+        "custom": [pair for pair in custom_display("official", appraisal.official.custom, host=appraisal.unit)
+                   + custom_display("appraisal", appraisal.custom, host=appraisal) if pair[1]],
         "is_leader": appraisal.is_leader, "general_criteria": groups,
         "general_total": {"max": params.general_max,
                           "self": appraisal.self_general_score, "reviewer": appraisal.general_score},

@@ -1,4 +1,22 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models import Q
+
+
+def field_definition_rows(user: Any) -> Q:
+    """Write rule of custom field definitions (see ``customfields.services``)."""
+    from thanhhoa_kpi.accounts import access
+
+    if access.is_province_admin(user):
+        return Q()
+    scope = access.scope_for(user)
+    if scope.read_only or not scope.is_hr:
+        return access.NOTHING
+    rows = Q(owner_unit__isnull=False) & access.manageable_unit_q(scope, "owner_unit__")
+    if scope.hr_blocs:
+        rows |= Q(owner_bloc__in=sorted(scope.hr_blocs))
+    return rows
 
 
 class CustomfieldsConfig(AppConfig):
@@ -12,8 +30,9 @@ class CustomfieldsConfig(AppConfig):
         from thanhhoa_kpi.customfields.registry import register_host
         from thanhhoa_kpi.organization.models import JobPosition, Official
 
-        # Definitions are read by everyone (forms, API, reports); province admins change them.
-        access.register(m.FieldDefinition, via="public", write=access.province_only)
+        # Definitions are read by everyone (forms, API, reports). Province admins change them
+        # all; an HR admin those owned by a unit of their subtree or by their bloc.
+        access.register(m.FieldDefinition, via="public", write=field_definition_rows)
         access.register(m.BuiltinOverride, via="public", write=access.province_only)
         register_host("official", Official)
         register_host("position", JobPosition)

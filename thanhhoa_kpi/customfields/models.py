@@ -3,6 +3,11 @@
 Values live in the host model's ``custom`` JSON field, keyed by ``FieldDefinition.key``:
 adding a field is a row here, never a schema change or a restart. A field is retired
 (``active = False``), never deleted, so old values and their history keep their meaning.
+
+A field is owned by a scope: the whole province (no owner), a bloc (``owner_bloc``) or a
+unit subtree (``owner_unit``). It applies (forms, validation, required) only to host rows
+in that scope; :func:`thanhhoa_kpi.customfields.selectors.definitions` is the one place
+that decides, so a ward's required field never blocks a save in another ward.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from simple_history.models import HistoricalRecords
 from thanhhoa_kpi.core.models import TimeStampedModel
 from thanhhoa_kpi.customfields.registry import DOCTYPES
 from thanhhoa_kpi.customfields.types import FIELD_TYPE_CHOICES
+from thanhhoa_kpi.organization.choices import Bloc
 
 DOCTYPE_CHOICES = list(DOCTYPES.items())
 KEY_PATTERN = r"^[a-z][a-z0-9_]{0,49}$"
@@ -38,17 +44,53 @@ class FieldDefinition(TimeStampedModel):
     show_in_list = models.BooleanField("Hiện trong danh sách", default=False)
     show_in_filters = models.BooleanField("Dùng làm bộ lọc", default=False)
     active = models.BooleanField("Đang sử dụng", default=True)
+    owner_unit = models.ForeignKey(
+        "organization.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="Đơn vị sở hữu",
+        help_text="Trường chỉ áp dụng cho đơn vị này và các đơn vị trực thuộc.",
+    )
+    owner_bloc = models.CharField(
+        "Khối sở hữu",
+        max_length=20,
+        choices=Bloc.choices,
+        blank=True,
+        help_text="Trường chỉ áp dụng cho các đơn vị của khối này. Để trống cả hai: áp dụng toàn tỉnh.",
+    )
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = "trường tùy biến"
         verbose_name_plural = "trường tùy biến"
         ordering = ["doctype", "order", "id"]
-        constraints = [models.UniqueConstraint(fields=["doctype", "key"], name="uniq_custom_field_key")]
+        # Keys stay unique per document type across scopes: values of a record that moves
+        # from one unit to another never collide in its ``custom`` dict.
+        constraints = [
+            models.UniqueConstraint(fields=["doctype", "key"], name="uniq_custom_field_key"),
+            models.CheckConstraint(
+                condition=models.Q(owner_unit__isnull=True) | models.Q(owner_bloc=""),
+                name="custom_field_one_owner",
+            ),
+        ]
         indexes = [models.Index(fields=["doctype", "active", "order"])]
 
     def __str__(self) -> str:
         return f"{self.label} ({self.get_doctype_display()})"
+
+    @property
+    def is_province_wide(self) -> bool:
+        return self.owner_unit_id is None and not self.owner_bloc
+
+    @property
+    def owner_label(self) -> str:
+        if self.owner_unit_id is not None:
+            return f"Đơn vị: {self.owner_unit}"
+        if self.owner_bloc:
+            return str(self.get_owner_bloc_display())
+        return "Toàn tỉnh"
 
     @property
     def form_name(self) -> str:

@@ -3,23 +3,184 @@
 Definitions are read per request (no restart after a change). The rows are few per
 document type, so no cross-request cache is kept: a stale cache would let a retired field
 be written, and invalidating it correctly in every process is not worth one small query.
+
+Which fields apply to a record is decided here and only here (:func:`definitions` with
+its ``host``): a field owned by a unit applies to records whose unit is in that subtree,
+one owned by a bloc to records of that bloc, one without owner everywhere. A record's
+unit is the official's current postings, the unit stored on a work-log line or an
+appraisal (the official's unit on that date / in that period), a position's bloc, a
+catalogue item's owning unit or bloc (:func:`host_reach`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import CharField, ExpressionWrapper
+from django.db.models import CharField, ExpressionWrapper, Q
 from django.db.models.fields.json import KeyTextTransform
 
 from thanhhoa_kpi.customfields.models import BuiltinOverride, FieldDefinition
 
 
-def definitions(doctype: str, *, include_retired: bool = False) -> list[FieldDefinition]:
-    qs = FieldDefinition.objects.filter(doctype=doctype)
+@dataclass(frozen=True)
+class Reach:
+    """Where a record sits: the paths of its units and its blocs (both empty: unknown yet)."""
+
+    paths: tuple[str, ...] = ()
+    blocs: frozenset[str] = frozenset()
+
+
+class _AllHosts:
+    def __repr__(self) -> str:
+        return "ALL_HOSTS"
+
+
+# Columns of many records at once (exports, the definitions page): every field, whatever
+# its owner; the values of a record outside a field's scope are simply blank.
+ALL_HOSTS: Any = _AllHosts()
+NOWHERE = Reach()
+
+
+def _unit_reach(units: Any) -> Reach:
+    pairs = [(u.path, u.bloc) for u in units if u is not None]
+    return Reach(tuple(sorted({p for p, _ in pairs})), frozenset(b for _, b in pairs if b))
+
+
+def _units_of_official(official_id: int | None, on: Any = None) -> Reach:
+    if official_id is None:
+        return NOWHERE
+    from thanhhoa_kpi.accounts.access import current_assignments
+
+    rows = current_assignments(on).filter(official_id=official_id).values_list("unit__path", "unit__bloc")
+    return Reach(tuple(sorted({p for p, _ in rows})), frozenset(b for _, b in rows))
+
+
+def _dated_host_reach(host: Any, day: Any) -> Reach:
+    """A work-log line or an appraisal: its stored unit, else the official's posting then."""
+    if getattr(host, "unit_id", None) is not None:
+        return _unit_reach([host.unit])
+    return _units_of_official(getattr(host, "official_id", None), day)
+
+
+def _catalogue_item_reach(host: Any) -> Reach:
+    catalogue = host.catalogue if getattr(host, "catalogue_id", None) else None
+    if catalogue is None:
+        return NOWHERE
+    if catalogue.owner_unit_id is not None:
+        return _unit_reach([catalogue.owner_unit])
+    return Reach((), frozenset({catalogue.owner_bloc}) if catalogue.owner_bloc else frozenset())
+
+
+def _period_day(host: Any) -> Any:
+    """The day an appraisal's posting is read on when no unit is stored: its period's end."""
+    period = host.period if getattr(host, "period_id", None) else None
+    return getattr(period, "end_date", None)
+
+
+def host_reach(doctype: str, host: Any) -> Reach:
+    """Where ``host`` sits (see the module docstring); a :class:`Reach` or an OrgUnit passes."""
+    from thanhhoa_kpi.organization.models import OrgUnit
+
+    if host is None:
+        return NOWHERE
+    if isinstance(host, Reach):
+        return host
+    if isinstance(host, OrgUnit):
+        return _unit_reach([host])
+    if doctype == "official":
+        return _units_of_official(getattr(host, "pk", None))
+    if doctype == "worklog":
+        return _dated_host_reach(host, getattr(host, "date", None))
+    if doctype == "appraisal":
+        return _dated_host_reach(host, _period_day(host))
+    if doctype == "position":
+        bloc = getattr(host, "bloc", "")
+        return Reach((), frozenset({bloc}) if bloc else frozenset())
+    if doctype == "catalogue_item":
+        return _catalogue_item_reach(host)
+    return NOWHERE
+
+
+def _prefixes(paths: tuple[str, ...]) -> list[str]:
+    from thanhhoa_kpi.organization.models import OrgUnit
+
+    step = OrgUnit.steplen
+    return sorted({path[:end] for path in paths for end in range(step, len(path) + 1, step)})
+
+
+def reach_q(reach: Reach) -> Q:
+    """Definitions that apply to a record at ``reach``."""
+    q = Q(owner_unit__isnull=True, owner_bloc="")
+    if reach.blocs:
+        q |= Q(owner_bloc__in=sorted(reach.blocs))
+    if reach.paths:
+        q |= Q(owner_unit__path__in=_prefixes(reach.paths))
+    return q
+
+
+def applies(definition: FieldDefinition, reach: Reach) -> bool:
+    """Python twin of :func:`reach_q` for definitions already loaded (with ``owner_unit``)."""
+    if definition.owner_unit_id is not None:
+        path = definition.owner_unit.path
+        return any(p.startswith(path) for p in reach.paths)
+    if definition.owner_bloc:
+        return definition.owner_bloc in reach.blocs
+    return True
+
+
+def definitions(doctype: str, *, host: Any, include_retired: bool = False) -> list[FieldDefinition]:
+    """The fields of ``doctype`` that apply to ``host``, in form order.
+
+    ``host``: the record (saved or not), an OrgUnit or a :class:`Reach`; ``None`` for a
+    record whose unit is not known yet (province-wide fields only); :data:`ALL_HOSTS` for
+    columns spanning many records.
+    """
+    qs = FieldDefinition.objects.filter(doctype=doctype).select_related("owner_unit")
     if not include_retired:
         qs = qs.filter(active=True)
+    if host is not ALL_HOSTS:
+        qs = qs.filter(reach_q(host_reach(doctype, host)))
     return list(qs.order_by("order", "id"))
+
+
+def own_units_reach(user: Any) -> Reach:
+    """The units the user works in now (their own records' scope, e.g. their work log)."""
+    from thanhhoa_kpi.accounts import access
+    from thanhhoa_kpi.organization.models import OrgUnit
+
+    scope = access.scope_for(user)
+    return _unit_reach(OrgUnit.objects.filter(pk__in=sorted(scope.member_unit_ids)))
+
+
+def definitions_for_user(doctype: str, user: Any) -> list[FieldDefinition]:
+    """Columns of list pages, reports and API lists: the fields that may apply to a record
+    the user can see (province-wide ones, those of their units, blocs and subtrees)."""
+    from thanhhoa_kpi.accounts import access
+
+    scope = access.scope_for(user)
+    if scope.everything:
+        return definitions(doctype, host=ALL_HOSTS)
+    wide_paths = scope.head_unit_paths + scope.hr_unit_paths
+    wide_blocs = scope.authority_blocs | scope.hr_blocs
+    reach = own_units_reach(user)
+    reach = Reach(reach.paths + wide_paths, reach.blocs | wide_blocs)
+    below = Q(pk__in=[])
+    for path in wide_paths:
+        below |= Q(owner_unit__path__startswith=path)
+    if wide_blocs:
+        below |= Q(owner_unit__bloc__in=sorted(wide_blocs))
+    qs = FieldDefinition.objects.filter(doctype=doctype, active=True).select_related("owner_unit")
+    return list(qs.filter(reach_q(reach) | below).order_by("order", "id"))
+
+
+def for_record(doctype: str, defs: list[FieldDefinition], host: Any) -> list[FieldDefinition]:
+    """The subset of already loaded ``defs`` that applies to one record (no query when
+    every field is province-wide, the common case)."""
+    if all(d.is_province_wide for d in defs):
+        return defs
+    reach = host_reach(doctype, host)
+    return [d for d in defs if applies(d, reach)]
 
 
 def overrides(doctype: str) -> dict[str, BuiltinOverride]:

@@ -2,7 +2,13 @@
 
 Every writer of a host's ``custom`` field (desk, API, imports, services of other apps)
 calls :func:`custom_values_validate`, so a custom value is checked exactly like a
-built-in one, with a Vietnamese message per ``custom.<key>``.
+built-in one, with a Vietnamese message per ``custom.<key>``; only the fields whose owning
+scope holds the record apply (:func:`selectors.definitions`).
+
+Definition writers take the acting user (``by``) and check it here: province-wide fields
+and overrides of built-in fields are changed by province admins; a field owned by a unit
+by HR admins of that unit's subtree, one owned by a bloc by HR admins of the bloc
+(``access.register`` in ``apps.py``). Fixtures, patches and commands pass ``SYSTEM``.
 """
 
 from __future__ import annotations
@@ -16,7 +22,9 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.db.models.fields.json import KeyTransform
 
-from thanhhoa_kpi.core.errors import FieldError, ValidationFailed
+from thanhhoa_kpi.accounts import access
+from thanhhoa_kpi.core.actors import is_system
+from thanhhoa_kpi.core.errors import FieldError, PermissionRefused, ValidationFailed
 from thanhhoa_kpi.customfields import selectors
 from thanhhoa_kpi.customfields.models import KEY_PATTERN, BuiltinOverride, FieldDefinition
 from thanhhoa_kpi.customfields.registry import DOCTYPES, host_model
@@ -39,7 +47,7 @@ EDITABLE = (
     "show_in_filters",
     "active",
 )
-FIXED = ("doctype", "key", "field_type")
+FIXED = ("doctype", "key", "field_type", "owner_unit", "owner_bloc")
 ORDER_STEP = 10
 # Names Django reads as lookups after ``custom__`` (``custom__in`` is not a key): refused.
 RESERVED_KEYS = set(models.JSONField.get_lookups()) | set(KeyTransform.get_lookups()) | {"pk", "id"}
@@ -95,9 +103,46 @@ def _check(definition: FieldDefinition) -> None:
         errors += _default(definition)
     if not isinstance(definition.order, int) or definition.order < 0:
         errors.append(FieldError("order", "Thứ tự phải là số nguyên không âm."))
+    errors += _owner(definition)
     # Plain text only (H5, issue 9): shown to every official, never as markup.
     errors += [FieldError(n, m) for n, m in plain_text_errors(label=definition.label, help_text=definition.help_text)]
     _fail(errors)
+
+
+def _owner(definition: FieldDefinition) -> list[FieldError]:
+    from thanhhoa_kpi.organization.choices import Bloc
+
+    definition.owner_bloc = definition.owner_bloc or ""
+    if definition.owner_unit_id is not None and definition.owner_bloc:
+        return [FieldError("owner_bloc", "Chọn một đơn vị sở hữu hoặc một khối sở hữu, không chọn cả hai.")]
+    if definition.owner_bloc and definition.owner_bloc not in Bloc.values:
+        return [FieldError("owner_bloc", f"Khối «{definition.owner_bloc}» không tồn tại.")]
+    if definition.owner_unit_id is not None and definition.doctype == "position":
+        return [FieldError("owner_unit", "Vị trí việc làm thuộc một khối: chọn khối sở hữu hoặc để áp dụng toàn tỉnh.")]
+    return []
+
+
+def _may_define(by: Any, definition: FieldDefinition) -> bool:
+    if access.is_province_admin(by):
+        return True
+    if definition.owner_unit_id is not None:
+        from thanhhoa_kpi.organization.models import OrgUnit
+
+        scope = access.scope_for(by)
+        units = OrgUnit.objects.filter(pk=definition.owner_unit_id)
+        return not scope.read_only and units.filter(access.manageable_unit_q(scope)).exists()
+    if definition.owner_bloc:
+        return access.can_manage_bloc(by, definition.owner_bloc)
+    return False
+
+
+def _authorise(by: Any, definition: FieldDefinition) -> None:
+    """The acting user may define fields in the definition's owning scope."""
+    if is_system(by) or _may_define(by, definition):
+        return
+    if definition.is_province_wide:
+        raise PermissionRefused("Chỉ quản trị cấp tỉnh được định nghĩa trường tùy biến áp dụng toàn tỉnh.")
+    raise PermissionRefused("Bạn không quản lý đơn vị hoặc khối sở hữu trường tùy biến này.")
 
 
 def _taken(doctype: str, key: str, *, lock: bool = False) -> None:
@@ -108,9 +153,14 @@ def _taken(doctype: str, key: str, *, lock: bool = False) -> None:
         raise ValidationFailed("Mã trường đã tồn tại.", [FieldError("key", f"Mã trường «{key}» đã tồn tại{state}.")])
 
 
-def field_definition_check(definition: FieldDefinition, *, creating: bool) -> None:
+def field_definition_check(definition: FieldDefinition, *, creating: bool, by: Any = None) -> None:
     """Checks an unsaved definition (the desk form calls it to show errors on the fields)."""
     _check(definition)
+    if by is not None and not is_system(by) and not _may_define(by, definition):
+        raise ValidationFailed(
+            "Bạn không được định nghĩa trường tùy biến ở phạm vi này.",
+            [FieldError("owner_unit", "Chọn một đơn vị hoặc khối bạn quản lý (toàn tỉnh: chỉ quản trị cấp tỉnh).")],
+        )
     if creating:
         _taken(definition.doctype, definition.key)
 
@@ -118,6 +168,7 @@ def field_definition_check(definition: FieldDefinition, *, creating: bool) -> No
 @transaction.atomic
 def field_definition_create(
     *,
+    by: Any,
     doctype: str,
     key: str,
     label: str,
@@ -129,13 +180,17 @@ def field_definition_create(
     order: int | None = None,
     show_in_list: bool = False,
     show_in_filters: bool = False,
+    owner_unit: Any = None,
+    owner_bloc: str = "",
 ) -> FieldDefinition:
     definition = FieldDefinition(
         doctype=doctype, key=key, label=str(label or "").strip(), field_type=field_type, required=required,
         default=default, help_text=help_text or "", options=list(options or []), order=order or 0,
-        show_in_list=show_in_list, show_in_filters=show_in_filters,
+        show_in_list=show_in_list, show_in_filters=show_in_filters, owner_unit=owner_unit,
+        owner_bloc=owner_bloc or "",
     )  # fmt: skip
     _check(definition)
+    _authorise(by, definition)
     _taken(doctype, key, lock=True)
     if order is None:
         last = FieldDefinition.objects.filter(doctype=doctype).aggregate(m=Max("order"))["m"] or 0
@@ -145,11 +200,13 @@ def field_definition_create(
 
 
 @transaction.atomic
-def field_definition_update(*, definition: FieldDefinition, **changes: Any) -> FieldDefinition:
-    """Changes label, flags, options, order...; the document type, key and type are fixed."""
+def field_definition_update(*, by: Any, definition: FieldDefinition, **changes: Any) -> FieldDefinition:
+    """Changes label, flags, options, order...; the document type, key, type and owner are fixed."""
+    if not is_system(by) and not access.can_change(by, definition):
+        raise PermissionRefused("Bạn không được sửa trường tùy biến này.")
     errors = []
     for name in FIXED:
-        if name in changes and changes[name] != getattr(definition, name):
+        if name in changes and _fixed_value(changes[name]) != _fixed_value(getattr(definition, name)):
             errors.append(FieldError(name, "Không thể thay đổi sau khi tạo; hãy ngừng sử dụng và tạo trường mới."))
     unknown = set(changes) - set(EDITABLE) - set(FIXED)
     errors += [FieldError(name, "Thuộc tính không tồn tại.") for name in sorted(unknown)]
@@ -163,14 +220,25 @@ def field_definition_update(*, definition: FieldDefinition, **changes: Any) -> F
     return definition
 
 
-def field_definition_retire(*, definition: FieldDefinition) -> FieldDefinition:
+def _fixed_value(value: Any) -> Any:
+    """Compares an owner given as a row, an id, ``None`` or ``""`` with the stored one."""
+    if value is None or value == "":
+        return None
+    return getattr(value, "pk", value)
+
+
+def field_definition_retire(*, by: Any, definition: FieldDefinition) -> FieldDefinition:
     """Stops using a field: it leaves forms, lists, the API and reports; values are kept."""
-    return field_definition_update(definition=definition, active=False)
+    return field_definition_update(by=by, definition=definition, active=False)
 
 
 @transaction.atomic
-def field_definition_reorder(*, doctype: str, keys: list[str]) -> list[FieldDefinition]:
-    """Puts the named fields first, in this order; the others follow in their old order."""
+def field_definition_reorder(*, by: Any, doctype: str, keys: list[str]) -> list[FieldDefinition]:
+    """Puts the named fields first, in this order; the others follow in their old order.
+
+    Renumbers every field of the document type, whatever its owner: province admins only."""
+    if not is_system(by) and not access.is_province_admin(by):
+        raise PermissionRefused("Chỉ quản trị cấp tỉnh được sắp xếp lại toàn bộ trường tùy biến.")
     rows = {d.key: d for d in FieldDefinition.objects.select_for_update().filter(doctype=doctype)}
     unknown = [k for k in keys if k not in rows]
     _fail([FieldError("keys", f"Không có trường «{k}».") for k in unknown])
@@ -178,7 +246,7 @@ def field_definition_reorder(*, doctype: str, keys: list[str]) -> list[FieldDefi
     for index, key in enumerate([*keys, *rest], start=1):
         rows[key].order = index * ORDER_STEP
     FieldDefinition.objects.bulk_update(rows.values(), ["order"])
-    return selectors.definitions(doctype, include_retired=True)
+    return selectors.definitions(doctype, host=selectors.ALL_HOSTS, include_retired=True)
 
 
 # --- overrides of built-in fields ------------------------------------------------------
@@ -220,9 +288,11 @@ def builtin_field_choices(doctype: str) -> list[tuple[str, str]]:
 
 @transaction.atomic
 def builtin_override_set(
-    *, doctype: str, field_name: str, label: str = "", help_text: str = "", required: bool | None = None,
+    *, by: Any, doctype: str, field_name: str, label: str = "", help_text: str = "", required: bool | None = None,
     hidden: bool = False,
 ) -> BuiltinOverride:  # fmt: skip
+    if not is_system(by) and not access.is_province_admin(by):
+        raise PermissionRefused("Chỉ quản trị cấp tỉnh được tùy chỉnh trường có sẵn (áp dụng toàn tỉnh).")
     builtin_override_check(doctype=doctype, field_name=field_name, required=required, hidden=hidden)
     _fail([FieldError(n, m) for n, m in plain_text_errors(label=label, help_text=help_text)],
           "Tùy chỉnh trường có sẵn không hợp lệ.")  # fmt: skip
@@ -239,12 +309,20 @@ def _clean_value(definition: FieldDefinition, raw: Any) -> Any:
     return FIELD_TYPES[definition.field_type].clean(raw, definition)
 
 
-def _apply(defs: dict[str, FieldDefinition], values: dict[str, Any], result: dict[str, Any]) -> dict[str, str]:
-    """Writes each given value into ``result``; returns {key: message} for the bad ones."""
+def _apply(
+    defs: dict[str, FieldDefinition], values: dict[str, Any], result: dict[str, Any], elsewhere: set[str]
+) -> dict[str, str]:
+    """Writes each given value into ``result``; returns {key: message} for the bad ones.
+
+    A blank value of a field owned by another scope is ignored (an import file or a form
+    may carry the column); a value is refused."""
     errors: dict[str, str] = {}
     for key, raw in values.items():
         definition = defs.get(key)
-        if definition is None:
+        if definition is None and key in elsewhere:
+            if not is_blank(raw):
+                errors[key] = "Trường tùy biến này không áp dụng cho đơn vị hoặc khối của bản ghi."
+        elif definition is None:
             errors[key] = "Trường tùy biến không tồn tại hoặc đã ngừng sử dụng."
         elif is_blank(raw):
             result.pop(key, None)
@@ -256,12 +334,17 @@ def _apply(defs: dict[str, FieldDefinition], values: dict[str, Any], result: dic
     return errors
 
 
-def custom_values_validate(*, doctype: str, values: Any, instance: Any = None) -> dict[str, Any]:
+_SAME = object()
+
+
+def custom_values_validate(*, doctype: str, values: Any, instance: Any = None, host: Any = _SAME) -> dict[str, Any]:
     """The host's whole ``custom`` dict after applying ``values`` (a partial dict).
 
     Keys absent from ``values`` keep their stored value; a blank value clears the key;
     defaults fill keys absent on a new record; every bad value, unknown key and missing
-    required field is reported at once as ``custom.<key>``.
+    required field is reported at once as ``custom.<key>``. Only the fields applying to
+    ``host`` (by default ``instance``; or its unit when the record is not built yet) count:
+    another ward's required field does not block this record.
     """
     if values is None:
         values = {}
@@ -270,10 +353,12 @@ def custom_values_validate(*, doctype: str, values: Any, instance: Any = None) -
             "Giá trị trường tùy biến không hợp lệ.",
             [FieldError("custom", "Phải là một đối tượng {mã trường: giá trị}.")],
         )
-    defs = {d.key: d for d in selectors.definitions(doctype)}
+    every = selectors.definitions(doctype, host=selectors.ALL_HOSTS)
+    reach = selectors.host_reach(doctype, instance if host is _SAME else host)
+    defs = {d.key: d for d in every if selectors.applies(d, reach)}
     creating = instance is None or getattr(instance, "pk", None) is None
     result = dict(getattr(instance, "custom", None) or {}) if instance is not None else {}
-    errors = _apply(defs, values, result)
+    errors = _apply(defs, values, result, {d.key for d in every} - set(defs))
     for key, definition in defs.items():
         if creating and key not in values and definition.default is not None:
             result[key] = definition.default
@@ -303,8 +388,13 @@ def _norm(header: str) -> str:
 
 
 def custom_columns(doctype: str) -> list[tuple[str, str]]:
-    """The (Vietnamese header, key) of each active custom field, in form order."""
-    return [(d.label, d.key) for d in selectors.definitions(doctype) if d.field_type != "attachment"]
+    """The (Vietnamese header, key) of each active custom field, in form order (every
+    scope: a row outside a field's scope has a blank cell, refused if filled on import)."""
+    return [
+        (d.label, d.key)
+        for d in selectors.definitions(doctype, host=selectors.ALL_HOSTS)
+        if d.field_type != "attachment"
+    ]
 
 
 def _cell_value(definition: FieldDefinition, raw: Any) -> Any:
@@ -329,7 +419,7 @@ def custom_values_from_row(doctype: str, row: dict[str, Any]) -> tuple[dict[str,
     cells = {_norm(h): v for h, v in row.items()}
     values: dict[str, Any] = {}
     errors: list[FieldError] = []
-    for definition in selectors.definitions(doctype):
+    for definition in selectors.definitions(doctype, host=selectors.ALL_HOSTS):
         header = _norm(definition.label)
         if header not in cells or definition.field_type == "attachment":
             continue
@@ -350,7 +440,7 @@ def custom_cells(doctype: str, customs: list[dict[str, Any]]) -> list[list[Any]]
     Two queries at most (units, officials) whatever the number of records, so an export
     of a whole province stays flat.
     """
-    defs = [d for d in selectors.definitions(doctype) if d.field_type != "attachment"]
+    defs = [d for d in selectors.definitions(doctype, host=selectors.ALL_HOSTS) if d.field_type != "attachment"]
     codes = _link_codes(defs, customs)
     rows = []
     for custom in customs:
@@ -379,11 +469,13 @@ def _link_codes(defs: list[FieldDefinition], customs: list[dict[str, Any]]) -> d
     return out
 
 
-def custom_display(doctype: str, stored: dict[str, Any] | None) -> list[tuple[str, str]]:
-    """(label, text) of each active custom field of one record, for printed forms."""
-    defs = [d for d in selectors.definitions(doctype) if d.field_type != "attachment"]
+def custom_display(doctype: str, stored: dict[str, Any] | None, *, host: Any) -> list[tuple[str, str]]:
+    """(label, text) of each custom field applying to ``host`` (the record, or its unit), for
+    printed forms."""
+    defs = [d for d in selectors.definitions(doctype, host=selectors.ALL_HOSTS) if d.field_type != "attachment"]
     row = custom_cells(doctype, [stored or {}])[0]
-    return [(d.label, display_text(value)) for d, value in zip(defs, row, strict=True)]
+    shown = {d.pk for d in selectors.for_record(doctype, defs, host)}
+    return [(d.label, display_text(value)) for d, value in zip(defs, row, strict=True) if d.pk in shown]
 
 
 def display_text(value: Any) -> str:

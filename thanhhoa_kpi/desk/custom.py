@@ -137,15 +137,19 @@ class CustomValuesForm(forms.ModelForm):
         return cleaned
 
 
-def custom_form_fields(doctype: str, request: HttpRequest) -> dict[str, tuple[FieldDefinition, forms.Field]]:
+def custom_form_fields(
+    doctype: str, request: HttpRequest, *, host: Any = None
+) -> dict[str, tuple[FieldDefinition, forms.Field]]:
     """Form fields (by form name) for a hand-made desk form of ``doctype``, attachments aside.
 
     Pages that are not a ModelAdmin form (e.g. the fast work-log entry) add these so a
-    field an HR admin marks required can still be filled in there.
+    field an HR admin marks required can still be filled in there. Only the fields applying
+    to ``host`` (by default: the units the user works in) are added.
     """
+    host = host if host is not None else selectors.own_units_reach(request.user)
     return {
         PREFIX + d.key: (d, _form_field(d, request))
-        for d in selectors.definitions(doctype)
+        for d in selectors.definitions(doctype, host=host)
         if d.field_type != "attachment"
     }
 
@@ -228,17 +232,21 @@ class CustomFieldsAdminMixin:
 
     custom_doctype = ""
 
-    def _custom(self, request: HttpRequest) -> tuple[list[FieldDefinition], dict[str, Any]]:
+    def _custom(self, request: HttpRequest, obj: Any = "list") -> tuple[list[FieldDefinition], dict[str, Any]]:
+        """Fields of one record's form (``obj``; ``None`` when adding: province-wide only), or
+        of the list (``"list"``: those that may apply to a record the user sees)."""
         memo = getattr(request, "_custom_fields", None)
         if memo is None:
             memo = {}
             request._custom_fields = memo  # type: ignore[attr-defined]
-        if self.custom_doctype not in memo:
-            memo[self.custom_doctype] = (
-                selectors.definitions(self.custom_doctype),
-                selectors.overrides(self.custom_doctype),
-            )
-        return memo[self.custom_doctype]
+        slot = (self.custom_doctype, obj if isinstance(obj, str) else getattr(obj, "pk", None))
+        if slot not in memo:
+            if obj == "list":
+                defs = selectors.definitions_for_user(self.custom_doctype, request.user)
+            else:
+                defs = selectors.definitions(self.custom_doctype, host=obj)
+            memo[slot] = (defs, selectors.overrides(self.custom_doctype))
+        return memo[slot]
 
     def _hidden(self, request: HttpRequest) -> set[str]:
         return {name for name, o in self._custom(request)[1].items() if o.hidden}
@@ -248,7 +256,7 @@ class CustomFieldsAdminMixin:
         return [*(base or []), "custom", *sorted(self._hidden(request))]
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
-        defs, overrides = self._custom(request)
+        defs, overrides = self._custom(request, obj)
         editable = not (change and not self.has_change_permission(request, obj))  # type: ignore[attr-defined]
         attrs: dict[str, Any] = {"custom_doctype": self.custom_doctype, "custom_defs": defs,
                                  "custom_overrides": overrides}  # fmt: skip
@@ -260,7 +268,7 @@ class CustomFieldsAdminMixin:
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = _strip(super().get_fieldsets(request, obj), self._hidden(request) | {"custom"})  # type: ignore[misc]
-        defs = self._custom(request)[0]
+        defs = self._custom(request, obj)[0]
         if defs:
             fieldsets.append((FIELDSET_TITLE, {"fields": [PREFIX + d.key for d in defs]}))
         return fieldsets

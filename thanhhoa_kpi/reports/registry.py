@@ -64,13 +64,19 @@ class ReportSource:
     def queryset(self, user: Any) -> QuerySet:
         return access.scoped(self.model._default_manager.all(), user)
 
-    def all_fields(self) -> dict[str, SourceField]:
-        """Built-in fields, then the active custom fields (read now: no restart)."""
+    def all_fields(self, user: Any = None) -> dict[str, SourceField]:
+        """Built-in fields, then the active custom fields (read now: no restart): those that
+        may apply to a record the user sees, or every one without a user."""
         out = dict(self.fields)
         if self.custom_doctype:
-            from thanhhoa_kpi.customfields.selectors import definitions
+            from thanhhoa_kpi.customfields import selectors
 
-            for definition in definitions(self.custom_doctype):
+            defs = (
+                selectors.definitions_for_user(self.custom_doctype, user)
+                if user is not None
+                else selectors.definitions(self.custom_doctype, host=selectors.ALL_HOSTS)
+            )
+            for definition in defs:
                 if definition.field_type != "attachment":
                     custom = custom_source_field(definition)
                     out[custom.name] = custom

@@ -36,11 +36,14 @@ def with_custom_columns(spec: Spec) -> Spec:
     return replace(spec, sheets=(main, *spec.sheets[1:]))
 
 
-def plan_custom(doctype: str, row: Row, data: SheetRows, report: ImportReport, instance: Any) -> dict[str, Any] | None:
+def plan_custom(
+    doctype: str, row: Row, data: SheetRows, report: ImportReport, instance: Any, *, host: Any = None
+) -> dict[str, Any] | None:
     """The record's whole ``custom`` dict after this row, or ``None`` (errors reported).
 
     A row of a file without custom columns keeps an existing record's values; a new
-    record still gets the fields' defaults and the required-field check.
+    record still gets the fields' defaults and the required-field check. Only the fields
+    owned by a scope holding ``host`` (the row's unit or bloc; default: ``instance``) apply.
     """
     raw = {data.sheet.header(k): v for k, v in row.values.items() if k.startswith(PREFIX)}
     if not raw and instance is not None:
@@ -52,7 +55,7 @@ def plan_custom(doctype: str, row: Row, data: SheetRows, report: ImportReport, i
     if errors:
         return None
     try:
-        return validate(doctype=doctype, values=values, instance=instance)
+        return validate(doctype=doctype, values=values, instance=instance, host=host or instance)
     except ValidationFailed as exc:
         for error in exc.errors:
             key = PREFIX + error.field.removeprefix("custom.")

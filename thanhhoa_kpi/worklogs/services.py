@@ -176,7 +176,9 @@ def worklog_create(*, user: Any, **fields: Any) -> WorkLogLine:
     official = _own_official(user)
     values = {key: fields.get(key) for key in LINE_FIELDS}
     _check_values(values)
-    values["custom"] = custom_values_validate(doctype=CUSTOM_DOCTYPE, values=values.get("custom") or {})
+    values["custom"] = custom_values_validate(
+        doctype=CUSTOM_DOCTYPE, values=values.get("custom") or {}, host=_unit_on(official, values["date"])
+    )
     period = work_period_for(values["date"], lock=True)
     require_open(period)
     item, coefficient = _resolve_item(official, values, period)
@@ -262,13 +264,13 @@ def worklog_copy(*, line: WorkLogLine, user: Any, on: date | None = None) -> Wor
         minutes=line.minutes,
         description=line.description,
         document_number="",
-        custom=_active_custom(line.custom),
+        custom=_active_custom(line.custom, _unit_on(official, day)),
     )
 
 
-def _active_custom(stored: dict[str, Any] | None) -> dict[str, Any]:
-    """The values of the fields still in use (a retired field's value is not copied)."""
-    active = {d.key for d in custom_fields.definitions(CUSTOM_DOCTYPE)}
+def _active_custom(stored: dict[str, Any] | None, line_unit: Any = None) -> dict[str, Any]:
+    """The values of the fields still in use here (a retired field's value is not copied)."""
+    active = {d.key for d in custom_fields.definitions(CUSTOM_DOCTYPE, host=line_unit)}
     return {key: value for key, value in (stored or {}).items() if key in active}
 
 

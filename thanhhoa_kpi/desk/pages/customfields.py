@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from unfold.decorators import action
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextareaWidget, UnfoldAdminTextInputWidget
 
+from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.core.errors import DomainError, FieldError, ValidationFailed
 from thanhhoa_kpi.customfields import services
 from thanhhoa_kpi.customfields.models import DOCTYPE_CHOICES, BuiltinOverride, FieldDefinition
@@ -26,8 +27,9 @@ from thanhhoa_kpi.desk.navigation import item
 FORM_NAMES = {"options": "options_text", "default": "default_text"}
 MODEL_FIELDS = [
     "doctype", "key", "label", "field_type", "required", "help_text", "order", "show_in_list", "show_in_filters",
-    "active",
+    "active", "owner_unit", "owner_bloc",
 ]  # fmt: skip
+OWNER_FIELDS = ("owner_unit", "owner_bloc")
 
 
 def _show_errors(form: forms.Form, errors: list[FieldError]) -> None:
@@ -54,13 +56,19 @@ class FieldDefinitionForm(forms.ModelForm):
         model = FieldDefinition
         fields = MODEL_FIELDS
 
+    request_user: Any = None  # set by the admin's get_form
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["order"].required = False
-        self.fields["order"].help_text = "Để trống: đặt cuối danh sách."
+        # A read-only view (someone who may only look) builds this form without the model's
+        # fields: only the form's own remain, so every model field is looked up with care.
+        if "order" in self.fields:
+            self.fields["order"].required = False
+            self.fields["order"].help_text = "Để trống: đặt cuối danh sách."
         if self.instance.pk:
-            for name in ("doctype", "key", "field_type"):
-                self.fields[name].disabled = True
+            for name in ("doctype", "key", "field_type", *OWNER_FIELDS):
+                if name in self.fields:
+                    self.fields[name].disabled = True
             self.fields["options_text"].initial = "\n".join(self.instance.options or [])
             default = self.instance.default
             self.fields["default_text"].initial = "" if default is None else str(default)
@@ -82,7 +90,7 @@ class FieldDefinitionForm(forms.ModelForm):
         candidate = FieldDefinition(pk=self.instance.pk, **{k: v for k, v in values.items() if v is not None})
         candidate.default = values["default"]
         try:
-            services.field_definition_check(candidate, creating=self.instance.pk is None)
+            services.field_definition_check(candidate, creating=self.instance.pk is None, by=self.request_user)
         except ValidationFailed as exc:
             _show_errors(self, exc.errors)
         return cleaned
@@ -90,17 +98,48 @@ class FieldDefinitionForm(forms.ModelForm):
 
 class FieldDefinitionAdmin(ScopedAdmin):
     form = FieldDefinitionForm
-    list_display = ["label", "key", "doctype", "field_type", "required", "show_in_list", "show_in_filters", "order",
-                    "active"]  # fmt: skip
-    list_filter = ["doctype", "field_type", "active", "required", "show_in_list", "show_in_filters"]
+    list_display = ["label", "key", "doctype", "owner_label", "field_type", "required", "show_in_list",
+                    "show_in_filters", "order", "active"]  # fmt: skip
+    list_filter = ["doctype", "owner_bloc", "field_type", "active", "required", "show_in_list", "show_in_filters"]
+    list_select_related = ["owner_unit"]
     list_editable = ["order"]
     search_fields = ["key", "label", "help_text"]
     ordering = ["doctype", "order", "id"]
     actions = ["retire", "reactivate"]
     fieldsets = [
         (None, {"fields": ["doctype", "key", "label", "field_type", "options_text", "default_text", "help_text"]}),
+        ("Phạm vi áp dụng", {"fields": list(OWNER_FIELDS)}),
         ("Hiển thị", {"fields": ["required", "order", "show_in_list", "show_in_filters", "active"]}),
     ]
+    # What people who may only look see: the model's own fields (the form-only
+    # ``options_text`` / ``default_text`` do not exist without the form).
+    readonly_fieldsets = [
+        (None, {"fields": ["doctype", "key", "label", "field_type", "options", "default", "help_text"]}),
+        ("Phạm vi áp dụng", {"fields": list(OWNER_FIELDS)}),
+        ("Hiển thị", {"fields": ["required", "order", "show_in_list", "show_in_filters", "active"]}),
+    ]
+
+    @admin.display(description="Phạm vi áp dụng")
+    def owner_label(self, obj: FieldDefinition) -> str:
+        return obj.owner_label
+
+    def get_fieldsets(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        editable = self.has_change_permission(request, obj) if obj is not None else self.has_add_permission(request)
+        return self.fieldsets if editable else self.readonly_fieldsets
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"request_user": request.user})
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "owner_unit" and field is not None and not access.is_province_admin(request.user):
+            # A ward's HR admin owns fields for units of their own subtree only.
+            field.queryset = field.queryset.filter(access.manageable_unit_q(access.scope_for(request.user)))
+        return field
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and access.can_write_master(request.user)
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False  # retire instead: old values and history keep their meaning
@@ -109,28 +148,38 @@ class FieldDefinitionAdmin(ScopedAdmin):
         values = form.definition_values() if hasattr(form, "definition_values") else {"order": obj.order}
         try:
             if change:
-                fixed = {"doctype", "key", "field_type"}
+                fixed = {"doctype", "key", "field_type", *OWNER_FIELDS}
                 saved = services.field_definition_update(
-                    definition=obj, **{k: v for k, v in values.items() if k not in fixed}
+                    by=request.user, definition=obj, **{k: v for k, v in values.items() if k not in fixed}
                 )
             else:
-                saved = services.field_definition_create(**{k: v for k, v in values.items() if k != "active"})
+                saved = services.field_definition_create(
+                    by=request.user, **{k: v for k, v in values.items() if k != "active"}
+                )
         except DomainError as exc:
             self.report_domain_error(request, exc)
             return
         obj.pk, obj.order = saved.pk, saved.order
 
+    def _each(self, request: HttpRequest, queryset: QuerySet, active: bool) -> int:
+        done = 0
+        for definition in access.writable(queryset, request.user):
+            try:
+                services.field_definition_update(by=request.user, definition=definition, active=active)
+                done += 1
+            except DomainError as exc:
+                self.report_domain_error(request, exc)
+        return done
+
     @action(description="Ngừng sử dụng các trường đã chọn", permissions=["change"])
     def retire(self, request: HttpRequest, queryset: QuerySet) -> None:
-        for definition in queryset:
-            services.field_definition_retire(definition=definition)
-        self.message_user(request, f"Đã ngừng sử dụng {queryset.count()} trường.", level=messages.SUCCESS)
+        done = self._each(request, queryset, active=False)
+        self.message_user(request, f"Đã ngừng sử dụng {done} trường.", level=messages.SUCCESS)
 
     @action(description="Dùng lại các trường đã chọn", permissions=["change"])
     def reactivate(self, request: HttpRequest, queryset: QuerySet) -> None:
-        for definition in queryset:
-            services.field_definition_update(definition=definition, active=True)
-        self.message_user(request, f"Đã dùng lại {queryset.count()} trường.", level=messages.SUCCESS)
+        done = self._each(request, queryset, active=True)
+        self.message_user(request, f"Đã dùng lại {done} trường.", level=messages.SUCCESS)
 
 
 class BuiltinOverrideForm(forms.ModelForm):
@@ -176,12 +225,19 @@ class BuiltinOverrideAdmin(ScopedAdmin):
     list_filter = ["doctype", "hidden", "required"]
     search_fields = ["field_name", "label", "help_text"]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and access.is_province_admin(request.user)
+
     def save_model(self, request: HttpRequest, obj: BuiltinOverride, form: Any, change: bool) -> None:
         data = form.cleaned_data
-        saved = services.builtin_override_set(
-            doctype=data["doctype"], field_name=data["field_name"], label=data.get("label") or "",
-            help_text=data.get("help_text") or "", required=data.get("required"), hidden=bool(data.get("hidden")),
-        )  # fmt: skip
+        try:
+            saved = services.builtin_override_set(
+                by=request.user, doctype=data["doctype"], field_name=data["field_name"], label=data.get("label") or "",
+                help_text=data.get("help_text") or "", required=data.get("required"), hidden=bool(data.get("hidden")),
+            )  # fmt: skip
+        except DomainError as exc:
+            self.report_domain_error(request, exc)
+            return
         obj.pk = saved.pk
 
 

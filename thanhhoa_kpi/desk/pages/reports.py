@@ -174,7 +174,8 @@ class SavedReportAdmin(ScopedAdmin):
         code = request.POST.get("doctype") or request.GET.get("doctype") or (report.doctype if report else "official")
         source = SOURCES.get(code) or SOURCES["official"]
         initial = initial_from(report) if report and report.doctype == source.code else {"doctype": source.code}
-        form = BuilderForm(request.POST or None, fields=source.all_fields(), user=request.user, initial=initial)
+        fields = source.all_fields(request.user)
+        form = BuilderForm(request.POST or None, fields=fields, user=request.user, initial=initial)
         context: dict[str, Any] = {"form": form, "report": report, "source": source, "sources": SOURCES}
         if request.method == "POST" and form.is_valid():
             saved = self._build(request, form, report, context)

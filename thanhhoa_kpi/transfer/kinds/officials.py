@@ -112,7 +112,8 @@ def _plan_row(row: Row, lookup: _Lookup, data: SheetRows, report: ImportReport, 
         data.error(report, row.number, "code", message)
         return None
     posting = _posting(row, official, lookup, data, report)
-    custom = plan_custom("official", row, data, report, official)
+    place = posting.unit if isinstance(posting, _Posting) else None  # the unit the row posts them to
+    custom = plan_custom("official", row, data, report, official, host=place)
     if posting is FAILED or custom is None:
         return None
     if posting is not None and official is not None and official.user_id and official.user_id == user.pk:

@@ -41,7 +41,9 @@ def plan(sheets: dict[str, SheetRows], user: Any, report: ImportReport) -> list[
     for row in rows:
         code = row.get("code")
         position = existing.get(code)
-        custom = plan_custom("position", row, data, report, position)
+        # fields owned by a bloc follow the row's bloc
+        in_bloc = JobPosition(bloc=(row.get("bloc") if row.has("bloc") else getattr(position, "bloc", "")) or "")
+        custom = plan_custom("position", row, data, report, position, host=in_bloc)
         if row.bad or custom is None:
             continue
         values = {name: row.get(name) for name in FIELDS if row.has(name)} | {"custom": custom}
