@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from rq import cron as rq_cron
 
 from tests.factories.reports import make_field, set_custom
+from thanhhoa_kpi.core.actors import SYSTEM
 from thanhhoa_kpi.core.errors import ValidationFailed
 from thanhhoa_kpi.customfields import services as custom
 from thanhhoa_kpi.reports import jobs
@@ -24,6 +25,12 @@ TZ = timezone.get_fixed_timezone(7 * 60)
 
 def at(*parts):
     return datetime(*parts, tzinfo=TZ)
+
+
+@pytest.fixture(autouse=True)
+def mail_domains(settings):
+    """The test addresses' domain is on the allow-list of scheduled mail."""
+    settings.REPORT_MAIL_DOMAINS = ["example.vn", "thanhhoa.gov.vn"]
 
 
 @pytest.fixture
@@ -130,7 +137,7 @@ def test_pdf_schedules_attach_a_pdf_and_a_broken_one_does_not_stop_the_others(
     )
     schedule(broken_report, at(2026, 3, 1), frequency="daily", hour=7)
     schedule(report, at(2026, 3, 1), frequency="weekly", weekday=1, hour=7, format="pdf")
-    custom.field_definition_update(definition=custom.FieldDefinition.objects.get(key="nhom"), active=False)
+    custom.field_definition_update(by=SYSTEM, definition=custom.FieldDefinition.objects.get(key="nhom"), active=False)
     with django_capture_on_commit_callbacks(execute=True):
         assert send_due_reports(at(2026, 3, 10, 7)) == 0  # the list report still uses the retired field too
     report.columns = ["code", "full_name"]

@@ -122,6 +122,12 @@ class PreviewSerializer(serializers.Serializer):
     definition = serializers.JSONField(help_text="Định nghĩa báo cáo như khi lưu: doctype, columns, filters, ...")
 
 
+def _file_format(request: Request, suffix: dict[str, Any]) -> str:
+    """``?format=`` or the router's URL suffix (``builtin/x.csv/``; DRF passes it as the
+    ``format`` keyword, which the actions must accept: ``builtin/1.2/`` reads as code "1")."""
+    return str(request.query_params.get("format") or suffix.get("format") or "")
+
+
 def _answer(result: ReportResult, fmt: str) -> Any:
     if fmt in ("", "json"):
         return Response(result.as_json())
@@ -150,13 +156,13 @@ class SavedReportViewSet(viewsets.ModelViewSet):
     @extend_schema(parameters=[FORMAT], responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"], content_negotiation_class=FileFormatNegotiation,
             renderer_classes=[JSONRenderer])  # fmt: skip
-    def run(self, request: Request, pk: Any = None) -> Any:
+    def run(self, request: Request, pk: Any = None, **suffix: Any) -> Any:
         report = self.get_object()
-        return _answer(services.report_run(report=report, user=request.user), request.query_params.get("format", ""))
+        return _answer(services.report_run(report=report, user=request.user), _file_format(request, suffix))
 
     @extend_schema(request=PreviewSerializer, responses={200: OpenApiTypes.OBJECT})
     @action(detail=False, methods=["post"])
-    def preview(self, request: Request) -> Response:
+    def preview(self, request: Request, **suffix: Any) -> Response:
         form = PreviewSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         result = services.report_preview(definition=form.validated_data["definition"], user=request.user)
@@ -164,7 +170,7 @@ class SavedReportViewSet(viewsets.ModelViewSet):
 
     @extend_schema(operation_id="v1_reports_builtin_list", responses={200: OpenApiTypes.OBJECT})
     @action(detail=False, methods=["get"], url_path="builtin")
-    def builtin(self, request: Request) -> Response:
+    def builtin(self, request: Request, **suffix: Any) -> Response:
         return Response(
             [{"code": r.code, "title": r.title, "description": r.description, "params": r.params}
              for r in BUILTINS.values()]
@@ -177,9 +183,9 @@ class SavedReportViewSet(viewsets.ModelViewSet):
     )
     @action(detail=False, methods=["get"], url_path=r"builtin/(?P<code>[a-z0-9_]+)",
             content_negotiation_class=FileFormatNegotiation, renderer_classes=[JSONRenderer])  # fmt: skip
-    def builtin_report(self, request: Request, code: str) -> Any:
+    def builtin_report(self, request: Request, code: str, **suffix: Any) -> Any:
         if code not in BUILTINS:
             raise NotFound("Không có báo cáo có sẵn này.")
         params = {k: v for k, v in request.query_params.items() if k != "format"}
         result = builtin_run(code=code, user=request.user, params=params)
-        return _answer(result, request.query_params.get("format", ""))
+        return _answer(result, _file_format(request, suffix))

@@ -66,7 +66,7 @@ def officials_by_unit(user: Any, params: dict[str, Any]) -> ReportResult:
     officials = access.scoped(Official.objects.all(), user).values("pk")
     rows = access.current_assignments().filter(official__in=officials)
     unit_id = str(params.get("unit") or "")
-    if unit_id.isdigit():
+    if unit_id.isdecimal() and len(unit_id) <= 12:  # isdigit lets "²" through to int()
         unit = access.scoped(OrgUnit.objects.filter(pk=int(unit_id)), user).first()
         rows = rows.filter(unit__path__startswith=unit.path) if unit else rows.none()
     rows = rows.select_related("official", "unit", "position").order_by("unit__path", "official__full_name")

@@ -49,7 +49,8 @@ TRUNCATED = "Chỉ hiển thị 5.000 dòng đầu; hãy chọn một đơn vị
 
 def _int(params: dict[str, Any], name: str) -> int | None:
     value = str(params.get(name) or "").strip()
-    return int(value) if value.isdigit() else None
+    # isdecimal, not isdigit ("²" is a digit int() refuses); at most 12 digits (ids, years)
+    return int(value) if value.isdecimal() and len(value) <= 12 else None
 
 
 def _unit(user: Any, params: dict[str, Any]) -> OrgUnit | None:
@@ -60,8 +61,10 @@ def _unit(user: Any, params: dict[str, Any]) -> OrgUnit | None:
 def _work_period(params: dict[str, Any]) -> WorkPeriod:
     found = re.fullmatch(r"(\d{4})-(\d{1,2})", str(params.get("period") or "").strip())
     if found and 2000 <= int(found[1]) <= 2100 and 1 <= int(found[2]) <= 12:
-        period, _ = WorkPeriod.objects.get_or_create(year=int(found[1]), month=int(found[2]))
-        return period
+        year, month = int(found[1]), int(found[2])
+        # A report only reads: a month never opened is shown empty, not created (opening a
+        # month is the work-log service's decision). pk 0 matches no line.
+        return WorkPeriod.objects.filter(year=year, month=month).first() or WorkPeriod(pk=0, year=year, month=month)
     return worklog_selectors.current_period()
 
 
@@ -88,9 +91,14 @@ def _result(title: str, columns: list[Column], rows: list[list[Any]], subtitle: 
 
 def _year_month(params: dict[str, Any]) -> tuple[int, int]:
     today = timezone.localdate()
-    year = _int(params, "year") or today.year
+    year = _year(params, today.year)
     month = _int(params, "month")
     return year, month if month and 1 <= month <= 12 else today.month
+
+
+def _year(params: dict[str, Any], default: int) -> int:
+    year = _int(params, "year")
+    return year if year and 2000 <= year <= 2100 else default
 
 
 # -------------------------------------------------------------- personal work log
@@ -240,7 +248,7 @@ def province_month(user: Any, params: dict[str, Any]) -> ReportResult:
 
 def quarter_review(user: Any, params: dict[str, Any]) -> ReportResult:
     today = timezone.localdate()
-    year = _int(params, "year") or today.year
+    year = _year(params, today.year)
     quarter = _int(params, "quarter") or (today.month - 1) // 3 + 1
     quarter = quarter if 1 <= quarter <= 4 else 1
     months = [3 * (quarter - 1) + n for n in (1, 2, 3)]

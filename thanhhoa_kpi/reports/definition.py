@@ -218,7 +218,7 @@ def _aggregates(fields: dict[str, SourceField], definition: dict[str, Any], erro
     for index, item in enumerate(_names(definition, "aggregates", errors)):
         path = f"aggregates[{index}]"
         fn = item.get("fn") if isinstance(item, dict) else None
-        if fn not in AGGREGATES:
+        if not isinstance(fn, str) or fn not in AGGREGATES:  # a list or an object is no name
             errors.add(f"{path}.fn", f"Hàm tổng hợp «{fn}» không hỗ trợ (count, sum, avg, min, max).")
             continue
         name = item.get("field")
@@ -240,7 +240,7 @@ def _sort(definition: dict[str, Any], allowed: set[str], errors: _Errors) -> lis
     out = []
     for index, item in enumerate(_names(definition, "sort", errors)):
         key = item.get("field") if isinstance(item, dict) else item
-        if key not in allowed:
+        if not isinstance(key, str) or key not in allowed:
             errors.add(f"sort[{index}].field", f"Không sắp xếp được theo «{key}» (chỉ theo cột hoặc nhóm hiển thị).")
             continue
         out.append(Sort(key, bool(item.get("desc")) if isinstance(item, dict) else False))
@@ -255,7 +255,7 @@ def _chart(raw: Any, x_keys: list[str], y_keys: list[str], errors: _Errors) -> d
         return None
     chart = {"type": raw.get("type"), "x": raw.get("x") or (x_keys[0] if x_keys else ""), "y": raw.get("y")}
     chart["y"] = chart["y"] or (y_keys[0] if y_keys else "")
-    if chart["type"] not in CHART_TYPES:
+    if not isinstance(chart["type"], str) or chart["type"] not in CHART_TYPES:
         errors.add("chart.type", "Loại biểu đồ phải là bar, line hoặc pie.")
     if chart["x"] not in x_keys:
         errors.add("chart.x", "Trục ngang phải là một trường nhóm (hoặc một cột).")
@@ -280,18 +280,23 @@ def _mode(
     return columns, aggregates, x_keys, y_keys
 
 
-def report_definition_validate(definition: Any) -> ReportSpec:
-    """The checked definition, or :class:`ValidationFailed` listing every problem."""
+def report_definition_validate(definition: Any, *, user: Any = None) -> ReportSpec:
+    """The checked definition, or :class:`ValidationFailed` listing every problem.
+
+    With ``user``, custom fields are those that may apply to a record the user sees."""
     errors = _Errors()
     if not isinstance(definition, dict):
         raise ValidationFailed("Định nghĩa báo cáo không hợp lệ.", [FieldError("", "Phải là một đối tượng JSON.")])
-    source = SOURCES.get(definition.get("doctype"))  # type: ignore[arg-type]
+    doctype = definition.get("doctype")
+    # A list or an object is not a name (and cannot be looked up: it is unhashable).
+    source = SOURCES.get(doctype) if isinstance(doctype, str) else None
     if source is None:
+        shown = doctype if isinstance(doctype, str) else type(doctype).__name__
         raise ValidationFailed(
             "Định nghĩa báo cáo không hợp lệ.",
-            [FieldError("doctype", f"Loại dữ liệu «{definition.get('doctype')}» không có trong trình tạo báo cáo.")],
+            [FieldError("doctype", f"Loại dữ liệu «{shown}» không có trong trình tạo báo cáo.")],
         )
-    fields = source.all_fields()
+    fields = source.all_fields(user)
     pick = lambda part: [  # noqa: E731
         f for i, n in enumerate(_names(definition, part, errors)) if (f := _field(fields, n, f"{part}[{i}]", errors))
     ]

@@ -5,6 +5,11 @@ A schedule is due when its latest slot (daily/weekly/monthly at ``hour``, local 
 past and nothing was sent since that slot, so a run missed while the worker was down is
 caught up by the next one, and a schedule created after today's slot waits for the next.
 Each report runs WITH ITS OWNER'S SCOPE; the mail goes out after the commit.
+
+Recipients are limited (a report carries personal data): the e-mail of an active account
+of the system, or an address of a domain in ``settings.REPORT_MAIL_DOMAINS`` (and its
+subdomains). Others are refused on save and skipped (and logged) at send time, since an
+account may have been deactivated or the allow-list narrowed since.
 """
 
 from __future__ import annotations
@@ -37,6 +42,48 @@ def parse_recipients(raw: Any) -> list[str]:
     return [str(item).strip() for item in items if str(item).strip()]
 
 
+def _domain_allowed(address: str) -> bool:
+    domain = address.rsplit("@", 1)[-1].casefold().rstrip(".")
+    allowed = [str(d).casefold().strip().lstrip("@").rstrip(".") for d in settings.REPORT_MAIL_DOMAINS]
+    return any(d and (domain == d or domain.endswith("." + d)) for d in allowed)
+
+
+def refused_recipients(addresses: list[str]) -> list[str]:
+    """The addresses that are neither an active account's e-mail nor of an allowed domain."""
+    from django.contrib.auth import get_user_model
+    from django.db.models.functions import Lower
+
+    outside = [a for a in addresses if not _domain_allowed(a)]
+    if not outside:
+        return []
+    accounts = set(
+        get_user_model()
+        .objects.filter(is_active=True)
+        .annotate(lower_email=Lower("email"))
+        .filter(lower_email__in=sorted({a.casefold() for a in outside}))
+        .values_list("lower_email", flat=True)
+    )
+    return [a for a in outside if a.casefold() not in accounts]
+
+
+def _recipients_errors(recipients: list[str]) -> list[FieldError]:
+    bad = [r for r in recipients if not EMAIL.match(r)]
+    if not recipients or bad or len(recipients) > MAX_RECIPIENTS:
+        detail = f"Địa chỉ không hợp lệ: {', '.join(bad)}." if bad else f"Cần 1–{MAX_RECIPIENTS} địa chỉ thư điện tử."
+        return [FieldError("recipients", detail)]
+    refused = refused_recipients(recipients)
+    if refused:
+        domains = ", ".join(settings.REPORT_MAIL_DOMAINS) or "(chưa cấu hình)"
+        return [
+            FieldError(
+                "recipients",
+                f"Không gửi được báo cáo ra ngoài hệ thống: {', '.join(refused)}. Chỉ gửi tới thư điện tử của "
+                f"tài khoản đang hoạt động trong hệ thống hoặc địa chỉ thuộc tên miền: {domains}.",
+            )
+        ]
+    return []
+
+
 def report_schedule_check(schedule: ReportSchedule) -> None:
     """Checks an unsaved schedule (the desk form calls it to show errors on the fields)."""
     errors = []
@@ -50,11 +97,8 @@ def report_schedule_check(schedule: ReportSchedule) -> None:
         errors.append(FieldError("hour", "Giờ gửi từ 0 đến 23."))
     if schedule.format not in ScheduleFormat.values:
         errors.append(FieldError("format", "Định dạng phải là xlsx, pdf hoặc csv."))
-    recipients = schedule.recipients
-    bad = [r for r in recipients if not EMAIL.match(r)]
-    if not recipients or bad or len(recipients) > MAX_RECIPIENTS:
-        detail = f"Địa chỉ không hợp lệ: {', '.join(bad)}." if bad else f"Cần 1–{MAX_RECIPIENTS} địa chỉ thư điện tử."
-        errors.append(FieldError("recipients", detail))
+    recipients = schedule.recipients if isinstance(schedule.recipients, list) else []
+    errors += _recipients_errors(recipients)
     if errors:
         raise ValidationFailed("Lịch gửi báo cáo không hợp lệ.", errors)
 
@@ -122,7 +166,7 @@ def is_due(schedule: ReportSchedule, now: datetime) -> bool:
 
 
 # --- sending -----------------------------------------------------------------------------------
-def _message(schedule: ReportSchedule, now: datetime) -> EmailMessage:
+def _message(schedule: ReportSchedule, now: datetime, to: list[str]) -> EmailMessage:
     result = report_run(report=schedule.report, user=schedule.owner)
     content, mime, extension = exports.export(result, schedule.format)
     stamp = timezone.localtime(now).strftime("%d/%m/%Y")
@@ -137,7 +181,7 @@ def _message(schedule: ReportSchedule, now: datetime) -> EmailMessage:
         subject=f"[KPI Thanh Hóa] {schedule.report.name} — {stamp}",
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=schedule.recipients,
+        to=to,
     )
     message.attach(exports.filename(schedule.report.name, extension, now), content, mime)
     return message
@@ -150,9 +194,15 @@ def _send_one(schedule_id: int, now: datetime) -> bool:
         )
         if schedule is None or not is_due(schedule, now):
             return False  # another run sent it meanwhile
-        message = _message(schedule, now)
+        refused = refused_recipients(schedule.recipients)
+        if refused:
+            log.warning("Lịch gửi báo cáo %s: bỏ qua địa chỉ ngoài danh sách cho phép: %s", schedule.pk, refused)
+        to = [r for r in schedule.recipients if r not in refused]
         schedule.last_sent_at = now
         schedule.save(update_fields=["last_sent_at", "updated_at"])
+        if not to:
+            return False
+        message = _message(schedule, now, to)
         transaction.on_commit(message.send)
     return True
 
