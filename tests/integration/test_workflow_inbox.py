@@ -98,13 +98,13 @@ def test_the_inbox_reads_a_fixed_number_of_queries(wf, django_assert_max_num_que
 def test_the_head_of_the_parent_unit_handles_a_unit_heads_document(wf):
     ward_head = User.objects.create_user(username="ward_head", email="ward_head@example.vn")
     org_services.official_create(
+        by=SYSTEM,
         code="T0099",
         full_name="Đỗ Văn Phường",
         user=ward_head,
         assignment={"unit": wf.ward, "position": wf.lead_position, "start_date": date(2026, 1, 1),
                     "leadership_role": "HEAD"},
     )  # fmt: skip
-        by=SYSTEM,
     document = job_description(wf, author=wf.head, state="UNIT_REVIEW")
     assert PARENT_UNIT_HEAD in actor_for(ward_head, subject_of(document)).relations
     assert ward_head.pk not in awaited_users(document=document)  # v1 approves by UNIT_HEAD only
