@@ -9,7 +9,7 @@ the item's field approves it. The item's coefficient is copied at creation.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -41,6 +41,9 @@ def _check_item(assignee: Official, item: CatalogueItem, period: WorkPeriod) -> 
 
 
 def _check_deadline(deadline: date | None, period: WorkPeriod) -> None:
+    # Imports and jobs hand over raw cells: anything but a date is a clear field error.
+    if deadline is not None and (not isinstance(deadline, date) or isinstance(deadline, datetime)):
+        raise invalid("deadline", "Hạn hoàn thành phải là một ngày (dd/mm/yyyy).")
     if deadline is not None and deadline < period.first_day:
         raise invalid("deadline", f"Hạn hoàn thành không được trước ngày đầu của {period}.")
 

@@ -25,7 +25,15 @@ from thanhhoa_kpi.customfields.services import custom_values_validate
 from thanhhoa_kpi.organization.models import Official
 from thanhhoa_kpi.worklogs import rights
 from thanhhoa_kpi.worklogs.evidence import check_evidence
-from thanhhoa_kpi.worklogs.models import MINUTES_PER_DAY, Assignment, LineStatus, PeriodStatus, WorkLogLine, WorkPeriod
+from thanhhoa_kpi.worklogs.models import (
+    MINUTES_PER_DAY,
+    QUANTITY_DIGITS,
+    Assignment,
+    LineStatus,
+    PeriodStatus,
+    WorkLogLine,
+    WorkPeriod,
+)
 
 LINE_FIELDS = ("date", "quantity", "minutes", "description", "assignment", "catalogue_item", "evidence",
                "document_number", "custom")  # fmt: skip
@@ -36,6 +44,10 @@ def invalid(field: str, message: str, code: str = "VALIDATION_ERROR") -> Validat
     return ValidationFailed(message, [FieldError(field, message)], code=code)
 
 
+# The columns hold 12 digits, 2 after the point (worklogs/models.py QUANTITY_DIGITS).
+QUANTITY_LIMIT = Decimal(10) ** (QUANTITY_DIGITS["max_digits"] - QUANTITY_DIGITS["decimal_places"])
+
+
 def positive_decimal(value: Any, field: str, label: str) -> Decimal:
     try:
         number = Decimal(str(value))
@@ -43,6 +55,8 @@ def positive_decimal(value: Any, field: str, label: str) -> Decimal:
         raise invalid(field, f"{label} phải là một số.") from None
     if not number.is_finite() or number <= 0:
         raise invalid(field, f"{label} phải lớn hơn 0.")
+    if number >= QUANTITY_LIMIT:
+        raise invalid(field, f"{label} quá lớn: phải nhỏ hơn 10 tỷ.")
     if number != number.quantize(Decimal("0.01")):
         raise invalid(field, f"{label} có tối đa 2 chữ số thập phân.")
     return number
