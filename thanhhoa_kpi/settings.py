@@ -222,7 +222,9 @@ FORMAT_MODULE_PATH = ["thanhhoa_kpi.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
-MEDIA_URL = "/media/"
+# Uploaded files are served by the app after a scope check (desk/file_downloads.py), never
+# by the web server: MEDIA_ROOT must stay outside nginx's document root.
+MEDIA_URL = "/files/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000

@@ -19,6 +19,7 @@ from drf_spectacular.views import SpectacularSwaggerView
 
 from thanhhoa_kpi.accounts.access import scope_for
 from thanhhoa_kpi.accounts.roles import Role
+from thanhhoa_kpi.desk import file_downloads
 from thanhhoa_kpi.desk.sites import desk_site
 
 
@@ -99,4 +100,6 @@ urlpatterns = [
     path("api/docs/", allow_inline_scripts(SpectacularSwaggerView.as_view(url_name="schema")), name="swagger-ui"),
     path("django-rq/", include(RQ_PATTERNS)),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Uploaded files, each checked against the row that holds it (MEDIA_URL points here).
+    path("files/<path:name>", file_downloads.download, name="file-download"),
 ]
