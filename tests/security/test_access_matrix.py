@@ -326,7 +326,8 @@ def _outcome(response: Any, method: str, home_ok: bool = False) -> str:
         return DENY  # sent back to the desk home: the page refuses this caller
     if status < 400:
         return ALLOW
-    if method != "GET" and status in {400, 409, 413, 415, 422}:
+    # Let in, but the body was refused or the caller throttled (the token endpoint counts per address).
+    if method != "GET" and status in {400, 409, 413, 415, 422, 429}:
         return "INVALID"  # let in, body refused: ALLOW for a permitted write, harmless for a refused one
     return DENY
 
