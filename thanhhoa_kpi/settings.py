@@ -82,10 +82,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "thanhhoa_kpi.accounts.middleware.IdleSessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Redis down: a clear 503 (SPEC 8.1 body on the API), never a raw 500.
+    "thanhhoa_kpi.core.outage.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "thanhhoa_kpi.urls"
@@ -166,8 +169,10 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 # TRUSTED_PROXY_COUNT > 0, and then only that many hops from the right.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
-AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
-AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if TRUSTED_PROXY_COUNT else ("REMOTE_ADDR",)
+# django-ipware is not installed, so axes would always use REMOTE_ADDR: the one client
+# address function (also used by the API login throttle) decides instead.
+AXES_CLIENT_IP_CALLABLE = "thanhhoa_kpi.accounts.client.client_address"
+AXES_LOCKOUT_CALLABLE = "thanhhoa_kpi.accounts.lockout.lockout_response"
 # Admins and authorities without a TOTP device are refused when this is on (SPEC 9).
 OTP_ENFORCE = env_bool("OTP_ENFORCE", PRODUCTION)
 OTP_TOTP_ISSUER = "KPI Thanh Hóa"
@@ -244,7 +249,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "kpi@thanhhoa.gov.vn")
 # --- REST API --------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Tokens expire (API_TOKEN_TTL) and die with a password change or a logout.
+        "thanhhoa_kpi.accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
