@@ -46,6 +46,14 @@ def _assignment(cast: Any, user: Any, item: Any) -> Assignment:
     return assign(user, official, item, origin="SELF_REGISTERED")
 
 
+def _with_evidence(line: Any) -> Any:
+    """A work-log line holding an evidence file (served by /files/ to those who see the line)."""
+    from django.core.files.base import ContentFile
+
+    line.evidence.save("minh-chung.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    return line
+
+
 def _definition_change(rule_set: Any, proposer: Any) -> list[tuple[str, Any]]:
     """A pending proposal of a province-wide definition (workflow/governance.py), if the model exists."""
     from django.apps import apps
@@ -135,7 +143,8 @@ def build_rows(cast: Any, work: Any, personas: dict[str, Any]) -> tuple[Rows, di
         "worklogs_workperiod": [("A", work.period)],
         "worklogs_assignment": [("A", _assignment(cast, cast.official, work.culture)),
                                 ("B", _assignment(cast, cast.outsider, work.foreign))],  # fmt: skip
-        "worklogs_worklogline": [("A", log(cast.official, work.culture)), ("B", log(cast.outsider, work.foreign))],
+        "worklogs_worklogline": [("A", _with_evidence(log(cast.official, work.culture))),
+                                 ("B", _with_evidence(log(cast.outsider, work.foreign)))],  # fmt: skip
         "reports_savedreport": [],
         "reports_reportschedule": [],
         "workflow_notification": [],

@@ -328,6 +328,8 @@ DESK: dict[str, Rule] = {
     "admin:worklogs_assign": page(grant(allow=STAFF | {"sysadmin"})),
     "admin:worklogs_item_autocomplete": Rule(get=_signed, post=grant(), query="q=VH"),
     # --- outside the desk
+    # Uploaded files: only to those who see the row holding them; downloads are GET-only.
+    "file-download": Rule(get=grant(own=SIGNED), post=grant(), read="personal"),
     "": page(grant(allow=SIGNED), follow=True, home_ok=True, note="the root (unnamed) redirects to the desk"),
     "set_language": page(everyone(), body={"language": "vi"}),
     "schema": page(everyone(), note="the OpenAPI file is public documentation"),

@@ -148,6 +148,7 @@ MODEL_OF = {
     "admin:catalogue_import_progress": "catalogue_catalogueimport",
     "admin:view_on_site": "organization_official",
     "admin:auth_user_password_change": "accounts_user",
+    "file-download": "worklogs_worklogline",  # the evidence file of a line
 }
 API_MODEL = {
     "appraisals": "appraisals_appraisal", "assignments": "worklogs_assignment",
@@ -215,7 +216,7 @@ class Matrix:
         return cells
 
     def _rows_for(self, entry: Entry, family: str, persona: str, outcome: str) -> list[tuple[str, Any, bool]]:
-        object_params = {"object_id", "pk", "0", "id"} & set(entry.params)
+        object_params = {"object_id", "pk", "0", "id", "name"} & set(entry.params)
         if not object_params or entry.key.startswith("django_rq:"):
             return [("", None, True)]
         rows = self.rows.get(_model_key(entry) or "", [])
@@ -237,6 +238,7 @@ class Matrix:
             "queue_index": 0, "scheduler_index": 0, "connection_index": 0, "token": "none",
             "job_id": self.rq["job_id"], "result_id": self.rq["result_id"], "key": "none",
             "scheduler_name": "none", "cron_job_name": "none",
+            "name": getattr(getattr(obj, "evidence", None), "name", None),  # /files/<name>: a line's evidence
         }  # fmt: skip
         if entry.params and entry.params[0] == "0":  # simple-history's (object id, history id)
             manager = _history_manager(obj)
