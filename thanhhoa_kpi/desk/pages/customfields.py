@@ -23,6 +23,7 @@ from thanhhoa_kpi.customfields.models import DOCTYPE_CHOICES, BuiltinOverride, F
 from thanhhoa_kpi.customfields.types import plain_text_errors
 from thanhhoa_kpi.desk.base import ScopedAdmin
 from thanhhoa_kpi.desk.navigation import item
+from thanhhoa_kpi.organization.models import OrgUnit
 
 FORM_NAMES = {"options": "options_text", "default": "default_text"}
 MODEL_FIELDS = [
@@ -137,6 +138,16 @@ class FieldDefinitionAdmin(ScopedAdmin):
             # A ward's HR admin owns fields for units of their own subtree only.
             field.queryset = field.queryset.filter(access.manageable_unit_q(access.scope_for(request.user)))
         return field
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        """A ward's HR admin may only own fields of their subtree: start the form there."""
+        initial = super().get_changeform_initial_data(request)
+        if "owner_unit" not in initial and not access.is_province_admin(request.user):
+            paths = access.scope_for(request.user).hr_unit_paths
+            unit = OrgUnit.objects.filter(path__in=paths).order_by("depth", "path").first() if paths else None
+            if unit is not None:
+                initial["owner_unit"] = unit.pk
+        return initial
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return super().has_add_permission(request) and access.can_write_master(request.user)
