@@ -493,8 +493,10 @@ class UnitAppraisalForm(ServiceForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["classification"].required = False
-        self.fields["classification"].help_text = "Để trống: theo điểm. Chỉ được xếp thấp hơn mức theo điểm, có căn cứ."
+        field = self.fields.get("classification")  # absent on the read-only page of a reader
+        if field is not None:
+            field.required = False
+            field.help_text = "Để trống: theo điểm. Chỉ được xếp thấp hơn mức theo điểm, có căn cứ."
 
     def call(self, data: dict[str, Any]) -> Model:
         return services.unit_appraisal_save(
