@@ -4,19 +4,36 @@ Unlike Django's default, entry does not depend on ``is_staff``: an official uses
 desk too, and what each person sees is scoped by :mod:`thanhhoa_kpi.accounts.access`.
 """
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models.base import ModelBase
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import URLPattern, path
 from django.utils.http import url_has_allowed_host_and_scheme
 from unfold.sites import UnfoldAdminSite
 
 from thanhhoa_kpi.accounts.access import scope_for
 from thanhhoa_kpi.accounts.twofactor import check_second_factor, second_factor_failed
-from thanhhoa_kpi.desk.history import history_views_are_read_only
+from thanhhoa_kpi.desk.history import ReadOnlyHistoryMixin, history_views_are_read_only
+
+
+def _refuse_writes_to_log_view(model_admin: Any) -> None:
+    """Pages without simple-history keep Django's change-log view, which reads only; it
+    answers 405 to anything but GET/HEAD so that no page's history ever takes a POST."""
+    if isinstance(model_admin, ReadOnlyHistoryMixin):
+        return
+    log_view = model_admin.history_view
+
+    def history_view(request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        return log_view(request, object_id, extra_context)
+
+    model_admin.history_view = history_view
 
 
 class DeskLoginForm(AuthenticationForm):
@@ -62,6 +79,7 @@ class DeskSite(UnfoldAdminSite):
         models = [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else model_or_iterable
         for model in models:
             model_admin = self._registry[model]
+            _refuse_writes_to_log_view(model_admin)
             if not history_views_are_read_only(model_admin):
                 self.unregister(model)
                 raise ImproperlyConfigured(

@@ -387,17 +387,25 @@ def assign_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
 # ------------------------------------------------------------------ lists
 
 
-class WorkPeriodAdmin(ScopedAdmin):
-    list_display = ["__str__", "year", "month", "status", "closed_by", "closed_at"]
-    list_filter = ["status", "year"]
-    search_fields = ["year"]
-    actions = ["close_periods", "reopen_periods"]
+class ReadOnlyPage:
+    """A model page that only reads: rows are written and removed through the services (the
+    personal pages, the assign page, opening a month), never added, changed or deleted here."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class WorkPeriodAdmin(ReadOnlyPage, ScopedAdmin):
+    list_display = ["__str__", "year", "month", "status", "closed_by", "closed_at"]
+    list_filter = ["status", "year"]
+    search_fields = ["year"]
+    actions = ["close_periods", "reopen_periods"]
 
     def _set(self, request: HttpRequest, queryset: QuerySet, status: str) -> None:
         try:
@@ -416,7 +424,7 @@ class WorkPeriodAdmin(ScopedAdmin):
         self._set(request, queryset, PeriodStatus.OPEN)
 
 
-class AssignmentAdmin(ScopedAdmin):
+class AssignmentAdmin(ReadOnlyPage, ScopedAdmin):
     list_display = ["period", "assignee", "catalogue_item", "quantity", "coefficient", "deadline", "origin",
                     "approved"]  # fmt: skip
     list_filter = ["period", "origin", "approved", "catalogue_item__field"]
@@ -424,12 +432,6 @@ class AssignmentAdmin(ScopedAdmin):
     list_select_related = ["period", "assignee", "catalogue_item"]
     actions = ["approve_selected"]
     actions_list = ["assign_link"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.action(description="Duyệt các việc tự đăng ký đã chọn", permissions=["view"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
@@ -448,7 +450,7 @@ class AssignmentAdmin(ScopedAdmin):
         return HttpResponseRedirect(reverse("admin:worklogs_assign"))
 
 
-class WorkLogLineAdmin(CustomFieldsAdminMixin, ScopedAdmin):
+class WorkLogLineAdmin(ReadOnlyPage, CustomFieldsAdminMixin, ScopedAdmin):
     custom_doctype = "worklog"
     list_display = ["date", "official", "item_code", "quantity", "minutes", "status", "accepted_quantity",
                     "reviewed_by", "links"]  # fmt: skip
@@ -458,12 +460,6 @@ class WorkLogLineAdmin(CustomFieldsAdminMixin, ScopedAdmin):
     list_select_related = ["official", "catalogue_item", "reviewed_by"]
     date_hierarchy = "date"
     actions = ["accept_selected"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description="Đầu công việc", ordering="catalogue_item__code")
     def item_code(self, obj: WorkLogLine) -> str:
