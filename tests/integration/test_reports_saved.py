@@ -203,3 +203,13 @@ def test_the_desk_bulk_delete_never_deletes_other_peoples_reports(data, client):
     own = {"action": "delete_selected", "_selected_action": [mine.pk], "post": "yes"}
     assert client.post(url, own).status_code == 302
     assert list(SavedReport.objects.values_list("name", flat=True)) == ["Của trưởng phòng"]
+
+
+def test_the_system_admin_reads_but_never_rewrites_a_colleagues_report(data, api_for):
+    report = saved_report_create(owner=data.head, name="Của trưởng phòng", definition=BY_GROUP)
+    client = api_for(data.sysadmin)
+    assert client.get(f"/api/v1/reports/{report.pk}/").status_code == 200
+    assert client.patch(f"/api/v1/reports/{report.pk}/", {"name": "Đổi"}, format="json").status_code == 403
+    assert client.delete(f"/api/v1/reports/{report.pk}/").status_code == 403
+    report.refresh_from_db()
+    assert report.name == "Của trưởng phòng"

@@ -71,7 +71,9 @@ def report_get(*, user: Any, pk: Any) -> SavedReport:
 
 
 def can_edit_report(user: Any, report: SavedReport) -> bool:
-    return report.owner_id == user.pk or _is_system_admin(user)
+    """Only the owner: a system admin reads every report but never rewrites a colleague's
+    (a shared report changed behind its owner would mislead everyone it is shared with)."""
+    return report.owner_id == user.pk
 
 
 def _sharing(user: Any, roles: Any, units: Any) -> tuple[list[str], list[OrgUnit]]:
