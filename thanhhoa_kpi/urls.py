@@ -9,13 +9,14 @@ from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
 from django.views.decorators.cache import never_cache
 from django.views.generic import RedirectView
 from django_rq.urls import get_admin_urlpatterns
 from django_rq.utils import get_statistics
 from drf_spectacular.views import SpectacularSwaggerView
+from rq.exceptions import NoSuchJobError
 
 from thanhhoa_kpi.accounts.access import scope_for
 from thanhhoa_kpi.accounts.roles import Role
@@ -68,9 +69,23 @@ def system_admin_required(view: Callable) -> Callable:
 allow_inline_scripts = csp_update({"script-src": ["'unsafe-inline'"]})
 
 
+def _unknown_ids_are_404(view: Callable) -> Callable:
+    """django-rq raises on a job, worker or scheduler that does not exist (or on the
+    rq-scheduler pages, a package this project does not use): answer 404, not 500."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except (NoSuchJobError, ValueError, ImproperlyConfigured) as error:
+            raise Http404(f"Không tìm thấy tác vụ, tiến trình hoặc bộ lập lịch: {error}") from None
+
+    return guarded
+
+
 def system_admin_only(view: Callable) -> Callable:
     """A django-rq page with our check in place of its ``is_staff`` one."""
-    return allow_inline_scripts(system_admin_required(_without_staff_check(view)))
+    return allow_inline_scripts(system_admin_required(_unknown_ids_are_404(_without_staff_check(view))))
 
 
 @system_admin_required

@@ -196,3 +196,18 @@ def test_the_desk_export_holds_only_the_callers_scope(cast, client):
     book = load_workbook(BytesIO(b"".join(response.streaming_content) if response.streaming else response.content))
     codes = [row[0] for row in book["Cán bộ"].iter_rows(min_row=2, values_only=True) if row[0]]
     assert codes == ["T0006"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/django-rq/queues/0/khong-co/",
+        "/django-rq/queues/0/khong-co/delete/",
+        "/django-rq/queues/0/khong-co/requeue/",
+        "/django-rq/workers/0/khong-co/",
+        "/django-rq/schedulers/0/",
+    ],
+)
+def test_the_rq_dashboard_answers_404_for_what_does_not_exist(client, cast, url):
+    client.force_login(cast.sysadmin)
+    assert client.get(url).status_code == 404
