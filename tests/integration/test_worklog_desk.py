@@ -97,7 +97,8 @@ def test_one_line_is_reviewed_with_failures_on_its_page(cast, work):
     assert (line.status, line.accepted_quantity, line.quality_failures) == (LineStatus.REVIEWED, Decimal("2"), 1)
     own = log(cast.deputy, work.culture)
     response = desk(cast.deputy).post(reverse("admin:worklogs_review_line", args=[own.pk]), data)
-    assert response.status_code == 200 and "tự duyệt" in response.content.decode()
+    assert response.status_code == 403 and "không phải người duyệt" in response.content.decode()
+    assert desk(cast.official).post(url, data).status_code == 403  # the line's owner reads, never reviews
     assert desk(cast.outsider).get(url).status_code == 404
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -297,8 +298,15 @@ def review_queue_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
                  pending=pending[:200])  # fmt: skip
 
 
+def _may_review(user: Any, line: WorkLogLine) -> bool:
+    return WorkLogLine.objects.filter(pk=line.pk).filter(rights.reviewable_lines_q(user)).exists()
+
+
 def review_line_view(request: HttpRequest, pk: int, model_admin: Any) -> HttpResponse:
     line = get_object_or_404(selectors.worklog_list(user=request.user), pk=pk)
+    if request.method not in ("GET", "HEAD") and not _may_review(request.user, line):
+        # Everyone who sees the line may read its review; only its reviewers post one.
+        raise PermissionDenied("Bạn không phải người duyệt dòng nhật ký này.")
     initial = {"accepted_quantity": line.accepted_quantity if line.is_reviewed else line.quantity}
     for key in ("quality_failures", "delays", "exempt_quality_failures", "exempt_delays", "exemption_reason",
                 "exemption_confirmed_by"):  # fmt: skip
@@ -356,6 +364,9 @@ def hours_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
 
 def assign_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
     user = request.user
+    if not user.has_perm("worklogs.add_assignment"):
+        # HR admins and the leadership viewer assign no work (officials self-register here).
+        raise PermissionDenied("Bạn không có quyền giao việc.")
     initial = {"period": selectors.current_period(), "origin": Origin.PLAN}
     form = AssignForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST":
