@@ -259,8 +259,10 @@ class ScheduleForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["report"].queryset = services.reports_visible(user)
-        if self.instance.pk:
+        # The read-only page (a system admin looking at someone's schedule) has no fields.
+        if "report" in self.fields:
+            self.fields["report"].queryset = services.reports_visible(user)
+        if self.instance.pk and "recipients_text" in self.fields:
             self.fields["recipients_text"].initial = "\n".join(self.instance.recipients)
 
     def clean(self) -> dict[str, Any]:
