@@ -294,7 +294,8 @@ DESK: dict[str, Rule] = {
     "admin:catalogue_catalogue_export_xlsx": page(grant(own=SIGNED)),
     # --- reports
     "admin:reports_builder": page(_signed),
-    "admin:reports_edit": page(grant(own=SIGNED), read="mine", write="mine"),
+    # The builder's edit page belongs to the owner; the system admin runs and exports reports.
+    "admin:reports_edit": page(grant(own=SIGNED), read="own", write="own"),
     "admin:reports_run": page(grant(own=SIGNED), read="mine", write="mine"),
     "admin:reports_export": page(grant(own=SIGNED), read="mine", write="mine"),
     "admin:reports_builtin": page(_signed),
