@@ -102,7 +102,12 @@ def test_the_authority_creates_and_opens_a_period_and_follows_the_progress(cast,
     again = client.post(add, {"kind": "MONTH", "bloc": "CHINH_QUYEN", "year": today.year, "number": today.month,
                               "rule_set_code": "ND335"})  # fmt: skip
     assert "Khối này đã có kỳ đánh giá này." in again.content.decode()
-    opened_page = client.get(f"/admin/appraisals/appraisalperiod/{period.pk}/open/")
+    open_url = f"/admin/appraisals/appraisalperiod/{period.pk}/open/"
+    question = client.get(open_url)  # a link only asks: a GET (from a mail, another site) never opens a period
+    assert question.status_code == 200 and 'id="confirm-action"' in question.content.decode()
+    period.refresh_from_db()
+    assert period.status != "OPEN"
+    opened_page = client.post(open_url)
     assert opened_page.url == f"/admin/appraisals/appraisalperiod/{period.pk}/progress/"
     assert "opening-bar" in client.get(opened_page.url).content.decode()
     status = client.get(f"/admin/appraisals/appraisalperiod/{period.pk}/progress.json").json()

@@ -35,6 +35,7 @@ from thanhhoa_kpi.appraisals.models import (
 )
 from thanhhoa_kpi.core.errors import DomainError, ValidationFailed
 from thanhhoa_kpi.desk.base import ScopedAdmin
+from thanhhoa_kpi.desk.confirm import confirm_first
 from thanhhoa_kpi.desk.custom import CustomFieldsAdminMixin
 from thanhhoa_kpi.desk.navigation import item
 from thanhhoa_kpi.desk.pages.workflow import GovernedVersionAdmin, StateFilter, TransitionLogInline, WorkflowAdminMixin
@@ -187,14 +188,31 @@ class AppraisalPeriodAdmin(ScopedAdmin):
 
     @action(description="Mở kỳ, tạo phiếu", icon="play_circle", permissions=["open_period"], url_path="open")
     def open_period(self, request: HttpRequest, object_id: Any) -> HttpResponse:
-        period = self._act(request, object_id, services.period_open, "Đã mở kỳ; đang tạo phiếu đánh giá.")
-        target = "admin:appraisals_period_progress" if period else "admin:appraisals_appraisalperiod_change"
-        return HttpResponseRedirect(reverse(target, args=[object_id]))
+        def act() -> HttpResponse:
+            period = self._act(request, object_id, services.period_open, "Đã mở kỳ; đang tạo phiếu đánh giá.")
+            target = "admin:appraisals_period_progress" if period else "admin:appraisals_appraisalperiod_change"
+            return HttpResponseRedirect(reverse(target, args=[object_id]))
+
+        period = get_object_or_404(self.get_queryset(request), pk=object_id)
+        return confirm_first(
+            request, self, title=f"Mở kỳ {period}", question=f"Mở kỳ {period} và tạo phiếu đánh giá cho mọi người?",
+            detail="Việc tạo phiếu chạy nền; bạn sẽ thấy tiến độ ngay sau khi xác nhận.", confirm_label="Mở kỳ",
+            back_url=reverse("admin:appraisals_appraisalperiod_change", args=[object_id]), act=act,
+        )  # fmt: skip
 
     @action(description="Khóa kỳ", icon="lock", permissions=["open_period"], url_path="close")
     def close_period(self, request: HttpRequest, object_id: Any) -> HttpResponse:
-        self._act(request, object_id, services.period_close, "Đã khóa kỳ đánh giá.")
-        return HttpResponseRedirect(reverse("admin:appraisals_appraisalperiod_change", args=[object_id]))
+        back = reverse("admin:appraisals_appraisalperiod_change", args=[object_id])
+
+        def act() -> HttpResponse:
+            self._act(request, object_id, services.period_close, "Đã khóa kỳ đánh giá.")
+            return HttpResponseRedirect(back)
+
+        period = get_object_or_404(self.get_queryset(request), pk=object_id)
+        return confirm_first(
+            request, self, title=f"Khóa kỳ {period}", question=f"Khóa kỳ {period}? Sau khi khóa không sửa được phiếu.",
+            confirm_label="Khóa kỳ", back_url=back, act=act,
+        )  # fmt: skip
 
     @action(description="Xét tỷ lệ, công khai", icon="verified", permissions=["publish"], url_path="home-affairs")
     def home_affairs_link(self, request: HttpRequest, object_id: Any) -> HttpResponse:

@@ -27,6 +27,7 @@ from thanhhoa_kpi.catalogue.excel import ITEM_COLUMNS, write_catalogue
 from thanhhoa_kpi.catalogue.models import Catalogue, CatalogueImport, CatalogueItem
 from thanhhoa_kpi.core.errors import DomainError
 from thanhhoa_kpi.desk.base import ScopedAdmin
+from thanhhoa_kpi.desk.confirm import confirm_first
 from thanhhoa_kpi.desk.custom import CustomFieldsAdminMixin
 from thanhhoa_kpi.desk.navigation import item
 from thanhhoa_kpi.desk.pages.workflow import StateFilter, TransitionLogInline, WorkflowAdminMixin
@@ -129,13 +130,22 @@ class CatalogueAdmin(WorkflowAdminMixin, ScopedAdmin):
     @action(description="Tạo phiên bản mới", icon="content_copy", permissions=["new_version"], url_path="new-version")
     def new_version(self, request: HttpRequest, object_id: Any) -> HttpResponse:
         catalogue = get_object_or_404(self.get_queryset(request), pk=object_id)
-        try:
-            copy = services.catalogue_new_version(catalogue=catalogue, user=request.user)
-        except DomainError as error:
-            self.report_domain_error(request, error)
-            return HttpResponseRedirect(self._change_url(object_id))
-        self.message_user(request, f"Đã tạo bản nháp {copy} với {copy.items.count()} đầu công việc.", messages.SUCCESS)
-        return HttpResponseRedirect(self._change_url(copy.pk))
+
+        def act() -> HttpResponse:
+            try:
+                copy = services.catalogue_new_version(catalogue=catalogue, user=request.user)
+            except DomainError as error:
+                self.report_domain_error(request, error)
+                return HttpResponseRedirect(self._change_url(object_id))
+            count = copy.items.count()
+            self.message_user(request, f"Đã tạo bản nháp {copy} với {count} đầu công việc.", messages.SUCCESS)
+            return HttpResponseRedirect(self._change_url(copy.pk))
+
+        return confirm_first(
+            request, self, title=f"Phiên bản mới của {catalogue}", confirm_label="Tạo bản nháp",
+            question=f"Tạo bản nháp phiên bản mới của {catalogue}, chép mọi đầu công việc?",
+            back_url=self._change_url(object_id), act=act,
+        )  # fmt: skip
 
     @action(description="Xuất Excel", icon="download", permissions=["view"], url_path="export")
     def export_xlsx(self, request: HttpRequest, object_id: Any) -> HttpResponse:

@@ -1,0 +1,35 @@
+"""State-changing desk actions drawn as links ask first: a GET never acts (issue 9).
+
+unfold renders detail actions as links, so a link in a mail or on another site would
+otherwise make a new catalogue version (or open or close a period) with the victim's
+session; only the POST of the confirmation form, under Django's CSRF check, acts.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from thanhhoa_kpi.catalogue.models import Catalogue
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_new_catalogue_version_is_made_only_by_posting_the_confirmation(client, cast, work):
+    url = f"/admin/catalogue/catalogue/{work.catalogue.pk}/new-version/"
+    client.force_login(cast.hr)
+    before = Catalogue.objects.count()
+    question = client.get(url)
+    assert question.status_code == 200 and 'id="confirm-action"' in question.content.decode()
+    assert Catalogue.objects.count() == before
+    done = client.post(url)
+    assert done.status_code == 302 and Catalogue.objects.count() == before + 1
+
+
+def test_the_confirmation_refuses_a_post_without_the_csrf_token(cast, work):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.hr)
+    before = Catalogue.objects.count()
+    assert client.post(f"/admin/catalogue/catalogue/{work.catalogue.pk}/new-version/").status_code == 403
+    assert Catalogue.objects.count() == before
