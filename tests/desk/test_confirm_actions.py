@@ -33,3 +33,9 @@ def test_the_confirmation_refuses_a_post_without_the_csrf_token(cast, work):
     before = Catalogue.objects.count()
     assert client.post(f"/admin/catalogue/catalogue/{work.catalogue.pk}/new-version/").status_code == 403
     assert Catalogue.objects.count() == before
+
+
+def test_only_those_who_manage_the_catalogue_are_asked(client, cast, work):
+    client.force_login(cast.hr)  # the ward's HR admin; work.other_catalogue belongs to another department
+    response = client.get(f"/admin/catalogue/catalogue/{work.other_catalogue.pk}/new-version/")
+    assert response.status_code == 302 and 'id="confirm-action"' not in response.content.decode()

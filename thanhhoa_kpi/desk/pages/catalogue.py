@@ -130,6 +130,10 @@ class CatalogueAdmin(WorkflowAdminMixin, ScopedAdmin):
     @action(description="Tạo phiên bản mới", icon="content_copy", permissions=["new_version"], url_path="new-version")
     def new_version(self, request: HttpRequest, object_id: Any) -> HttpResponse:
         catalogue = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not selectors.catalogue_can_manage(user=request.user, catalogue=catalogue):
+            # Ask only those who may do it; the service checks again when it acts.
+            self.message_user(request, "Bạn không quản lý danh mục của đơn vị này.", messages.WARNING)
+            return HttpResponseRedirect(self._change_url(object_id))
 
         def act() -> HttpResponse:
             try:
