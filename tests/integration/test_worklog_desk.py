@@ -145,7 +145,7 @@ def test_the_catalogue_is_approved_versioned_and_exported_from_the_desk(cast, wo
     assert published.approved_by == cast.authority
     page = authority.get(reverse("admin:catalogue_catalogue_change", args=[work.draft.pk])).content.decode()
     assert "Lịch sử xử lý" in page and "Công khai (có hiệu lực)" in page
-    response = desk(cast.hr).get(reverse("admin:catalogue_catalogue_new_version", args=[work.catalogue.pk]))
+    response = desk(cast.hr).post(reverse("admin:catalogue_catalogue_new_version", args=[work.catalogue.pk]))
     assert response.status_code == 302 and Catalogue.objects.filter(code="DM_PHUONG_A", version=2).exists()
     exported = desk(cast.official).get(reverse("admin:catalogue_catalogue_export_xlsx", args=[work.catalogue.pk]))
     assert exported.status_code == 200 and exported.content[:2] == b"PK"
