@@ -39,3 +39,21 @@ def test_only_those_who_manage_the_catalogue_are_asked(client, cast, work):
     client.force_login(cast.hr)  # the ward's HR admin; work.other_catalogue belongs to another department
     response = client.get(f"/admin/catalogue/catalogue/{work.other_catalogue.pk}/new-version/")
     assert response.status_code == 302 and 'id="confirm-action"' not in response.content.decode()
+
+
+def test_only_the_periods_own_bloc_authority_is_asked_to_close_it(client, cast):
+    from tests.factories.appraisals import month_period, prepare_appraisals
+    from thanhhoa_kpi.accounts.models import RoleGrant, User
+
+    prepare_appraisals()
+    period = month_period(cast)  # the government bloc's month
+    party = User.objects.create_user(username="ban_to_chuc", password="x" * 12)
+    RoleGrant.objects.create(user=party, role="BLOC_AUTHORITY", bloc="DANG")
+    url = f"/admin/appraisals/appraisalperiod/{period.pk}/close/"
+    client.force_login(party)
+    refused = client.get(url)
+    assert refused.status_code == 302 and 'id="confirm-action"' not in refused.content.decode()
+    client.force_login(cast.authority)
+    assert 'id="confirm-action"' in client.get(url).content.decode()
+    period.refresh_from_db()
+    assert period.status != "CLOSED"  # asking changed nothing

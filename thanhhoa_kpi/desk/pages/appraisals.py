@@ -176,42 +176,43 @@ class AppraisalPeriodAdmin(ScopedAdmin):
     def has_publish_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
         return request.user.has_perm("appraisals.publish_appraisal")
 
-    def _act(self, request: HttpRequest, object_id: Any, service: Any, done: str) -> AppraisalPeriod | None:
+    def _period_action(
+        self, request: HttpRequest, object_id: Any, *, service: Any, done: str, question: str, label: str,
+        detail: str = "", after: str = "admin:appraisals_appraisalperiod_change",
+    ) -> HttpResponse:  # fmt: skip
+        """Ask (GET), then run ``service`` (POST); only those the service lets act are asked."""
         period = get_object_or_404(self.get_queryset(request), pk=object_id)
-        try:
-            result = service(user=request.user, period=period)
-        except DomainError as error:
-            self.report_domain_error(request, error)
-            return None
-        self.message_user(request, done, messages.SUCCESS)
-        return result
+        back = reverse("admin:appraisals_appraisalperiod_change", args=[object_id])
+        if not rights.may_manage_periods(request.user, period.bloc):
+            self.message_user(request, "Chỉ cơ quan tổ chức cán bộ của khối mở, khóa kỳ này.", messages.WARNING)
+            return HttpResponseRedirect(back)
+
+        def act() -> HttpResponse:
+            try:
+                service(user=request.user, period=period)
+            except DomainError as error:
+                self.report_domain_error(request, error)
+                return HttpResponseRedirect(back)
+            self.message_user(request, done, messages.SUCCESS)
+            return HttpResponseRedirect(reverse(after, args=[object_id]))
+
+        return confirm_first(request, self, title=f"{label} {period}", question=question.format(period=period),
+                             detail=detail, confirm_label=label, back_url=back, act=act)  # fmt: skip
 
     @action(description="Mở kỳ, tạo phiếu", icon="play_circle", permissions=["open_period"], url_path="open")
     def open_period(self, request: HttpRequest, object_id: Any) -> HttpResponse:
-        def act() -> HttpResponse:
-            period = self._act(request, object_id, services.period_open, "Đã mở kỳ; đang tạo phiếu đánh giá.")
-            target = "admin:appraisals_period_progress" if period else "admin:appraisals_appraisalperiod_change"
-            return HttpResponseRedirect(reverse(target, args=[object_id]))
-
-        period = get_object_or_404(self.get_queryset(request), pk=object_id)
-        return confirm_first(
-            request, self, title=f"Mở kỳ {period}", question=f"Mở kỳ {period} và tạo phiếu đánh giá cho mọi người?",
-            detail="Việc tạo phiếu chạy nền; bạn sẽ thấy tiến độ ngay sau khi xác nhận.", confirm_label="Mở kỳ",
-            back_url=reverse("admin:appraisals_appraisalperiod_change", args=[object_id]), act=act,
+        return self._period_action(
+            request, object_id, service=services.period_open, done="Đã mở kỳ; đang tạo phiếu đánh giá.",
+            label="Mở kỳ", question="Mở kỳ {period} và tạo phiếu đánh giá cho mọi người?",
+            detail="Việc tạo phiếu chạy nền; bạn sẽ thấy tiến độ ngay sau khi xác nhận.",
+            after="admin:appraisals_period_progress",
         )  # fmt: skip
 
     @action(description="Khóa kỳ", icon="lock", permissions=["open_period"], url_path="close")
     def close_period(self, request: HttpRequest, object_id: Any) -> HttpResponse:
-        back = reverse("admin:appraisals_appraisalperiod_change", args=[object_id])
-
-        def act() -> HttpResponse:
-            self._act(request, object_id, services.period_close, "Đã khóa kỳ đánh giá.")
-            return HttpResponseRedirect(back)
-
-        period = get_object_or_404(self.get_queryset(request), pk=object_id)
-        return confirm_first(
-            request, self, title=f"Khóa kỳ {period}", question=f"Khóa kỳ {period}? Sau khi khóa không sửa được phiếu.",
-            confirm_label="Khóa kỳ", back_url=back, act=act,
+        return self._period_action(
+            request, object_id, service=services.period_close, done="Đã khóa kỳ đánh giá.", label="Khóa kỳ",
+            question="Khóa kỳ {period}? Sau khi khóa không sửa được phiếu.",
         )  # fmt: skip
 
     @action(description="Xét tỷ lệ, công khai", icon="verified", permissions=["publish"], url_path="home-affairs")
