@@ -2,6 +2,8 @@
 that ward only; a ward's HR admin defines fields for their own subtree only; the
 definition page answers people who may only look without a 500 (finding 7)."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -148,3 +150,30 @@ def test_an_import_applies_a_wards_required_field_to_rows_posted_in_that_ward_on
         transfer.import_apply(kind="officials", content=xlsx(OFFICIAL_HEADERS, row("T0401", "T_PHONG_A")),
                               user=cast.sysadmin)  # fmt: skip
     assert any("so_ho_khau" in e.message for e in caught.value.errors)
+
+
+def test_an_officials_list_with_unit_owned_fields_looks_postings_up_once_per_page(ward_field, cast, api_for):
+    """Which fields apply to each official of a page is one query, not one per official."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from thanhhoa_kpi.core.actors import SYSTEM
+    from thanhhoa_kpi.organization import services as org
+
+    client = api_for(cast.sysadmin)
+    client.get("/api/v1/officials/")  # warm the caller's scope and permissions
+
+    def queries() -> tuple[int, dict]:
+        with CaptureQueriesContext(connection) as captured:
+            body = client.get("/api/v1/officials/").json()
+        return len(captured), body
+
+    before, _ = queries()
+    for n in range(5):
+        org.official_create(by=SYSTEM, code=f"T09{n}", full_name=f"Người mới {n}",
+                            assignment={"unit": cast.team, "position": cast.position,
+                                        "start_date": date(2026, 1, 1)})  # fmt: skip
+    after, body = queries()
+    assert after == before
+    shown = {row["code"]: row["custom"] for row in body["results"]}
+    assert "so_ho_khau" in shown["T090"] and "so_ho_khau" not in shown[cast.official_of(cast.outsider).code]

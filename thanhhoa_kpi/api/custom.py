@@ -72,9 +72,20 @@ class CustomFieldSerializerMixin:
                 errors[name] = ["Trường này là bắt buộc."]
         return errors
 
+    def _page_reach(self, instance: Any) -> selectors.Reach | None:
+        """In a list, where every record of the page sits, looked up once for the page."""
+        parent = getattr(self, "parent", None)
+        page = getattr(parent, "instance", None)
+        if not isinstance(page, list | tuple) or all(d.is_province_wide for d in self._custom_defs()):
+            return None
+        if not hasattr(parent, "_cf_reaches"):
+            parent._cf_reaches = selectors.reaches_of(self.custom_doctype, list(page))
+        return parent._cf_reaches.get(getattr(instance, "pk", None))
+
     def to_representation(self, instance: Any) -> dict[str, Any]:
         data = super().to_representation(instance)  # type: ignore[misc]
-        defs = selectors.for_record(self.custom_doctype, self._custom_defs(), instance)
+        reach = self._page_reach(instance)
+        defs = selectors.for_record(self.custom_doctype, self._custom_defs(), instance, reach)
         data["custom"] = selectors.custom_output(defs, getattr(instance, "custom", None))
         return data
 

@@ -42,9 +42,14 @@ ALL_HOSTS: Any = _AllHosts()
 NOWHERE = Reach()
 
 
-def _unit_reach(units: Any) -> Reach:
-    pairs = [(u.path, u.bloc) for u in units if u is not None]
+def _pairs_reach(pairs: Any) -> Reach:
+    """A reach from (unit path, bloc) pairs."""
+    pairs = list(pairs)
     return Reach(tuple(sorted({p for p, _ in pairs})), frozenset(b for _, b in pairs if b))
+
+
+def _unit_reach(units: Any) -> Reach:
+    return _pairs_reach((u.path, u.bloc) for u in units if u is not None)
 
 
 def _units_of_official(official_id: int | None, on: Any = None) -> Reach:
@@ -53,7 +58,7 @@ def _units_of_official(official_id: int | None, on: Any = None) -> Reach:
     from thanhhoa_kpi.accounts.access import current_assignments
 
     rows = current_assignments(on).filter(official_id=official_id).values_list("unit__path", "unit__bloc")
-    return Reach(tuple(sorted({p for p, _ in rows})), frozenset(b for _, b in rows))
+    return _pairs_reach(rows)
 
 
 def _dated_host_reach(host: Any, day: Any) -> Reach:
@@ -174,13 +179,39 @@ def definitions_for_user(doctype: str, user: Any) -> list[FieldDefinition]:
     return list(qs.filter(reach_q(reach) | below).order_by("order", "id"))
 
 
-def for_record(doctype: str, defs: list[FieldDefinition], host: Any) -> list[FieldDefinition]:
+def for_record(
+    doctype: str, defs: list[FieldDefinition], host: Any, reach: Reach | None = None
+) -> list[FieldDefinition]:
     """The subset of already loaded ``defs`` that applies to one record (no query when
-    every field is province-wide, the common case)."""
+    every field is province-wide, the common case; none either when ``reach`` is given,
+    e.g. from :func:`reaches_of` for a page of records)."""
     if all(d.is_province_wide for d in defs):
         return defs
-    reach = host_reach(doctype, host)
+    reach = reach if reach is not None else host_reach(doctype, host)
     return [d for d in defs if applies(d, reach)]
+
+
+def reaches_of(doctype: str, hosts: list[Any]) -> dict[Any, Reach]:
+    """Where each of a page of records sits, in one query (a list must not look its rows'
+    units up one by one). Hosts of other doctypes, or without a stored unit, are left out:
+    :func:`host_reach` answers for them."""
+    from thanhhoa_kpi.accounts.access import current_assignments
+    from thanhhoa_kpi.organization.models import OrgUnit
+
+    if doctype == "official":
+        found: dict[Any, list[tuple[str, str]]] = {h.pk: [] for h in hosts}
+        rows = current_assignments().filter(official_id__in=list(found))
+        for official_id, path, bloc in rows.values_list("official_id", "unit__path", "unit__bloc"):
+            found[official_id].append((path, bloc))
+        return {
+            pk: Reach(tuple(sorted({p for p, _ in pairs})), frozenset(b for _, b in pairs))
+            for pk, pairs in found.items()
+        }
+    if doctype in {"worklog", "appraisal"}:
+        unit_ids = {h.unit_id for h in hosts if getattr(h, "unit_id", None) is not None}
+        units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=unit_ids).only("path", "bloc")}
+        return {h.pk: _unit_reach([units.get(h.unit_id)]) for h in hosts if getattr(h, "unit_id", None) in units}
+    return {}
 
 
 def overrides(doctype: str) -> dict[str, BuiltinOverride]:
