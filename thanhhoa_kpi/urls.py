@@ -19,7 +19,6 @@ from drf_spectacular.views import SpectacularSwaggerView
 from rq.exceptions import NoSuchJobError
 
 from thanhhoa_kpi.accounts.access import scope_for
-from thanhhoa_kpi.accounts.roles import Role
 from thanhhoa_kpi.desk import file_downloads
 from thanhhoa_kpi.desk.sites import desk_site
 
@@ -35,8 +34,7 @@ def schema_file(request: HttpRequest) -> FileResponse:
 # reverses ``admin:app_list`` for apps the desk does not serve, hence the 500 of issue 9.
 # The dashboard is mounted here with our check in place of django-rq's, and draws the desk.
 def is_system_admin(user: Any) -> bool:
-    scope = scope_for(user)
-    return Role.SYSTEM_ADMIN.value in scope.roles and not scope.read_only
+    return scope_for(user).is_system_admin
 
 
 def _without_staff_check(view: Callable) -> Callable:

@@ -47,6 +47,11 @@ class Scope:
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
+    def is_system_admin(self) -> bool:
+        """Everything, writable: a SYSTEM_ADMIN grant or a superuser (the one definition)."""
+        return self.everything and not self.read_only
+
+    @property
     def is_hr(self) -> bool:
         return bool(self.hr_unit_paths or self.hr_blocs)
 
@@ -209,7 +214,7 @@ def visible_official_q(scope: Scope, prefix: str = "") -> Q:
 
 def manageable_unit_q(scope: Scope, prefix: str = "") -> Q:
     """Units whose master data the scope may change (HR admin, system admin)."""
-    if scope.everything and not scope.read_only:
+    if scope.is_system_admin:
         return Q()
     q = _path_q(prefix, scope.hr_unit_paths)
     if scope.hr_blocs:

@@ -72,7 +72,7 @@ def may_record_disqualifier(user: Any, appraisal: Appraisal) -> bool:
 
 def may_manage_periods(user: Any, bloc: str) -> bool:
     scope = access.scope_for(user)
-    return is_bloc_authority(user, bloc) or (scope.everything and not scope.read_only)
+    return is_bloc_authority(user, bloc) or scope.is_system_admin
 
 
 def may_manage_unit_appraisal(user: Any, unit: OrgUnit) -> bool:

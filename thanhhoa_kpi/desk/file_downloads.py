@@ -46,7 +46,7 @@ def _own_catalogue_import(user: Any, name: str) -> bool:
 
     rows = CatalogueImport.objects.filter(file=name)
     scope = access.scope_for(user)
-    if not (scope.everything and not scope.read_only):
+    if not scope.is_system_admin:
         rows = rows.filter(created_by=user)
     return rows.exists()
 

@@ -41,7 +41,7 @@ ASSIGNMENT_FIELDS = ("unit", "position", "leadership_role", "fields_in_charge", 
 
 def _is_sysadmin(user: Any) -> bool:
     scope = access.scope_for(user)
-    return scope.everything and not scope.read_only
+    return scope.is_system_admin
 
 
 def _may_change(user: Any, obj: models.Model) -> bool:

@@ -25,7 +25,7 @@ ROLE_CODES = {r.value for r in Role}
 
 def _is_system_admin(user: Any) -> bool:
     scope = access.scope_for(user)
-    return scope.everything and not scope.read_only
+    return scope.is_system_admin
 
 
 def _unit_paths_of(user: Any) -> list[str]:

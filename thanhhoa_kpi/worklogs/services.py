@@ -109,7 +109,7 @@ def require_open(period: WorkPeriod, field: str = "date") -> None:
 def work_period_set_status(*, period: WorkPeriod, user: Any, status: str) -> WorkPeriod:
     """Close (or re-open) a month; only a system administrator does this."""
     scope = access.scope_for(user)
-    if not (scope.everything and not scope.read_only):
+    if not scope.is_system_admin:
         raise PermissionRefused("Chỉ quản trị hệ thống được khóa hoặc mở lại kỳ.")
     if status not in PeriodStatus.values:
         raise invalid("status", "Trạng thái kỳ không hợp lệ.")

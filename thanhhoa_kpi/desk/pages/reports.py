@@ -291,7 +291,7 @@ class ReportScheduleAdmin(ScopedAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         qs = ReportSchedule.objects.select_related("report", "owner")
         scope = access.scope_for(request.user)
-        return qs if scope.everything and not scope.read_only else qs.filter(owner_id=request.user.pk)
+        return qs if scope.is_system_admin else qs.filter(owner_id=request.user.pk)
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         allowed = request.user.has_perm("reports.change_reportschedule")

@@ -66,7 +66,7 @@ def _tree(rows: list[Row], data: SheetRows, user: Any) -> _Tree:
     scope = access.scope_for(user)
     writable = set(access.writable(OrgUnit.objects.all(), user).values_list("code", flat=True))
     in_file = {r.get("code") for r in rows}
-    return _Tree(existing, db_parents, parents, in_file, writable, scope.everything and not scope.read_only)
+    return _Tree(existing, db_parents, parents, in_file, writable, scope.is_system_admin)
 
 
 def _ancestors(tree: _Tree, code: str) -> list[str] | None:
