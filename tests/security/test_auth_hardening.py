@@ -311,7 +311,10 @@ def test_a_successful_token_login_clears_the_failures_and_stamps_last_login(cast
 def test_rotating_x_forwarded_for_does_not_escape_the_desk_lockout(cast, client):
     for n in range(5):
         desk_login(client, "official", "wrong-password", xff=f"198.51.100.{n}")
-    assert desk_login(client, "official", xff="198.51.100.99").status_code == 429
+    locked = desk_login(client, "official", xff="198.51.100.99")
+    assert locked.status_code == 429
+    page = locked.content.decode()  # the desk's own Vietnamese page, not a bare line of text
+    assert "Tạm khóa đăng nhập (429)" in page and "Về bàn làm việc" in page
 
 
 def test_rotating_x_forwarded_for_does_not_escape_the_api_lockout(cast):

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 
 LOCKOUT_MESSAGE = "Tài khoản tạm thời bị khóa đăng nhập từ địa chỉ này do nhập sai quá nhiều lần; vui lòng thử lại sau."
 
@@ -21,5 +22,4 @@ def lockout_response(request: HttpRequest, original_response: Any = None, creden
             "errors": [{"field": "username", "message": LOCKOUT_MESSAGE}],
         }
         return JsonResponse(body, status=status)
-    page = f'<!doctype html><html lang="vi"><meta charset="utf-8"><title>Tạm khóa</title><p>{LOCKOUT_MESSAGE}</p>'
-    return HttpResponse(page, status=status, content_type="text/html")
+    return render(request, "429.html", {"message": LOCKOUT_MESSAGE}, status=status)
