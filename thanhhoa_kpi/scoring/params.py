@@ -48,6 +48,22 @@ PARAM_KEYS = (
     "rounding_places",
     "head_not_above_unit",
 )
+# Keys a rule set may leave out; each falls back to the decree's own reading, so that
+# the copies already stored in appraisals keep parsing (an unknown key is still an error).
+OPTIONAL_PARAM_KEYS = ("min_months_leave_kinds",)
+# The kinds of leave an official may record (organization.LeavePeriod.kind), with the
+# words the roll-up explanation uses for them.
+LEAVE_KINDS = {
+    "MATERNITY": "nghỉ thai sản",
+    "SICK": "nghỉ ốm",
+    "TRAINING": "đi học, bồi dưỡng",
+    "OTHER": "nghỉ khác",
+}
+# ND 233/2026/NĐ-CP Điều 14 khoản 2 (viên chức) and ND 335/2025/NĐ-CP Điều 21 (công
+# chức): sick leave and maternity leave under the social-insurance law do not count
+# against the six-month minimum; the year is classified on the time actually worked.
+# Unpaid personal leave is not listed: it still needs six months worked (Điều 14 khoản 2).
+DEFAULT_MIN_MONTHS_LEAVE_KINDS = ("MATERNITY", "SICK")
 _THRESHOLD_KEYS = (
     Classification.HOAN_THANH_XUAT_SAC.value,
     Classification.HOAN_THANH_TOT.value,
@@ -102,6 +118,9 @@ class RuleParams:
     classification_deadline_month: int
     rounding_places: int
     head_not_above_unit: bool
+    # Leave kinds whose full months count towards ``min_worked_months`` without entering
+    # the mean (ND 233 Điều 14 khoản 2; ND 335 Điều 21); see DEFAULT_MIN_MONTHS_LEAVE_KINDS.
+    min_months_leave_kinds: tuple[str, ...] = DEFAULT_MIN_MONTHS_LEAVE_KINDS
 
     @property
     def unit_criteria_allowed(self) -> tuple[Decimal, Decimal]:
@@ -132,7 +151,7 @@ def parse_params(data: object, path: str = "") -> RuleParams:
     back to a default.
     """
     reader = Reader()
-    found = reader.mapping(data, path, required=PARAM_KEYS)
+    found = reader.mapping(data, path, required=PARAM_KEYS, optional=OPTIONAL_PARAM_KEYS)
     params = _read_params(Fields(reader, found, path))
     reader.raise_if_failed(INVALID_RULE_SET)
     return params
@@ -159,7 +178,7 @@ def _read_rule_set(entry: Fields) -> RuleSet:
     name = entry.text("name")
     legal_basis = entry.text("legal_basis")
     version = entry.count("version", low=1)
-    params = _read_params(entry.section("params", PARAM_KEYS))
+    params = _read_params(_params_section(entry))
     return RuleSet(code=code, name=name, legal_basis=legal_basis, version=version, params=params)
 
 
@@ -194,6 +213,7 @@ def _read_params(data: Fields) -> RuleParams:
         classification_deadline_month=deadline.count("month", low=1, high=_MONTHS_IN_YEAR),
         rounding_places=data.count("rounding_places", high=_MAX_ROUNDING_PLACES),
         head_not_above_unit=data.flag("head_not_above_unit"),
+        min_months_leave_kinds=_leave_kinds(data),
     )
     # Cross-field checks only make sense once every field is present and read cleanly.
     if len(data.reader.errors) == before and all(key in data.data for key in PARAM_KEYS):
@@ -204,6 +224,32 @@ def _read_params(data: Fields) -> RuleParams:
 def _optional_share(data: Fields, key: str) -> Decimal | None:
     # null means "this rule set has no such condition" (ND335, ND233).
     return data.optional_number(key, positive=True, high=ONE)
+
+
+def _params_section(entry: Fields) -> Fields:
+    """The ``params`` object of a rule-set entry, which may leave out the optional keys."""
+    found = None
+    if "params" in entry.data:
+        found = entry.reader.mapping(
+            entry.data["params"], entry.at("params"), required=PARAM_KEYS, optional=OPTIONAL_PARAM_KEYS
+        )
+    return Fields(entry.reader, found, entry.at("params"))
+
+
+def _leave_kinds(data: Fields) -> tuple[str, ...]:
+    """``min_months_leave_kinds``: distinct leave kinds; absent → the decree's default."""
+    key = "min_months_leave_kinds"
+    if key not in data.data:
+        return DEFAULT_MIN_MONTHS_LEAVE_KINDS
+    path = data.at(key)
+    kinds: list[str] = []
+    for index, item in enumerate(data.reader.sequence(data.data[key], path) or ()):
+        kind = data.reader.choice(item, join(path, index), tuple(LEAVE_KINDS))
+        if kind in kinds:
+            data.reader.fail(join(path, index), "Loại nghỉ bị trùng.")
+        elif kind is not None:
+            kinds.append(kind)
+    return tuple(kinds)
 
 
 def _reading(data: Fields) -> QuotaReading:

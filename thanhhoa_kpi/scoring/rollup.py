@@ -1,16 +1,27 @@
 """Quarter and year roll-up: the mean of the periods actually worked (SPEC 5.5).
 
-ND 335/2025/NĐ-CP Điều 21: the annual classification is made from the average of the
-monthly or quarterly monitoring scores, over the period actually worked when the
-official was on leave (maternity, sickness) or transferred. ND 233/2026/NĐ-CP Điều 14
-khoản 1: fewer than six months worked in the year → not classified; the number is the
-``min_worked_months`` parameter.
+ND 335/2025/NĐ-CP Điều 21 and ND 233/2026/NĐ-CP Điều 15 khoản 1: the annual
+classification is made from the average of the monthly or quarterly monitoring scores;
+a transferred official is classified by the new unit on the results the old unit sends,
+so every monitored period of the year counts, whatever unit or bloc it was in. ND 233
+Điều 14 khoản 1: fewer than six months worked in the year → not classified (the
+``min_worked_months`` parameter); khoản 2: sick and maternity leave do not count against
+that minimum, the year being classified on the time actually worked (the
+``min_months_leave_kinds`` parameter; ND 335 Điều 21 says the same for công chức).
 
-Decisions: periods on full leave or with no assigned work are left out; each worked
-period's total weighs as many months as it covers (a quarter weighs 3), which equals
-the plain mean when periods have the same length and stays right when a quarter was
-partly worked. The totals are the reported (rounded) period totals, so a year can be
-re-computed by hand from the published months.
+How each kind of period enters (decisions, with their basis):
+
+- WORKED: its reported (rounded) total enters the mean, weighing as many months as it
+  covers (a quarter weighs 3, a partly worked quarter its worked months). That equals the
+  plain mean when periods have the same length and lets a year be re-computed by hand
+  from the published months.
+- NO_ASSIGNED_WORK: the official was at work but given nothing to do. The months count
+  as time worked for the minimum (ND 233 Điều 14 khoản 1 counts "thời gian làm việc",
+  and assigning work is the unit head's duty, Điều 13 khoản 1), but they are left out of
+  the mean: such a period has no score (SPEC 5.2: nobody is scored 0 because nobody
+  assigned them work) and SPEC 5.5 averages only the periods with one.
+- FULL_LEAVE: left out of the mean; its months count towards the minimum only when
+  every leave covering it is of a kind the rule set names.
 """
 
 from __future__ import annotations
@@ -23,44 +34,88 @@ from . import explain
 from .classify import classify
 from .codes import Classification, Disqualifier, PeriodKind, RollupStatus
 from .errors import INVALID_INPUT, ScoringInputError
-from .params import RuleParams
+from .params import LEAVE_KINDS, RuleParams
 from .reader import ZERO, join
 from .rounding import round_half_up
 
 
 @dataclass(frozen=True)
 class RollupPeriod:
-    """One monitored period: its reported total (when worked) and its worked months."""
+    """One monitored period: its reported total (when worked) and the months it covers.
+
+    ``months`` are the months worked in it (WORKED, NO_ASSIGNED_WORK) or on leave
+    (FULL_LEAVE); ``leave`` names the kinds of leave covering a FULL_LEAVE period.
+    """
 
     total: Decimal | None
     kind: PeriodKind = PeriodKind.WORKED
     months: int = 1
+    leave: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class RollupResult:
-    """The mean (rounded), the months it covers, and the level, or NOT_CLASSIFIED."""
+    """The mean (rounded) and the level, or NOT_CLASSIFIED, with the months behind them.
+
+    ``worked_months`` is the time actually worked (with the months without assigned
+    work), ``scored_months`` the months the mean covers, ``leave_months`` the months of
+    leave counted towards the minimum.
+    """
 
     status: RollupStatus
     worked_months: int
     mean: Decimal | None
     classification: Classification | None
     explanation: tuple[str, ...]
+    scored_months: int = 0
+    leave_months: int = 0
 
 
 def rollup_errors(periods: Sequence[RollupPeriod], params: RuleParams) -> list[tuple[str, str]]:
-    """A worked period needs a total within 0..100 and at least one month."""
+    """A worked period needs a total within 0..100; every period at least one month."""
     errors: list[tuple[str, str]] = []
     for index, period in enumerate(periods):
-        if period.kind is not PeriodKind.WORKED:
-            continue
         path = join("periods", index)
-        if period.total is None or not ZERO <= period.total <= params.total_max:
+        worked = period.kind is PeriodKind.WORKED
+        if worked and (period.total is None or not ZERO <= period.total <= params.total_max):
             high = explain.num(params.total_max)
             errors.append((join(path, "total"), f"Kỳ có làm việc phải có tổng điểm từ 0 đến {high}."))
         if period.months < 1:
             errors.append((join(path, "months"), "Phải từ 1 tháng trở lên."))
     return errors
+
+
+def _counted_leave(period: RollupPeriod, params: RuleParams) -> bool:
+    """A full-leave period whose every leave is of a kind the rule set counts."""
+    kinds = params.min_months_leave_kinds
+    return period.kind is PeriodKind.FULL_LEAVE and bool(period.leave) and set(period.leave) <= set(kinds)
+
+
+def _worked_line(worked: int, scored: int) -> str:
+    return (
+        f"Thời gian thực tế làm việc {worked} tháng, trong đó {worked - scored} tháng không được giao việc: "
+        "tính vào thời gian làm việc, không tính vào điểm bình quân (SPEC 5.2, 5.5)."
+    )
+
+
+def _leave_line(months: int, kinds: Sequence[str]) -> str:
+    names = ", ".join(LEAVE_KINDS.get(kind, kind) for kind in kinds)
+    return (
+        f"Tính {months} tháng {names} vào thời gian làm việc tối thiểu, không tính vào điểm bình quân "
+        "(NĐ 233/2026/NĐ-CP Điều 14 khoản 2; NĐ 335/2025/NĐ-CP Điều 21)."
+    )
+
+
+def _below_minimum_line(worked: int, leave: int, minimum: int) -> str:
+    if not leave:
+        return explain.not_classified_line(worked, minimum)
+    return (
+        f"Không xếp loại: thời gian thực tế làm việc {worked} tháng, cộng {leave} tháng nghỉ được tính là "
+        f"{worked + leave} tháng, dưới mức tối thiểu {minimum} tháng (NĐ 233/2026/NĐ-CP Điều 14 khoản 1)."
+    )
+
+
+_NOTHING_SCORED = "Không xếp loại: không có kỳ nào được chấm điểm để tính điểm bình quân."
 
 
 def rollup(
@@ -71,7 +126,7 @@ def rollup(
     disqualifiers: Sequence[Disqualifier] = (),
     exceeded_share: Decimal | None = None,
 ) -> RollupResult:
-    """Mean of the worked periods and its level (ND 335 Điều 20, 21; ND 233 Điều 14).
+    """Mean of the worked periods and its level (ND 335 Điều 20, 21; ND 233 Điều 14, 15).
 
     ``annual`` applies the minimum worked months of the rule set; a quarter only needs
     one worked month. Disqualifiers of the year force "Không hoàn thành".
@@ -79,19 +134,29 @@ def rollup(
     errors = rollup_errors(periods, params)
     if errors:
         raise ScoringInputError(INVALID_INPUT, errors)
-    worked = [(period.total or ZERO, period.months) for period in periods if period.kind is PeriodKind.WORKED]
-    months = sum(weight for _, weight in worked)
+    scored_periods = [(period.total or ZERO, period.months) for period in periods if period.kind is PeriodKind.WORKED]
+    scored = sum(weight for _, weight in scored_periods)
+    worked = scored + sum(period.months for period in periods if period.kind is PeriodKind.NO_ASSIGNED_WORK)
+    counted = [period for period in periods if _counted_leave(period, params)]
+    leave = sum(period.months for period in counted)
     lines = []
-    excluded = len(periods) - len(worked)
+    excluded = len(periods) - len(scored_periods)
     if excluded:
         lines.append(explain.excluded_line(excluded))
+    if worked > scored:
+        lines.append(_worked_line(worked, scored))
+    if leave:
+        lines.append(_leave_line(leave, sorted({kind for period in counted for kind in period.leave})))
     minimum = params.min_worked_months if annual else 1
-    if months < minimum or months == 0:
-        lines.append(explain.not_classified_line(months, minimum))
-        return RollupResult(RollupStatus.NOT_CLASSIFIED, months, None, None, tuple(lines))
-    exact = sum((total * weight for total, weight in worked), ZERO) / months
+    failed = _below_minimum_line(worked, leave, minimum) if worked + leave < minimum else None
+    if failed is None and not scored:
+        failed = _NOTHING_SCORED
+    if failed is not None:
+        lines.append(failed)
+        return RollupResult(RollupStatus.NOT_CLASSIFIED, worked, None, None, tuple(lines), scored, leave)
+    exact = sum((total * weight for total, weight in scored_periods), ZERO) / scored
     mean = round_half_up(exact, params.rounding_places)
-    lines.append(explain.rollup_mean_line(worked, exact, months, params.rounding_places))
+    lines.append(explain.rollup_mean_line(scored_periods, exact, scored, params.rounding_places))
     outcome = classify(mean, params, disqualifiers=disqualifiers, exceeded_share=exceeded_share)
     lines.extend(outcome.reasons)
-    return RollupResult(RollupStatus.OK, months, mean, outcome.classification, tuple(lines))
+    return RollupResult(RollupStatus.OK, worked, mean, outcome.classification, tuple(lines), scored, leave)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from thanhhoa_kpi.scoring import INVALID_RULE_SET, QuotaReading, ScoringInputError, parse_params, parse_rule_sets
-from thanhhoa_kpi.scoring.params import PARAM_KEYS
+from thanhhoa_kpi.scoring.params import OPTIONAL_PARAM_KEYS, PARAM_KEYS
 
 from .conftest import D, raw_rule_sets, rule_sets
 
@@ -210,7 +210,9 @@ def test_rule_set_file_must_be_a_list() -> None:
 
 def test_param_keys_are_exactly_those_of_the_fixture() -> None:
     for entry in raw_rule_sets():
-        assert list(entry["params"]) == list(PARAM_KEYS)  # type: ignore[call-overload]
+        keys = list(entry["params"])  # type: ignore[call-overload]
+        assert [key for key in keys if key not in OPTIONAL_PARAM_KEYS] == list(PARAM_KEYS)
+        assert set(OPTIONAL_PARAM_KEYS) <= set(keys)  # the shipped sets spell every default out
 
 
 def test_entries_without_a_valid_code_are_not_called_duplicates() -> None:
