@@ -59,7 +59,13 @@ def second_authority(cast: Any) -> User:
 def with_deputy_review(definition: dict[str, Any]) -> dict[str, Any]:
     """The JOB_DESCRIPTION body with a DEPUTY_REVIEW step between DRAFT and UNIT_REVIEW."""
     body = copy.deepcopy({key: definition[key] for key in ("states", "transitions")})
-    body["states"].insert(1, {"code": "DEPUTY_REVIEW", "label": "Cấp phó xem xét", "editable": False})
+    # The deputy's step waits on the deadline of the review it precedes (an appraisal's
+    # states must name one; a job description has none).
+    review = next(state for state in body["states"] if state["code"] == "UNIT_REVIEW")
+    deadline = review.get("deadline", "")
+    body["states"].insert(
+        1, {"code": "DEPUTY_REVIEW", "label": "Cấp phó xem xét", "editable": False, "deadline": deadline}
+    )
     for transition in body["transitions"]:
         if transition["action"] == "submit":
             transition["to"] = "DEPUTY_REVIEW"

@@ -4,6 +4,7 @@ The chain: the HR admin drafts and submits, the head of the owner unit approves,
 authority of the owner's bloc publishes, and only then does the catalogue take effect.
 """
 
+import copy
 import importlib
 from datetime import date
 from decimal import Decimal
@@ -294,9 +295,27 @@ def test_the_migration_creates_the_shipped_definition_when_none_exists(db):
 
     migration = importlib.import_module("thanhhoa_kpi.catalogue.migrations.0002_catalogue_workflow")
     shipped = next(row for row in read_file(FIXTURES_DIR / "base" / "workflows.json") if row["code"] == "CATALOGUE")
-    assert migration.SNAPSHOT == {key: shipped[key] for key in ("states", "transitions")}
+    # The snapshot predates effects as data; workflow migration 0004 adds them.
+    effects = importlib.import_module("thanhhoa_kpi.workflow.migrations.0004_effects_as_data")
+    snapshot = effects.with_effects("catalogue", copy.deepcopy(migration.SNAPSHOT))
+    assert snapshot == {key: shipped[key] for key in ("states", "transitions")}
     created = migration._definition(apps)
     assert (created.code, created.version, created.is_current, created.name) == ("CATALOGUE", 1, True, shipped["name"])
+    effects.declare(apps, None)  # the later migration, as `migrate` runs it
     stamp = WorkflowDefinition.objects.get(pk=created.pk).updated_at
     load_workflows(read_file(FIXTURES_DIR / "base" / "workflows.json"))
     assert WorkflowDefinition.objects.get(code="CATALOGUE").updated_at == stamp  # the seed finds it unchanged
+
+
+def test_the_effects_migration_gives_every_stored_definition_exactly_what_the_shipped_ones_declare(db):
+    """Existing databases: each shipped definition stripped of its effects, tags and deadlines
+    (as it was stored before), once migrated, equals the shipped one."""
+    effects = importlib.import_module("thanhhoa_kpi.workflow.migrations.0004_effects_as_data")
+    for row in read_file(FIXTURES_DIR / "base" / "workflows.json"):
+        shipped = {key: row[key] for key in ("states", "transitions")}
+        old = copy.deepcopy(shipped)
+        for entry in old["states"]:
+            del entry["tags"], entry["deadline"]
+        for entry in old["transitions"]:
+            del entry["effects"]
+        assert effects.with_effects(row["doctype"], old) == shipped, row["code"]

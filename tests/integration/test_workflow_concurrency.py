@@ -24,14 +24,14 @@ def test_of_two_simultaneous_actions_exactly_one_happens(cast, monkeypatch, mail
     prepare_workflows()
     other = second_authority(cast)
     document = job_description(cast, state="HOME_AFFAIRS")
-    hook = JobDescription.on_transition
+    run = services.run_effects
 
-    def slow_hook(self, decision, user):
+    def slow_effects(document, decision, user):
         # Hold the row lock long enough for the other thread to queue behind it.
         time.sleep(0.5)
-        hook(self, decision, user)
+        run(document, decision, user)
 
-    monkeypatch.setattr(JobDescription, "on_transition", slow_hook)
+    monkeypatch.setattr(services, "run_effects", slow_effects)
     barrier = threading.Barrier(2)
     outcomes = {}
 

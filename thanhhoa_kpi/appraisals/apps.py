@@ -10,6 +10,7 @@ class AppraisalsConfig(AppConfig):
         from thanhhoa_kpi.accounts import access
         from thanhhoa_kpi.appraisals import guards, loaders  # noqa: F401  (registers guards, fixture loaders)
         from thanhhoa_kpi.appraisals import models as m
+        from thanhhoa_kpi.appraisals.services import transitions  # noqa: F401  (workflow effects and contract)
         from thanhhoa_kpi.customfields.registry import register_host
 
         access.register(m.RuleSet, via="public", write=access.province_only)

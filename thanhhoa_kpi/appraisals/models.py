@@ -19,11 +19,9 @@ from django.db import models
 from django.db.models import F, Q, QuerySet
 from simple_history.models import HistoricalRecords
 
+from thanhhoa_kpi.appraisals import states
 from thanhhoa_kpi.appraisals.choices import (
     DOCTYPE,
-    DRAFT,
-    HOME_AFFAIRS,
-    UNIT_REVIEW,
     WORKFLOW_CODE,
     ClassificationChoices,
     DisqualifierCode,
@@ -313,24 +311,12 @@ class Appraisal(WorkflowDocument, TimeStampedModel):
         return f"{self.official.full_name} — {self.period.label}"
 
     def workflow_deadline(self) -> date | None:
-        return {
-            DRAFT: self.period.self_assessment_deadline,
-            UNIT_REVIEW: self.period.unit_review_deadline,
-            HOME_AFFAIRS: self.period.approval_deadline,
-        }.get(self.state)
+        # The deadline the current state names in the definition (e.g. "unit_review").
+        return states.deadline_of(self)
 
     @classmethod
     def workflow_due(cls, *, until: date) -> QuerySet:
-        return cls._default_manager.filter(
-            Q(state=DRAFT, period__self_assessment_deadline__lte=until)
-            | Q(state=UNIT_REVIEW, period__unit_review_deadline__lte=until)
-            | Q(state=HOME_AFFAIRS, period__approval_deadline__lte=until)
-        )
-
-    def on_transition(self, decision: Any, user: Any) -> None:
-        from thanhhoa_kpi.appraisals.services.transitions import appraisal_on_transition
-
-        appraisal_on_transition(appraisal=self, decision=decision, user=user)
+        return cls._default_manager.filter(states.due_q(until))
 
 
 class AppraisalCriterion(models.Model):

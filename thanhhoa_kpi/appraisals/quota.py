@@ -34,7 +34,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from thanhhoa_kpi.appraisals.choices import HOME_AFFAIRS, PUBLISHED, ScoreStatus, classification_label
+from thanhhoa_kpi.appraisals import states
+from thanhhoa_kpi.appraisals.choices import ScoreStatus, classification_label
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalPeriod, UnitAppraisal
 from thanhhoa_kpi.core.errors import FieldError, ValidationFailed
 from thanhhoa_kpi.organization.models import OrgUnit
@@ -50,7 +51,8 @@ from thanhhoa_kpi.scoring import (
 )
 from thanhhoa_kpi.scoring.codes import RANK
 
-DECIDED_STATES = (HOME_AFFAIRS, PUBLISHED)
+# The members of a group: appraisals waiting for the authority or published (state tags).
+DECIDED_TAGS = (states.APPROVAL, states.PUBLISHED)
 GroupKey = tuple[int, str]
 
 
@@ -83,7 +85,7 @@ class MemberDecision:
     def conflict(self) -> bool:
         """Published with a higher level than the computation now gives it."""
         stored = self.appraisal.final_classification or self.appraisal.proposed_classification
-        return self.appraisal.state == PUBLISHED and rank(stored) > rank(self.final)
+        return states.is_published(self.appraisal) and rank(stored) > rank(self.final)
 
     @property
     def final_label(self) -> str:
@@ -210,6 +212,10 @@ def _members(group: GroupDecision, decided: list[Appraisal], params: RuleParams)
     )  # fmt: skip
 
 
+def _decided(row: Appraisal) -> bool:
+    return any(states.has_tag(row, tag) for tag in DECIDED_TAGS)
+
+
 def decide_group(period: AppraisalPeriod, key: GroupKey) -> GroupDecision:
     """The quota decision of one group of the period, from the database as it is now."""
     cached = (_BATCH.get() or {}).get(key)
@@ -222,12 +228,12 @@ def decide_group(period: AppraisalPeriod, key: GroupKey) -> GroupDecision:
         .order_by("pk")
     )
     quota_unit = rows[0].quota_unit if rows else OrgUnit.objects.get(pk=key[0])
-    decided = [row for row in rows if row.state in DECIDED_STATES]
+    decided = [row for row in rows if _decided(row)]
     group = GroupDecision(
         period=period, quota_unit=quota_unit, code=key[1],
         label=(rows[0].quota_group_label if rows else key[1]) or key[1],
         unit_appraisal=excellence_source(quota_unit, period.year),
-        waiting=tuple(row for row in rows if row.state not in DECIDED_STATES),
+        waiting=tuple(row for row in rows if not _decided(row)),
     )  # fmt: skip
     if not decided:
         return group

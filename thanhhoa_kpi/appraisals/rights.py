@@ -21,7 +21,8 @@ from __future__ import annotations
 from typing import Any
 
 from thanhhoa_kpi.accounts import access
-from thanhhoa_kpi.appraisals.choices import PUBLISHED, PeriodStatus
+from thanhhoa_kpi.appraisals import states
+from thanhhoa_kpi.appraisals.choices import PeriodStatus
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalPeriod
 from thanhhoa_kpi.core.actors import is_system
 from thanhhoa_kpi.core.errors import Conflict, PermissionRefused
@@ -89,7 +90,7 @@ def in_initial_state(appraisal: Appraisal) -> bool:
 
 def require_content_editable(appraisal: Appraisal) -> None:
     """Refuse any change to a published appraisal, a non-editable state or a closed period."""
-    if appraisal.state == PUBLISHED:
+    if states.is_published(appraisal):
         raise Conflict(
             "Phiếu đánh giá đã công khai nên không ai được sửa; muốn thay đổi, cơ quan tổ chức cán bộ "
             "phải «Mở lại» phiếu kèm lý do.",

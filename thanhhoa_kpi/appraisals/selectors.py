@@ -21,10 +21,8 @@ from typing import Any
 from django.db.models import Avg, Q, QuerySet
 
 from thanhhoa_kpi.accounts import access
-from thanhhoa_kpi.appraisals import quota, rights, rollups
+from thanhhoa_kpi.appraisals import quota, rights, rollups, states
 from thanhhoa_kpi.appraisals.choices import (
-    HOME_AFFAIRS,
-    PUBLISHED,
     ClassificationChoices,
     PeriodKind,
     classification_label,
@@ -98,7 +96,7 @@ class QuotaView:
 
     @property
     def demoted(self) -> list[quota.MemberDecision]:
-        return [m for g in self.groups for m in g.members if m.demoted and m.appraisal.state == HOME_AFFAIRS]
+        return [m for g in self.groups for m in g.members if m.demoted and states.awaits_approval(m.appraisal)]
 
     @property
     def waiting(self) -> int:
@@ -115,7 +113,7 @@ def quota_view(*, period: AppraisalPeriod, unit: OrgUnit, user: Any) -> QuotaVie
         for row in rows
         if row.leadership_role == "HEAD"
     ]
-    batch = [row for row in rows if row.state == HOME_AFFAIRS and row.official.user_id != user.pk]
+    batch = [row for row in rows if states.awaits_approval(row) and row.official.user_id != user.pk]
     blocking = [
         f"Nhóm «{group.label}»: {member.appraisal.official.full_name} đã công khai nhưng nay vượt tỷ lệ."
         for group in groups
@@ -154,7 +152,7 @@ def _own_rows(period: AppraisalPeriod, unit: OrgUnit | None, user: Any) -> Class
     rows = []
     for appraisal in appraisals:
         member = members.get(appraisal.pk)
-        final = appraisal.final_classification if appraisal.state == PUBLISHED else (member.final if member else "")
+        final = appraisal.final_classification if states.is_published(appraisal) else (member.final if member else "")
         rows.append(
             rollups.ClassificationRow(
                 official=appraisal.official,
@@ -229,7 +227,7 @@ def unit_summary(*, period: AppraisalPeriod, unit: OrgUnit, user: Any) -> dict[s
         "by_state": dict(Counter(item.state for item in items)),
         "by_classification": {code: levels.get(code, 0) for code in ClassificationChoices.values},
         "not_evaluable": sum(1 for item in items if item.score_status == "NO_ASSIGNED_WORK"),
-        "published": sum(1 for item in items if item.state == PUBLISHED),
+        "published": sum(1 for item in items if states.is_published(item)),
         "average_total": rows.filter(total__isnull=False).aggregate(value=Avg("total"))["value"],
         "rows": [summary_row(item) for item in items],
     }

@@ -24,12 +24,12 @@ from typing import Any
 from django.utils import timezone
 
 from thanhhoa_kpi.catalogue.models import Catalogue, CatalogueStatus
-from thanhhoa_kpi.workflow.engine import Decision
+from thanhhoa_kpi.workflow.effects import register_contract, register_effect
+from thanhhoa_kpi.workflow.engine import ContractRule, Decision, states_tagged
 from thanhhoa_kpi.workflow.guards import register_guard
 from thanhhoa_kpi.workflow.models import DocType
 from thanhhoa_kpi.workflow.services import WorkflowRefused
 
-PUBLISHED = "PUBLISHED"
 CATALOGUE_READY = "CATALOGUE_READY"
 
 
@@ -73,15 +73,19 @@ def catalogue_ready(catalogue: Catalogue) -> str | None:
 register_guard(CATALOGUE_READY, DocType.CATALOGUE.value, catalogue_ready)
 
 
-def catalogue_on_transition(*, catalogue: Catalogue, decision: Decision, user: Any) -> None:
-    """Host hook: on publication the catalogue takes effect and the previous version closes.
+def published_state(catalogue: Catalogue) -> str:
+    """The state of the catalogue's definition tagged ``published`` (in force)."""
+    return min(states_tagged(catalogue.workflow.parsed(), PUBLISHED_TAG))
+
+
+def put_in_force(catalogue: Catalogue, decision: Decision, user: Any) -> None:
+    """Effect ``put_in_force`` (the CATALOGUE definition's publication): the catalogue
+    takes effect and the previous version closes.
 
     Runs inside the transition's transaction, the catalogue row already locked; the other
     versions of the code are locked here (after it, STYLE 7) and checked again, so two
     versions published at once cannot both stay open.
     """
-    if decision.target != PUBLISHED:
-        return
     others = list(Catalogue.objects.select_for_update().filter(code=catalogue.code).order_by("pk"))
     blocking = _blocking(catalogue, others)
     if blocking is not None:
@@ -96,3 +100,12 @@ def catalogue_on_transition(*, catalogue: Catalogue, decision: Decision, user: A
     catalogue.approved_at = timezone.now()
     catalogue._history_user = user
     catalogue.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+
+
+PUBLISHED_TAG = "published"
+register_effect("put_in_force", DocType.CATALOGUE.value, put_in_force)
+register_contract(
+    DocType.CATALOGUE.value,
+    tags=(PUBLISHED_TAG,),
+    rules=(ContractRule("ONE_STATE", PUBLISHED_TAG), ContractRule("ENTERING", PUBLISHED_TAG, ("put_in_force",))),
+)

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from thanhhoa_kpi.catalogue.approval import PUBLISHED
+from thanhhoa_kpi.catalogue.approval import published_state
 from thanhhoa_kpi.catalogue.models import Catalogue, CatalogueItem, CatalogueStatus
 from thanhhoa_kpi.core.seeding import register_loader
 from thanhhoa_kpi.organization.models import JobPosition, OrgUnit
@@ -67,7 +67,7 @@ def _upsert_catalogue(row: dict[str, Any]) -> Catalogue:
         setattr(catalogue, name, value)
     if row.get("status", CatalogueStatus.APPROVED) == CatalogueStatus.APPROVED and catalogue.is_draft:
         # Pre-approved by the province: in force without walking the chain.
-        catalogue.status, catalogue.state = CatalogueStatus.APPROVED, PUBLISHED
+        catalogue.status, catalogue.state = CatalogueStatus.APPROVED, published_state(catalogue)
         catalogue.state_changed_at = catalogue.approved_at = timezone.now()
     catalogue.save()
     return catalogue

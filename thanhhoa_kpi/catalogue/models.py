@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,9 +29,6 @@ from thanhhoa_kpi.organization.choices import Bloc
 from thanhhoa_kpi.organization.models import BlocAuthority, JobPosition, Official, OrgUnit
 from thanhhoa_kpi.workflow.engine import is_editable
 from thanhhoa_kpi.workflow.models import DocType, WorkflowDocument
-
-if TYPE_CHECKING:
-    from thanhhoa_kpi.workflow.engine import Decision
 
 COEFFICIENT_DIGITS = {"max_digits": 10, "decimal_places": 4}
 
@@ -173,11 +169,6 @@ class Catalogue(WorkflowDocument, TimeStampedModel):
         if self._bloc_unit is None:
             raise OrgUnit.DoesNotExist(f"Khối {self.owner_bloc} chưa có đơn vị nào để xét duyệt danh mục.")
         return self._bloc_unit
-
-    def on_transition(self, decision: Decision, user: Any) -> None:
-        from thanhhoa_kpi.catalogue.approval import catalogue_on_transition
-
-        catalogue_on_transition(catalogue=self, decision=decision, user=user)
 
     def clean(self) -> None:
         if bool(self.owner_unit_id) == bool(self.owner_bloc):

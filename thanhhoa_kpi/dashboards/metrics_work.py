@@ -76,11 +76,11 @@ def _live_task_score(user: Any) -> float:
 
 
 def published_this_month(user: Any) -> int:
-    from thanhhoa_kpi.appraisals.choices import PUBLISHED
+    from thanhhoa_kpi.appraisals import states
     from thanhhoa_kpi.appraisals.models import Appraisal
 
     today = timezone.localdate()
-    rows = access.scoped(Appraisal.objects.all(), user).filter(state=PUBLISHED)
+    rows = access.scoped(Appraisal.objects.all(), user).filter(states.tagged_q(states.PUBLISHED))
     return rows.filter(published_at__year=today.year, published_at__month=today.month).count()
 
 
@@ -89,10 +89,12 @@ def published_this_month(user: Any) -> int:
 
 def score_distribution(user: Any) -> tuple[list[Any], list[float]]:
     """Classification counts in scope for the last month with published appraisals."""
-    from thanhhoa_kpi.appraisals.choices import PUBLISHED, ClassificationChoices, PeriodKind
+    from thanhhoa_kpi.appraisals import states
+    from thanhhoa_kpi.appraisals.choices import ClassificationChoices, PeriodKind
     from thanhhoa_kpi.appraisals.models import Appraisal
 
-    published = access.scoped(Appraisal.objects.all(), user).filter(state=PUBLISHED, period__kind=PeriodKind.MONTH)
+    rows = access.scoped(Appraisal.objects.all(), user)
+    published = rows.filter(states.tagged_q(states.PUBLISHED), period__kind=PeriodKind.MONTH)
     last = published.order_by("-period__year", "-period__number").values_list("period__year", "period__number").first()
     if last is None:
         return [], []

@@ -15,7 +15,8 @@ from typing import Any
 from django.db.models import Avg, Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 
 from thanhhoa_kpi.accounts import access
-from thanhhoa_kpi.appraisals.choices import PUBLISHED, ClassificationChoices, PeriodKind
+from thanhhoa_kpi.appraisals import states
+from thanhhoa_kpi.appraisals.choices import ClassificationChoices, PeriodKind
 from thanhhoa_kpi.appraisals.models import Appraisal
 from thanhhoa_kpi.organization.models import OrgUnit
 from thanhhoa_kpi.reports.engine import Column
@@ -78,7 +79,7 @@ def _classification_q(code: str) -> Q:
 def _appraisal_aggregates() -> dict[str, Any]:
     out: dict[str, Any] = {
         "appraised": Count("official", distinct=True),
-        "published": Count("pk", filter=Q(state=PUBLISHED)),
+        "published": Count("pk", filter=states.tagged_q(states.PUBLISHED)),
         "average": Avg("total"),
     }
     for code in ClassificationChoices.values:

@@ -8,7 +8,7 @@ class WorkflowConfig(AppConfig):
 
     def ready(self) -> None:
         from thanhhoa_kpi.accounts import access
-        from thanhhoa_kpi.workflow import job_descriptions, loaders  # noqa: F401  (guards, fixture loaders)
+        from thanhhoa_kpi.workflow import governance, job_descriptions, loaders  # noqa: F401  (guards, effects, loaders)
         from thanhhoa_kpi.workflow.models import DefinitionChange, JobDescription, WorkflowDefinition
 
         access.register(WorkflowDefinition, via="public", write=access.province_only)

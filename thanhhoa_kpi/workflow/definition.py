@@ -27,13 +27,22 @@ ROLE_PREFIX = "ROLE:"
 
 @dataclass(frozen=True)
 class StateDef:
-    """A state: ``terminal`` means no way out, ``editable`` that content may change."""
+    """A state: ``terminal`` means no way out, ``editable`` that content may change.
+
+    ``tags`` say what the state means to its document type (an appraisal's "waiting for
+    the bloc authority", "published"); ``deadline`` names which of the document's
+    deadlines applies while it waits here. Both are names the document type registers
+    (:class:`Contract`), so code asks "which state is the published one" of the
+    definition instead of spelling a state code.
+    """
 
     code: str
     label: str
     initial: bool = False
     terminal: bool = False
     editable: bool = False
+    tags: tuple[str, ...] = ()
+    deadline: str = ""
 
 
 @dataclass(frozen=True)
@@ -41,7 +50,9 @@ class TransitionDef:
     """An action leading from any of ``sources`` to ``target``.
 
     ``approvers`` are approver-rule names (any one suffices); ``guards`` are guard names
-    that must all hold when the action is taken.
+    that must all hold when the action is taken; ``effects`` are the names of what the
+    document type does when the action is taken (score, fix the published level ...),
+    run in order inside the transition.
     """
 
     action: str
@@ -51,6 +62,41 @@ class TransitionDef:
     approvers: tuple[str, ...]
     guards: tuple[str, ...] = ()
     comment_required: bool = False
+    effects: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ContractRule:
+    """One thing every definition of a document type must say, checked when it is saved.
+
+    ``kind`` is one of:
+
+    - ``ONE_STATE``: exactly one state carries ``tag``;
+    - ``ENTERING``: every transition into a state tagged ``tag`` carries the effects
+      ``names``; ``ENTERING_GUARDS`` the same for guards;
+    - ``LEAVING``: every transition out of a state tagged ``tag`` carries ``names``;
+    - ``DEADLINE``: every non-terminal state without ``tag`` names a deadline.
+    """
+
+    kind: str
+    tag: str
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Contract:
+    """What a document type gives definitions to name, and what they must keep.
+
+    ``effects``, ``tags`` and ``deadlines`` are the names it registered; ``rules`` are
+    the invariants (:class:`ContractRule`) a definition may not drop: an HR admin who
+    adds, removes or renames steps keeps self-assessment, scoring, the quota and the
+    freezing of a published result because a definition without them is refused.
+    """
+
+    effects: frozenset[str] = frozenset()
+    tags: frozenset[str] = frozenset()
+    deadlines: frozenset[str] = frozenset()
+    rules: tuple[ContractRule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,8 +136,8 @@ class InvalidDefinitionError(ValueError):
 # --------------------------------------------------------------------------- parsing
 
 _WORKFLOW_KEYS = frozenset({"code", "name", "doctype", "version", "states", "transitions"})
-_STATE_KEYS = frozenset({"code", "label", "initial", "terminal", "editable"})
-_TRANSITION_KEYS = frozenset({"action", "label", "from", "to", "approvers", "guards", "comment_required"})
+_STATE_KEYS = frozenset({"code", "label", "initial", "terminal", "editable", "tags", "deadline"})
+_TRANSITION_KEYS = frozenset({"action", "label", "from", "to", "approvers", "guards", "comment_required", "effects"})
 
 
 class _Reader:
@@ -172,6 +218,8 @@ def _parse_state(reader: _Reader, value: object, where: str) -> StateDef:
         initial=reader.flag(record, "initial", where),
         terminal=reader.flag(record, "terminal", where),
         editable=reader.flag(record, "editable", where),
+        tags=reader.names(record, "tags", where),
+        deadline=reader.note(record, "deadline", where),
     )
 
 
@@ -185,6 +233,7 @@ def _parse_transition(reader: _Reader, value: object, where: str) -> TransitionD
         approvers=reader.names(record, "approvers", where),
         guards=reader.names(record, "guards", where),
         comment_required=reader.flag(record, "comment_required", where),
+        effects=reader.names(record, "effects", where),
     )
 
 
@@ -230,6 +279,8 @@ def definition_to_mapping(definition: WorkflowDef) -> dict[str, Any]:
                 "initial": state.initial,
                 "terminal": state.terminal,
                 "editable": state.editable,
+                "tags": list(state.tags),
+                "deadline": state.deadline,
             }
             for state in definition.states
         ],
@@ -242,6 +293,7 @@ def definition_to_mapping(definition: WorkflowDef) -> dict[str, Any]:
                 "approvers": list(transition.approvers),
                 "guards": list(transition.guards),
                 "comment_required": transition.comment_required,
+                "effects": list(transition.effects),
             }
             for transition in definition.transitions
         ],
@@ -446,12 +498,89 @@ def _check_graph(definition: WorkflowDef) -> Iterator[DefinitionError]:
             )
 
 
+def _check_names(definition: WorkflowDef, contract: Contract) -> Iterator[DefinitionError]:
+    for index, state in enumerate(definition.states):
+        for tag in state.tags:
+            if tag not in contract.tags:
+                yield DefinitionError(
+                    "UNKNOWN_TAG",
+                    f"Trạng thái «{state.code}» dùng nhãn «{tag}» mà loại tài liệu này không hỗ trợ.",
+                    f"states[{index}].tags",
+                )
+        if state.deadline and state.deadline not in contract.deadlines:
+            yield DefinitionError(
+                "UNKNOWN_DEADLINE",
+                f"Trạng thái «{state.code}» dùng hạn «{state.deadline}» mà loại tài liệu này không có.",
+                f"states[{index}].deadline",
+            )
+    for index, transition in enumerate(definition.transitions):
+        for effect in transition.effects:
+            if effect not in contract.effects:
+                yield DefinitionError(
+                    "UNKNOWN_EFFECT",
+                    f"{_describe(transition)} dùng tác động «{effect}» mà loại tài liệu này không hỗ trợ.",
+                    f"transitions[{index}].effects",
+                )
+
+
+def _tagged(definition: WorkflowDef, tag: str) -> set[str]:
+    return {state.code for state in definition.states if tag in state.tags}
+
+
+def _check_rule(definition: WorkflowDef, rule: ContractRule) -> Iterator[DefinitionError]:
+    tagged = _tagged(definition, rule.tag)
+    if rule.kind == "ONE_STATE":
+        if len(tagged) != 1:
+            yield DefinitionError(
+                "TAG_COUNT",
+                f"Quy trình phải có đúng một trạng thái mang nhãn «{rule.tag}»; đang có {len(tagged)}"
+                + (f": {_quoted(sorted(tagged))}." if tagged else "."),
+                "states",
+            )
+        return
+    if rule.kind == "DEADLINE":
+        for index, state in enumerate(definition.states):
+            if not state.terminal and rule.tag not in state.tags and not state.deadline:
+                yield DefinitionError(
+                    "MISSING_DEADLINE",
+                    f"Trạng thái «{state.code}» phải khai báo hạn xử lý («deadline») để hệ thống nhắc việc.",
+                    f"states[{index}].deadline",
+                )
+        return
+    entering = rule.kind in ("ENTERING", "ENTERING_GUARDS")
+    for index, transition in enumerate(definition.transitions):
+        hits = transition.target in tagged if entering else bool(tagged.intersection(transition.sources))
+        carried = transition.guards if rule.kind == "ENTERING_GUARDS" else transition.effects
+        missing = [name for name in rule.names if name not in carried]
+        if hits and missing:
+            noun, key = ("điều kiện", "guards") if rule.kind == "ENTERING_GUARDS" else ("tác động", "effects")
+            way = "vào" if entering else "ra khỏi"
+            yield DefinitionError(
+                "MISSING_EFFECT",
+                f"{_describe(transition)} đi {way} trạng thái mang nhãn «{rule.tag}» nên phải có {noun} "
+                f"{_quoted(missing)}.",
+                f"transitions[{index}].{key}",
+            )
+
+
+def _check_contract(definition: WorkflowDef, contract: Contract) -> Iterator[DefinitionError]:
+    yield from _check_names(definition, contract)
+    for rule in contract.rules:
+        yield from _check_rule(definition, rule)
+
+
+def states_tagged(definition: WorkflowDef, tag: str) -> frozenset[str]:
+    """The codes of the states of ``definition`` that carry ``tag``."""
+    return frozenset(_tagged(definition, tag))
+
+
 def validate_definition(
     definition: WorkflowDef,
     *,
     known_guards: Collection[str],
     known_approver_rules: Collection[str],
     known_roles: Collection[str] = (),
+    contract: Contract = Contract(),
 ) -> list[DefinitionError]:
     """Every problem in ``definition``; an empty list means it may be saved and used.
 
@@ -464,10 +593,12 @@ def validate_definition(
     reference existing states; every state is reachable from the initial one; terminal
     states have no exits and non-terminal states have at least one; guards and approver
     rules are known; approvers are non-empty; an action is declared once per source;
-    ``SUBJECT`` approves only the subject's own steps (:func:`is_subject_step`).
+    ``SUBJECT`` approves only the subject's own steps (:func:`is_subject_step`); tags,
+    deadlines and effects are those ``contract`` registers, and its rules hold.
     """
     return [
         *_check_states(definition),
+        *_check_contract(definition, contract),
         *_check_transitions(definition, known_guards, known_approver_rules, known_roles),
         *_check_subject_steps(definition),
         *_check_graph(definition),

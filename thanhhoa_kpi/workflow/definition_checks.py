@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from thanhhoa_kpi.core.errors import FieldError
+from thanhhoa_kpi.workflow.effects import contract_for
 from thanhhoa_kpi.workflow.engine import DefinitionError, InvalidDefinitionError, parse_definition, validate_definition
 from thanhhoa_kpi.workflow.guards import known_guards
 from thanhhoa_kpi.workflow.models import DocType
@@ -71,5 +72,6 @@ def definition_errors(*, code: str, name: str, doctype: str, definition: Any) ->
         known_guards=known_guards(doctype),
         known_approver_rules=known_approver_rules(),
         known_roles=known_roles(),
+        contract=contract_for(doctype),
     )
     return errors + [_field_error(error, definition) for error in problems]

@@ -35,6 +35,8 @@ from typing import TypeAlias
 from thanhhoa_kpi.workflow.definition import (
     ROLE_PREFIX,
     SUBJECT,
+    Contract,
+    ContractRule,
     DefinitionError,
     InvalidDefinitionError,
     StateDef,
@@ -43,6 +45,7 @@ from thanhhoa_kpi.workflow.definition import (
     definition_to_mapping,
     is_subject_step,
     parse_definition,
+    states_tagged,
     validate_definition,
 )
 
@@ -50,6 +53,8 @@ __all__ = [
     "ROLE_PREFIX",
     "SUBJECT",
     "Actor",
+    "Contract",
+    "ContractRule",
     "Decision",
     "DefinitionError",
     "GuardCheck",
@@ -66,6 +71,7 @@ __all__ = [
     "is_editable",
     "is_subject_step",
     "parse_definition",
+    "states_tagged",
     "validate_definition",
 ]
 
@@ -90,11 +96,13 @@ class Actor:
 
 @dataclass(frozen=True)
 class Decision:
-    """An allowed transition: the caller moves the document to ``target``."""
+    """An allowed transition: the caller moves the document to ``target``, then runs
+    the transition's ``effects`` (names the document type registered), in order."""
 
     source: str
     target: str
     action: str
+    effects: tuple[str, ...] = ()
 
 
 class TransitionRefused(Exception):
@@ -255,4 +263,4 @@ def decide(
             f"Chưa thể thực hiện «{transition.label}»: {'; '.join(reasons)}",
             reasons,
         )
-    return Decision(source=state, target=transition.target, action=action)
+    return Decision(source=state, target=transition.target, action=action, effects=transition.effects)

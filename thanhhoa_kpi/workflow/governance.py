@@ -25,13 +25,11 @@ from django.db import models, transaction
 
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.core.errors import Conflict, NotFound, PermissionRefused
-from thanhhoa_kpi.workflow.engine import Decision
-from thanhhoa_kpi.workflow.models import DefinitionChange, VersionStatus
+from thanhhoa_kpi.workflow.effects import register_contract, register_effect
+from thanhhoa_kpi.workflow.engine import ContractRule, Decision
+from thanhhoa_kpi.workflow.models import DefinitionChange, DocType, VersionStatus
 
 CODE = "DEFINITION_CHANGE"
-IN_FORCE = "IN_FORCE"
-REJECTED = "REJECTED"
-WITHDRAWN = "WITHDRAWN"
 APPROVE, REJECT, WITHDRAW = "approve", "reject", "withdraw"
 
 
@@ -96,22 +94,27 @@ def _put_in_force(row: Any, user: Any) -> None:
     row.save(update_fields=["is_current", "status", "updated_at"])
 
 
-def definition_change_on_transition(*, change: DefinitionChange, decision: Decision, user: Any) -> None:
-    """Host hook, inside the transition's transaction: approval puts the version in force.
-
-    Lock order: the proposal row (locked by the service), then the versions of the code.
-    """
-    if decision.target not in (IN_FORCE, REJECTED, WITHDRAWN):
-        return
+def _proposed_row(change: DefinitionChange) -> Any:
+    # Lock order: the proposal row (locked by the service), then the versions of the code.
     model = change.content_type.model_class()
     row = model._default_manager.select_for_update().filter(pk=change.object_id).first() if model else None
     if row is None or row.status != VersionStatus.PROPOSED:
         raise Conflict("Phiên bản đề xuất không còn ở trạng thái chờ duyệt.", code="PROPOSAL_CLOSED")
-    if decision.target != IN_FORCE:
-        row.status = VersionStatus.REJECTED
-        row._history_user = user
-        row.save(update_fields=["status", "updated_at"])
-        return
+    return row
+
+
+def close_version(change: DefinitionChange, decision: Decision, user: Any) -> None:
+    """Effect ``close_version`` (rejected or withdrawn): the proposed version is set aside."""
+    row = _proposed_row(change)
+    row.status = VersionStatus.REJECTED
+    row._history_user = user
+    row.save(update_fields=["status", "updated_at"])
+
+
+def put_version_in_force(change: DefinitionChange, decision: Decision, user: Any) -> None:
+    """Effect ``put_version_in_force``, inside the transition's transaction: approval puts
+    the proposed version in force."""
+    row = _proposed_row(change)
     # Whatever the DEFINITION_CHANGE definition says: a second, province-level person.
     if user.pk == change.proposer_id:
         raise PermissionRefused("Không ai tự phê duyệt đề xuất của chính mình.", code="SELF_ACTION")
@@ -123,3 +126,16 @@ def definition_change_on_transition(*, change: DefinitionChange, decision: Decis
 def put_in_force_directly(row: Any) -> None:
     """Loaders only (a system action): the version goes in force without a proposal."""
     _put_in_force(row, None)
+
+
+register_effect("put_version_in_force", DocType.DEFINITION_CHANGE.value, put_version_in_force)
+register_effect("close_version", DocType.DEFINITION_CHANGE.value, close_version)
+register_contract(
+    DocType.DEFINITION_CHANGE.value,
+    tags=("in_force", "closed"),
+    rules=(
+        ContractRule("ONE_STATE", "in_force"),
+        ContractRule("ENTERING", "in_force", ("put_version_in_force",)),
+        ContractRule("ENTERING", "closed", ("close_version",)),
+    ),
+)

@@ -18,13 +18,13 @@ from django.db.models import Q, QuerySet
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.core.errors import Conflict, FieldError, PermissionRefused, ValidationFailed
 from thanhhoa_kpi.organization.models import JobPosition, OrgUnit
-from thanhhoa_kpi.workflow.engine import Decision, initial_state, is_editable
+from thanhhoa_kpi.workflow.effects import register_contract, register_effect
+from thanhhoa_kpi.workflow.engine import ContractRule, Decision, initial_state, is_editable
 from thanhhoa_kpi.workflow.guards import register_guard
 from thanhhoa_kpi.workflow.models import DocType, JobDescription
 from thanhhoa_kpi.workflow.selectors import transition_history
 from thanhhoa_kpi.workflow.services import workflow_start
 
-PUBLISHED = "PUBLISHED"
 DESCRIPTION_COMPLETE = "DESCRIPTION_COMPLETE"
 TEXT_FIELDS = ("duties", "output_products", "working_conditions")
 EDITABLE_FIELDS = frozenset({"position", "unit", "deadline", *TEXT_FIELDS})
@@ -142,12 +142,18 @@ def job_description_delete(*, user: Any, job_description: JobDescription) -> Non
     locked.delete()
 
 
-def job_description_on_transition(*, job_description: JobDescription, decision: Decision, user: Any) -> None:
-    """Host hook: on publication, the texts become the job position's description."""
-    if decision.target != PUBLISHED:
-        return
+def apply_to_position(job_description: JobDescription, decision: Decision, user: Any) -> None:
+    """Effect ``apply_to_position`` (publication): the texts become the job position's description."""
     position = JobPosition.objects.select_for_update().get(pk=job_description.position_id)
     for name in TEXT_FIELDS:
         setattr(position, name, getattr(job_description, name))
     position._history_user = user  # simple_history: record who published, not "system"
     position.save()
+
+
+register_effect("apply_to_position", DocType.JOB_DESCRIPTION.value, apply_to_position)
+register_contract(
+    DocType.JOB_DESCRIPTION.value,
+    tags=("published",),
+    rules=(ContractRule("ONE_STATE", "published"), ContractRule("ENTERING", "published", ("apply_to_position",))),
+)

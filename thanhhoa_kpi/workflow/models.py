@@ -26,7 +26,6 @@ from thanhhoa_kpi.workflow.engine import WorkflowDef, parse_definition
 
 if TYPE_CHECKING:
     from thanhhoa_kpi.organization.models import Official, OrgUnit
-    from thanhhoa_kpi.workflow.engine import Decision
 
 
 class DocType(models.TextChoices):
@@ -174,9 +173,6 @@ class WorkflowDocument(models.Model):
         """Documents whose current step ends on or before ``until`` (reminders)."""
         return cls._default_manager.none()
 
-    def on_transition(self, decision: Decision, user: Any) -> None:
-        """Host hook, called inside the transition's transaction after the state is saved."""
-
     def workflow_state_label(self) -> str:
         state = next((s for s in self.workflow.parsed().states if s.code == self.state), None)
         return state.label if state else self.state
@@ -297,11 +293,6 @@ class JobDescription(WorkflowDocument, TimeStampedModel):
     def workflow_due(cls, *, until: date) -> QuerySet:
         return cls._default_manager.filter(deadline__isnull=False, deadline__lte=until)
 
-    def on_transition(self, decision: Decision, user: Any) -> None:
-        from thanhhoa_kpi.workflow.job_descriptions import job_description_on_transition
-
-        job_description_on_transition(job_description=self, decision=decision, user=user)
-
 
 class DefinitionChange(WorkflowDocument, TimeStampedModel):
     """A proposed new version of a province-wide definition, awaiting a second admin.
@@ -348,8 +339,3 @@ class DefinitionChange(WorkflowDocument, TimeStampedModel):
         # Before any unit exists (a fresh install), an unsaved placeholder: no unit-based
         # rule matches it, PROVINCE_ADMIN still does.
         return OrgUnit.objects.filter(depth=1).order_by("path").first() or OrgUnit(path="", bloc="")
-
-    def on_transition(self, decision: Decision, user: Any) -> None:
-        from thanhhoa_kpi.workflow.governance import definition_change_on_transition
-
-        definition_change_on_transition(change=self, decision=decision, user=user)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from thanhhoa_kpi.core.errors import DomainError, FieldError, NotFound, ValidationFailed
 from thanhhoa_kpi.workflow import governance, notifications
 from thanhhoa_kpi.workflow.definition_checks import definition_errors
+from thanhhoa_kpi.workflow.effects import run_effects
 from thanhhoa_kpi.workflow.engine import TransitionRefused, decide, initial_state
 from thanhhoa_kpi.workflow.guards import guard_reason
 from thanhhoa_kpi.workflow.models import (
@@ -165,7 +166,7 @@ def _apply(document: WorkflowDocument, *, action: str, user: Any, comment: str) 
         actor=user,
         comment=comment.strip(),
     )
-    document.on_transition(decision, user)
+    run_effects(document, decision, user)
     return log
 
 

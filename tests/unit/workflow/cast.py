@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from thanhhoa_kpi.workflow.engine import Actor, WorkflowDef, parse_definition
+from thanhhoa_kpi.workflow.engine import Actor, Contract, WorkflowDef, parse_definition
 
 FIXTURE = Path(__file__).resolve().parents[3] / "fixtures" / "base" / "workflows.json"
 
@@ -21,6 +21,14 @@ KNOWN_APPROVER_RULES = frozenset(
     {"SUBJECT", "UNIT_HEAD", "FIELD_DEPUTY", "PARENT_UNIT_HEAD", "BLOC_AUTHORITY", "PROVINCE_ADMIN"}
 )
 KNOWN_ROLES = frozenset({"HR_ADMIN"})
+# The effect, tag and deadline names the shipped definitions use (the apps register
+# them, with their rules, in the running system); no rules here.
+_SHIPPED = json.loads(FIXTURE.read_text(encoding="utf-8"))
+KNOWN_CONTRACT = Contract(
+    effects=frozenset(name for row in _SHIPPED for t in row["transitions"] for name in t.get("effects", [])),
+    tags=frozenset(tag for row in _SHIPPED for s in row["states"] for tag in s.get("tags", [])),
+    deadlines=frozenset(s["deadline"] for row in _SHIPPED for s in row["states"] if s.get("deadline")),
+)
 
 OWNER_ID = 1
 

@@ -129,7 +129,8 @@ def test_each_persona_gets_the_expected_outcome(state: str, action: str, persona
         assert refused.value.code == expected
         assert refused.value.message
     else:
-        assert attempt() == Decision(source=state, target=expected, action=action)
+        declared = next(t for t in APPRAISAL.transitions if t.action == action and state in t.sources)
+        assert attempt() == Decision(source=state, target=expected, action=action, effects=declared.effects)
 
 
 @pytest.mark.parametrize("persona", sorted(PERSONAS))
@@ -336,7 +337,7 @@ def test_every_failing_guard_is_reported() -> None:
 
 def test_precomputed_guard_outcomes_may_pass() -> None:
     decision = _publish({"QUOTA_HOLDS": None, "HEAD_NOT_ABOVE_UNIT": None})
-    assert decision == Decision("HOME_AFFAIRS", "PUBLISHED", "publish")
+    assert decision == Decision("HOME_AFFAIRS", "PUBLISHED", "publish", ("publish",))
 
 
 def test_a_guard_nobody_evaluated_fails_closed() -> None:

@@ -11,6 +11,7 @@ import pytest
 from tests.unit.workflow.cast import (
     FIELD_DEPUTY,
     KNOWN_APPROVER_RULES,
+    KNOWN_CONTRACT,
     KNOWN_GUARDS,
     KNOWN_ROLES,
     OWNER_ID,
@@ -44,6 +45,7 @@ def errors_of(mapping: Mapping, **known: Any) -> list[DefinitionError]:
         "known_guards": KNOWN_GUARDS,
         "known_approver_rules": KNOWN_APPROVER_RULES,
         "known_roles": KNOWN_ROLES,
+        "contract": KNOWN_CONTRACT,
     }
     options.update(known)
     return validate_definition(parse_definition(mapping), **options)
@@ -220,6 +222,7 @@ def test_roles_are_optional_for_validation() -> None:
             definition,
             known_guards=KNOWN_GUARDS,
             known_approver_rules=KNOWN_APPROVER_RULES,
+            contract=KNOWN_CONTRACT,
         )
         == []
     )
@@ -380,7 +383,9 @@ def test_parsing_builds_frozen_dataclasses() -> None:
     assert definition.code == "APPRAISAL"
     assert definition.version == 1
     assert definition.doctype == "appraisal"
-    assert definition.states[0] == StateDef("DRAFT", "Nháp", True, False, True)
+    assert definition.states[0] == StateDef(
+        "DRAFT", "Nháp", True, False, True, tags=("self_assessment",), deadline="self_assessment"
+    )
     assert definition.transitions[0] == TransitionDef(
         action="submit",
         label="Gửi",
@@ -389,6 +394,7 @@ def test_parsing_builds_frozen_dataclasses() -> None:
         approvers=("SUBJECT",),
         guards=(),
         comment_required=False,
+        effects=("require_self_assessment", "score"),
     )
     with pytest.raises(AttributeError):
         definition.code = "OTHER"  # type: ignore[misc]

@@ -18,6 +18,7 @@ from tests.unit.workflow.cast import (
     BLOC_AUTHORITY,
     HEAD_AS_SUBJECT,
     KNOWN_APPROVER_RULES,
+    KNOWN_CONTRACT,
     KNOWN_GUARDS,
     KNOWN_ROLES,
     OWNER_ID,
@@ -49,6 +50,7 @@ def errors_of(mapping: Mapping) -> list[Any]:
         known_guards=KNOWN_GUARDS,
         known_approver_rules=KNOWN_APPROVER_RULES,
         known_roles=KNOWN_ROLES,
+        contract=KNOWN_CONTRACT,
     )
 
 

@@ -21,8 +21,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from thanhhoa_kpi.accounts import access
-from thanhhoa_kpi.appraisals import quota, rights
-from thanhhoa_kpi.appraisals.choices import HOME_AFFAIRS
+from thanhhoa_kpi.appraisals import quota, rights, states
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalPeriod
 from thanhhoa_kpi.core.errors import Conflict
 from thanhhoa_kpi.organization.models import OrgUnit
@@ -40,15 +39,16 @@ class PublishOutcome:
 
 
 def waiting(period: AppraisalPeriod, unit: OrgUnit, user: Any) -> QuerySet[Appraisal]:
-    """The unit's appraisals waiting at HOME_AFFAIRS that the user can see."""
-    rows = Appraisal.objects.filter(period=period, state=HOME_AFFAIRS, unit__path__startswith=unit.path)
+    """The unit's appraisals waiting for the bloc authority (the state tagged ``approval``) that the user can see."""
+    rows = Appraisal.objects.filter(states.tagged_q(states.APPROVAL), period=period, unit__path__startswith=unit.path)
     return access.scoped(rows, user)
 
 
 def _batch(period: AppraisalPeriod, unit: OrgUnit, user: Any) -> list[Appraisal]:
     ids = list(waiting(period, unit, user).exclude(official__user=user).order_by("pk").values_list("pk", flat=True))
     # Read the state again under the lock: a row returned meanwhile stays out.
-    return list(Appraisal.objects.select_for_update().filter(pk__in=ids, state=HOME_AFFAIRS).order_by("pk"))
+    locked = Appraisal.objects.select_for_update().filter(states.tagged_q(states.APPROVAL), pk__in=ids)
+    return list(locked.order_by("pk"))
 
 
 def _refuse_conflicts(groups: dict[quota.GroupKey, quota.GroupDecision]) -> None:

@@ -25,8 +25,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from thanhhoa_kpi.appraisals import rights
-from thanhhoa_kpi.appraisals.choices import PUBLISHED, ScoreStatus
+from thanhhoa_kpi.appraisals import rights, states
+from thanhhoa_kpi.appraisals.choices import ScoreStatus
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalCriterion, RuleSet
 from thanhhoa_kpi.catalogue.models import CatalogueItem
 from thanhhoa_kpi.core.errors import Conflict, FieldError, ValidationFailed
@@ -285,7 +285,7 @@ def appraisal_score(*, appraisal: Appraisal, user: Any) -> Appraisal:
     and to anyone who may not change it in its current state (:func:`rights.require_rescore`).
     """
     locked = Appraisal.objects.select_for_update().get(pk=appraisal.pk)
-    if locked.state == PUBLISHED:
+    if states.is_published(locked):
         raise Conflict(
             "Phiếu đánh giá đã công khai nên không được tính lại điểm; cần «Mở lại» phiếu trước.",
             code="APPRAISAL_PUBLISHED",
