@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from . import explain
 from .codes import LEADER_ONLY_DISQUALIFIERS, Classification, Disqualifier, Role
@@ -67,13 +68,13 @@ def _short_of_share(share: Decimal | None, required: Decimal) -> bool:
 
 
 def classify(
-    total: Decimal,
+    total: Decimal | Fraction,
     params: RuleParams,
     *,
     disqualifiers: Sequence[Disqualifier] = (),
     exceeded_share: Decimal | None = None,
 ) -> ClassificationOutcome:
-    """Classify ``total`` after rounding it to the rule set's places.
+    """Classify ``total`` (exact) after rounding it once to the rule set's places.
 
     Disqualifiers win over any score (ND 335 Điều 20 khoản 4); the QĐ 366 condition
     caps "xuất sắc" at "tốt" when the rule set requires a share of tasks exceeded and

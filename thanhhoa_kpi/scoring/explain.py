@@ -8,21 +8,28 @@ places; trailing zeros are dropped ("54,5", "38").
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from .codes import CLASSIFICATION_LABELS, DISQUALIFIER_LABELS, Classification, Disqualifier, QuotaReading, Role
 from .leader import TaskScore, UnitCriteria
 from .params import PERCENT, RuleParams
-from .rounding import round_half_up
+from .rounding import exact, round_half_up
 from .tasks import Deduction, ItemResult, Ratio, Ratios, TaskSums
 
+# Places used for a figure printed "as it is" (an input such as a coefficient, or a
+# count): inputs are short decimals, so this never cuts a digit anybody typed.
+_AS_IS_PLACES = 10
+# How many places beyond the rule set's a step may show so that its printed figures
+# give its printed result (see :func:`shown_places`).
+_EXTRA_PLACES = 6
 
-def num(value: Decimal, places: int | None = None) -> str:
+
+def num(value: Decimal | Fraction, places: int | None = None) -> str:
     """``value`` in Vietnamese notation; rounded half-up first when ``places`` is given."""
-    if places is not None:
-        value = round_half_up(value, places)
+    value = round_half_up(value, _AS_IS_PLACES if places is None else places)
     text = format(value.normalize(), ",f")
     # Python groups with "," and separates decimals with "."; Vietnamese swaps them.
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
@@ -31,6 +38,32 @@ def num(value: Decimal, places: int | None = None) -> str:
 def pct(value: Decimal) -> str:
     """A rate (0.25) as a percentage ("25%")."""
     return f"{num(value * PERCENT)}%"
+
+
+def shown_places(places: int, rebuild: Callable[[int], Fraction], result: Fraction) -> int | None:
+    """The fewest places, from the rule set's, at which a printed step adds up.
+
+    ``rebuild(p)`` redoes the step's arithmetic from its operands rounded to ``p``
+    places, as a reader would from the printed line; the printed result is always the
+    exact result rounded to ``places``. "67,38% × 70 / 100 = 47,16" would not add up (a
+    reader gets 47,17), so such a line shows the operand with more places instead.
+    ``None`` when no such places exist (operands like 12,0833… that always round down
+    towards a result exactly on a half-unit).
+    """
+    target = round_half_up(result, places)
+    for candidate in range(places, places + _EXTRA_PLACES):
+        if round_half_up(rebuild(candidate), places) == target:
+            return candidate
+    return None
+
+
+def _most(found: int | None, places: int) -> int:
+    return places + _EXTRA_PLACES if found is None else found
+
+
+def shown(value: Fraction, places: int) -> Fraction:
+    """``value`` as a line prints it at ``places``: exact, then rounded half-up."""
+    return exact(round_half_up(value, places))
 
 
 def label(classification: Classification) -> str:
@@ -74,7 +107,7 @@ def deduction_lines(result: ItemResult, kind: str, params: RuleParams) -> list[s
     return lines
 
 
-def _sum_line(title: str, terms: Sequence[str], total: Decimal, places: int) -> str:
+def _sum_line(title: str, terms: Sequence[str], total: Fraction, places: int) -> str:
     result = num(total, places)
     joined = " + ".join(terms)
     # "= 9,5 = 9,5" says nothing twice: show the terms only when they add information.
@@ -93,13 +126,19 @@ def sums_lines(sums: TaskSums, params: RuleParams) -> list[str]:
         lines.extend(deduction_lines(result, "progress", params))
     assigned = [f"{num(r.item.coefficient)} × {num(r.item.assigned)}" for r in items]
     completed = [f"{num(r.item.coefficient)} × {num(r.item.completed)}" for r in items]
-    quality = [num(r.quality.converted, places) for r in items]
-    progress = [num(r.progress.converted, places) for r in items]
+    quality = _terms([r.quality.converted for r in items], sums.quality, places)
+    progress = _terms([r.progress.converted for r in items], sums.progress, places)
     lines.append(_sum_line("Khối lượng được giao quy đổi (Σ hệ số × số lượng)", assigned, sums.assigned, places))
     lines.append(_sum_line("Khối lượng hoàn thành quy đổi", completed, sums.completed, places))
     lines.append(_sum_line("Khối lượng đạt chất lượng quy đổi", quality, sums.quality, places))
     lines.append(_sum_line("Khối lượng đạt tiến độ quy đổi", progress, sums.progress, places))
     return lines
+
+
+def _terms(values: Sequence[Fraction], total: Fraction, places: int) -> list[str]:
+    """The terms of a sum, with enough places that they add up to the printed total."""
+    found = shown_places(places, lambda p: sum((shown(value, p) for value in values), Fraction(0)), total)
+    return [num(value, _most(found, places)) for value in values]
 
 
 def no_assigned_work_line() -> str:
@@ -110,8 +149,10 @@ def no_assigned_work_line() -> str:
     )
 
 
-def _ratio_line(name: str, amount: Decimal, ratio: Ratio, sums: TaskSums, places: int) -> str:
-    line = f"{name} = {num(amount, places)} / {num(sums.assigned, places)} × 100 = {num(ratio.raw, places)}%"
+def _ratio_line(name: str, amount: Fraction, ratio: Ratio, sums: TaskSums, places: int) -> str:
+    assigned = sums.assigned
+    at = _most(shown_places(places, lambda p: shown(amount, p) / shown(assigned, p) * 100, ratio.raw), places)
+    line = f"{name} = {num(amount, at)} / {num(assigned, at)} × 100 = {num(ratio.raw, places)}%"
     if ratio.capped:
         line += f", vượt trần nên lấy {num(ratio.value, places)}%"
     return line + "."
@@ -147,12 +188,19 @@ def task_lines(task: TaskScore, role: Role, params: RuleParams) -> list[str]:
     """Task percent and task score formulas (ND 335 Điều 14, Điều 15)."""
     places = params.rounding_places
     names = "a + b + c" if role is Role.STAFF else "a + b + c + d + đ + e"
-    values = " + ".join(num(value, places) for value in task.components)
-    count = len(task.components)
-    percent = num(task.percent, places)
+    components = task.components
+    count = len(components)
+    found = shown_places(places, lambda p: sum((shown(v, p) for v in components), Fraction(0)) / count, task.percent)
+    values = " + ".join(num(value, _most(found, places)) for value in components)
+    # Terms that cannot add up when rounded (12,0833… × 3 on a half-unit) are followed by
+    # their exact sum, from which the percent follows.
+    total = "" if found is not None else f" = {num(task.percent * count, places + _EXTRA_PLACES)} / {count}"
+    scale = exact(params.task_max) / 100
+    percent_at = _most(shown_places(places, lambda p: shown(task.percent, p) * scale, task.score), places)
     return [
-        f"Tỷ lệ % kết quả thực hiện nhiệm vụ = ({names}) / {count} = ({values}) / {count} = {percent}%.",
-        f"Điểm kết quả thực hiện nhiệm vụ = {num(task.percent, places)}% × {num(params.task_max)} / 100 "
+        f"Tỷ lệ % kết quả thực hiện nhiệm vụ = ({names}) / {count} = ({values}) / {count}{total} "
+        f"= {num(task.percent, places)}%.",
+        f"Điểm kết quả thực hiện nhiệm vụ = {num(task.percent, percent_at)}% × {num(params.task_max)} / 100 "
         f"= {num(task.score, places)} (tối đa {num(params.task_max)}).",
     ]
 
@@ -165,8 +213,10 @@ def general_line(score: Decimal, groups: Sequence[Decimal], params: RuleParams) 
     return f"Điểm tiêu chí chung = {middle}{num(score, places)} (tối đa {num(params.general_max)})."
 
 
-def total_line(general: Decimal, task: Decimal, total: Decimal, places: int) -> str:
-    return f"Tổng điểm = {num(general, places)} + {num(task, places)} = {num(total, places)}."
+def total_line(general: Decimal, task: Fraction, total: Fraction, places: int) -> str:
+    """General + task score; the task score shows the places that make the sum add up."""
+    at = _most(shown_places(places, lambda p: shown(exact(general), p) + shown(task, p), total), places)
+    return f"Tổng điểm = {num(general, at)} + {num(task, at)} = {num(total, places)}."
 
 
 def band_line(band: Classification, total: Decimal, params: RuleParams) -> str:

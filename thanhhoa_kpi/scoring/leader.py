@@ -6,6 +6,9 @@ ND 335/2025/NĐ-CP Điều 15 khoản 3 (heads and deputies): task percent =
 managed reaches at least "Hoàn thành nhiệm vụ"), đ the organising of the unit's work
 and e keeping the unit united; each is either the full or the reduced value (100 / 50).
 Task score = task percent × task_max / 100 (Điều 12: at most 70 points).
+
+The percent and the score are exact fractions: the division by 3 or 6 is never cut
+at a decimal precision, so a score that is exactly on a half-cent rounds as it should.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from .codes import RANK, Classification, Role
 from .errors import INVALID_INPUT, ScoringInputError
 from .params import PERCENT, RuleParams
+from .rounding import exact
 from .tasks import Ratios
 
 UNIT_KEYS = ("d", "dd", "e")
@@ -36,11 +41,11 @@ class UnitCriteria:
 
 @dataclass(frozen=True)
 class TaskScore:
-    """The components averaged, the task percent and the task score, unrounded."""
+    """The components averaged, the task percent and the task score, exact."""
 
-    components: tuple[Decimal, ...]
-    percent: Decimal
-    score: Decimal
+    components: tuple[Fraction, ...]
+    percent: Fraction
+    score: Fraction
 
 
 def unit_criteria_errors(unit: UnitCriteria, params: RuleParams, path: str = "unit") -> list[tuple[str, str]]:
@@ -67,9 +72,10 @@ def task_score(ratios: Ratios, role: Role, unit: UnitCriteria | None, params: Ru
         errors = unit_criteria_errors(unit, params)
         if errors:
             raise ScoringInputError(INVALID_INPUT, errors)
-        components.extend(unit.values())
-    percent = sum(components, Decimal(0)) / len(components)
-    return TaskScore(components=tuple(components), percent=percent, score=percent * params.task_max / PERCENT)
+        components.extend(exact(value) for value in unit.values())
+    percent = sum(components, Fraction(0)) / len(components)
+    score = percent * exact(params.task_max) / exact(PERCENT)
+    return TaskScore(components=tuple(components), percent=percent, score=score)
 
 
 def unit_result_criterion(subordinates: Iterable[Classification | None], params: RuleParams) -> Decimal:

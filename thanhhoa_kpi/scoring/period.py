@@ -2,13 +2,15 @@
 
 ND 335/2025/NĐ-CP Điều 12 (total = general ≤ 30 + task results ≤ 70), Điều 14–15
 (task results), Điều 20 (classification). The figures in :class:`PeriodScore` are the
-reported ones, rounded half-up to ``rounding_places``; everything before is exact.
+reported ones, rounded half-up to ``rounding_places`` once, from the exact fractions
+the other modules compute; everything before is exact.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from . import explain
 from .classify import classify, disqualifier_errors, exceeded_share_errors
@@ -18,7 +20,7 @@ from .general import GeneralInput, GeneralScore, general_errors, general_score
 from .leader import UnitCriteria, task_score, unit_criteria_errors
 from .params import RuleParams
 from .reader import join
-from .rounding import round_half_up
+from .rounding import exact, round_half_up
 from .tasks import ItemInput, Ratios, TaskSums, converted_sums, item_errors, task_ratios
 
 
@@ -95,7 +97,7 @@ def score_period(period: PeriodInput, params: RuleParams) -> PeriodScore:
     return _evaluated(period, sums, ratios, general, params)
 
 
-def _rounded(value: Decimal, params: RuleParams) -> Decimal:
+def _rounded(value: Decimal | Fraction, params: RuleParams) -> Decimal:
     return round_half_up(value, params.rounding_places)
 
 
@@ -127,7 +129,7 @@ def _evaluated(
     period: PeriodInput, sums: TaskSums, ratios: Ratios, general: GeneralScore, params: RuleParams
 ) -> PeriodScore:
     task = task_score(ratios, period.role, period.unit, params)
-    total = general.score + task.score
+    total = exact(general.score) + task.score
     outcome = classify(total, params, disqualifiers=period.disqualifiers, exceeded_share=period.exceeded_share)
     places = params.rounding_places
     lines = [*explain.sums_lines(sums, params), *explain.ratio_lines(sums, ratios, params)]

@@ -1,20 +1,35 @@
-"""Rounding of reported figures (SPEC 5: half-up, places from the rule set).
+"""Exact arithmetic and the rounding of reported figures (SPEC 5: half-up, places from the rule set).
 
-Arithmetic stays exact (unrounded Decimal) until a figure is reported; only then is it
-rounded, and the classification reads the rounded total, as a person checking the
-form by hand would.
+Every intermediate figure is an exact :class:`~fractions.Fraction`: ``Decimal`` division
+stops at the context precision (28 digits), and a total that is exactly on a half-cent
+(89.995) then comes out as 89.99499… and rounds the wrong way, across a band. Inputs
+(quantities, coefficients, rule-set rates) are decimals and convert to fractions without
+loss; only a reported figure is rounded, once, and the classification reads the rounded
+total, as a person checking the form by hand would.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal
+from fractions import Fraction
 
 
-def round_half_up(value: Decimal, places: int) -> Decimal:
-    """``value`` rounded half away from zero to ``places`` decimals (2.345 → 2.35)."""
-    exponent = Decimal(1).scaleb(-places)
-    with localcontext() as context:
-        # quantize() refuses results longer than the context precision; widen it so a
-        # very large converted sum is still rounded instead of raising.
-        context.prec = max(context.prec, value.adjusted() + places + 2)
-        return value.quantize(exponent, rounding=ROUND_HALF_UP)
+def exact(value: Decimal | Fraction | int) -> Fraction:
+    """``value`` as an exact fraction (a finite ``Decimal`` converts without loss)."""
+    return Fraction(value)
+
+
+def round_half_up(value: Decimal | Fraction, places: int) -> Decimal:
+    """``value`` rounded half away from zero to ``places`` decimals (2.345 → 2.35).
+
+    Works on the exact value, so 89.995 gives 90.00 however it was computed, and a very
+    large converted sum is rounded instead of overflowing a decimal context.
+    """
+    scaled = exact(value) * 10**places
+    magnitude = abs(scaled)
+    whole = magnitude.numerator // magnitude.denominator
+    if magnitude - whole >= Fraction(1, 2):
+        whole += 1
+    # Built from its digits, not by arithmetic, so no decimal context can cut it.
+    sign = 1 if scaled < 0 and whole else 0
+    return Decimal((sign, tuple(int(digit) for digit in str(whole)), -places))

@@ -7,6 +7,9 @@ converted products assigned. Each non-exempt quality failure or delay removes
 ``max_deductions_per_unit`` times per product (so four remove all of it), unless the
 competent level confirmed an objective cause (the exemption). Ratios use the assigned
 amount as denominator and are capped at ``ratio_cap``.
+
+Converted figures and ratios are exact fractions (:mod:`.rounding`): nothing is rounded
+here, so a ratio such as 200/3 % keeps its last digit until the figure is reported.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from .errors import INVALID_INPUT, ScoringInputError
 from .params import PERCENT, RuleParams
 from .reader import ZERO, join
+from .rounding import exact
 
 
 @dataclass(frozen=True)
@@ -49,9 +54,9 @@ class Deduction:
 
     events: int
     exempt: int
-    counted: Decimal
+    counted: Fraction
     capped: bool
-    converted: Decimal
+    converted: Fraction
 
     @property
     def non_exempt(self) -> int:
@@ -60,23 +65,23 @@ class Deduction:
 
 @dataclass(frozen=True)
 class ItemResult:
-    """Converted figures of one item, kept unrounded."""
+    """Converted figures of one item, exact."""
 
     item: ItemInput
-    assigned: Decimal
-    completed: Decimal
+    assigned: Fraction
+    completed: Fraction
     quality: Deduction
     progress: Deduction
 
 
 @dataclass(frozen=True)
 class TaskSums:
-    """Σ k × quantity over the items (SPEC 5.1), unrounded."""
+    """Σ k × quantity over the items (SPEC 5.1), exact."""
 
-    assigned: Decimal
-    completed: Decimal
-    quality: Decimal
-    progress: Decimal
+    assigned: Fraction
+    completed: Fraction
+    quality: Fraction
+    progress: Fraction
     items: tuple[ItemResult, ...]
 
 
@@ -84,8 +89,8 @@ class TaskSums:
 class Ratio:
     """One of a, b, c: the raw percentage and the capped one actually used."""
 
-    raw: Decimal
-    value: Decimal
+    raw: Fraction
+    value: Fraction
 
     @property
     def capped(self) -> bool:
@@ -94,7 +99,7 @@ class Ratio:
 
 @dataclass(frozen=True)
 class Ratios:
-    """a (quantity), b (quality), c (progress), each in percent, unrounded."""
+    """a (quantity), b (quality), c (progress), each in percent, exact."""
 
     a: Ratio
     b: Ratio
@@ -138,10 +143,10 @@ def _deduct(item: ItemInput, events: int, exempt: int, params: RuleParams) -> De
     of its points, and the floor at 0 guards rule sets with other parameters.
     """
     non_exempt = events - exempt
-    limit = params.max_deductions_per_unit * item.completed
-    counted = min(Decimal(non_exempt), limit)
-    remaining = item.completed - params.deduction_per_event * counted
-    converted = item.coefficient * max(ZERO, remaining)
+    completed = exact(item.completed)
+    counted = min(Fraction(non_exempt), params.max_deductions_per_unit * completed)
+    remaining = completed - exact(params.deduction_per_event) * counted
+    converted = exact(item.coefficient) * max(Fraction(0), remaining)
     capped = counted < non_exempt or remaining < ZERO
     return Deduction(events=events, exempt=exempt, counted=counted, capped=capped, converted=converted)
 
@@ -150,8 +155,8 @@ def converted_item(item: ItemInput, params: RuleParams) -> ItemResult:
     """The converted figures of one item (SPEC 5.1)."""
     return ItemResult(
         item=item,
-        assigned=item.coefficient * item.assigned,
-        completed=item.coefficient * item.completed,
+        assigned=exact(item.coefficient) * exact(item.assigned),
+        completed=exact(item.coefficient) * exact(item.completed),
         quality=_deduct(item, item.quality_failures, item.exempt_quality_failures, params),
         progress=_deduct(item, item.delays, item.exempt_delays, params),
     )
@@ -166,17 +171,17 @@ def converted_sums(items: Sequence[ItemInput], params: RuleParams) -> TaskSums:
     check_items(items)
     results = tuple(converted_item(item, params) for item in items)
     return TaskSums(
-        assigned=sum((result.assigned for result in results), ZERO),
-        completed=sum((result.completed for result in results), ZERO),
-        quality=sum((result.quality.converted for result in results), ZERO),
-        progress=sum((result.progress.converted for result in results), ZERO),
+        assigned=sum((result.assigned for result in results), Fraction(0)),
+        completed=sum((result.completed for result in results), Fraction(0)),
+        quality=sum((result.quality.converted for result in results), Fraction(0)),
+        progress=sum((result.progress.converted for result in results), Fraction(0)),
         items=results,
     )
 
 
-def _ratio(amount: Decimal, assigned: Decimal, params: RuleParams) -> Ratio:
-    raw = PERCENT * amount / assigned
-    return Ratio(raw=raw, value=min(params.ratio_cap, raw))
+def _ratio(amount: Fraction, assigned: Fraction, params: RuleParams) -> Ratio:
+    raw = exact(PERCENT) * amount / assigned
+    return Ratio(raw=raw, value=min(exact(params.ratio_cap), raw))
 
 
 def task_ratios(sums: TaskSums, params: RuleParams) -> Ratios | None:
@@ -185,7 +190,7 @@ def task_ratios(sums: TaskSums, params: RuleParams) -> Ratios | None:
     Returns ``None`` when nothing was assigned: the period is not evaluable for task
     results (SPEC 5.2), rather than scored 0 for work nobody gave.
     """
-    if sums.assigned == ZERO:
+    if sums.assigned == 0:
         return None
     return Ratios(
         a=_ratio(sums.completed, sums.assigned, params),

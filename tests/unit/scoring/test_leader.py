@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 
 from thanhhoa_kpi.scoring import (
@@ -28,13 +30,14 @@ def _ratios() -> Ratios:
 def test_staff_average_three_components() -> None:
     result = task_score(_ratios(), Role.STAFF, None, params())
     assert result.components == (D(90), D(80), D(90))
-    assert result.score == result.percent * D(70) / D(100)
+    assert result.percent == Fraction(260, 3)
+    assert result.score == Fraction(260, 3) * 70 / 100
 
 
 def test_leader_average_six_components() -> None:
     result = task_score(_ratios(), Role.LEADER, UnitCriteria(D(100), D(50), D(100)), params())
     assert len(result.components) == 6
-    assert result.percent == D(510) / 6
+    assert result.percent == Fraction(510, 6)
 
 
 def test_leader_needs_unit_criteria() -> None:
