@@ -3,12 +3,19 @@
 For a period without appraisals of its own (a year, or a quarter of a bloc that monitors
 monthly), each official's level is the engine's roll-up
 (:func:`thanhhoa_kpi.scoring.rollup`) of their PUBLISHED monitoring appraisals (months,
-or quarters weighing their months) inside the period, whatever unit they were in then
-(ND 335 Điều 21: the new unit classifies on the whole year). Decisions:
+or quarters weighing their months) inside the period, whatever unit or bloc they were
+in then (ND 335 Điều 21, ND 233 Điều 15 khoản 1 điểm a: the new unit classifies on the
+average of the monthly or quarterly results the old unit sends). Decisions:
 
-- a month fully covered by leave (:class:`LeavePeriod`) is left out (FULL_LEAVE), as is
-  a month with no assigned work; a month with no published appraisal is counted as
-  missing and shown, never guessed;
+- a month fully covered by leave (:class:`LeavePeriod`) is left out of the mean
+  (FULL_LEAVE) and passed on with the kinds of leave covering it, so that the engine
+  counts sick and maternity months towards the six-month minimum (ND 233 Điều 14
+  khoản 2; rule-set parameter ``min_months_leave_kinds``);
+- a month whose appraisal has no assigned work is a month worked, left out of the mean
+  only (NO_ASSIGNED_WORK, weighing its months); a month with no published appraisal is
+  counted as missing and shown, never guessed;
+- a month covered by two published appraisals (a transfer between blocs that monitor
+  monthly and quarterly) is counted once, in the appraisal covering fewer months;
 - the disqualifiers recorded in any of those appraisals apply to the roll-up;
 - the parameters are those copied into the official's latest published appraisal;
 - the quota is applied per group (the latest appraisal's group) to the rolled-up means,
@@ -19,6 +26,7 @@ or quarters weighing their months) inside the period, whatever unit they were in
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -93,17 +101,21 @@ def _month_span(month: Month) -> tuple[date, date]:
     return first, following - timedelta(days=1)
 
 
-def full_leave_months(leaves: list[tuple[date, date]], months: list[Month]) -> set[Month]:
-    """Months every day of which falls in some leave (overlapping leaves are joined)."""
-    found = set()
+def full_leave_months(leaves: list[tuple[date, date, str]], months: list[Month]) -> dict[Month, tuple[str, ...]]:
+    """Months every day of which falls in some leave (overlapping leaves are joined).
+
+    Each is given with the kinds of the leaves that cover it, sorted.
+    """
+    found = {}
     for month in months:
         first, last = _month_span(month)
-        day = first
-        for start, end in sorted(leaves):
+        day, kinds = first, set()
+        for start, end, kind in sorted(leaves):
             if start <= day <= end:
                 day = end + timedelta(days=1)
+                kinds.add(kind)
             if day > last:
-                found.add(month)
+                found[month] = tuple(sorted(kinds))
                 break
     return found
 
@@ -112,20 +124,33 @@ def _covered(appraisal: Appraisal) -> list[Month]:
     return appraisal.period.months()
 
 
-def _piece(appraisal: Appraisal, leave: set[Month]) -> RollupPeriod:
-    worked = [month for month in _covered(appraisal) if month not in leave]
+def _own_months(appraisals: list[Appraisal], leave: Mapping[Month, object]) -> list[list[Month]]:
+    """The months each appraisal stands for: not on leave, and each month once only."""
+    claimed: set[Month] = set()
+    owned: dict[int, list[Month]] = {}
+    for index in sorted(range(len(appraisals)), key=lambda i: len(_covered(appraisals[i]))):
+        owned[index] = [month for month in _covered(appraisals[index]) if month not in leave and month not in claimed]
+        claimed.update(owned[index])
+    return [owned[index] for index in range(len(appraisals))]
+
+
+def _piece(appraisal: Appraisal, worked: list[Month]) -> RollupPeriod | None:
     if not worked:
-        return RollupPeriod(total=None, kind=RollupKind.FULL_LEAVE)
+        return None
     if appraisal.score_status != ScoreStatus.OK or appraisal.total is None:
-        return RollupPeriod(total=None, kind=RollupKind.NO_ASSIGNED_WORK)
+        return RollupPeriod(total=None, kind=RollupKind.NO_ASSIGNED_WORK, months=len(worked))
     return RollupPeriod(total=appraisal.total, months=len(worked))
 
 
-def _roll(row: ClassificationRow, appraisals: list[Appraisal], leave: set[Month], period: AppraisalPeriod) -> None:
+def _roll(
+    row: ClassificationRow, appraisals: list[Appraisal], leave: dict[Month, tuple[str, ...]], period: AppraisalPeriod
+) -> None:
     months = period.months()
     covered = {month for appraisal in appraisals for month in _covered(appraisal)}
-    own = [_piece(appraisal, leave) for appraisal in appraisals]
-    pieces = own + [RollupPeriod(total=None, kind=RollupKind.FULL_LEAVE) for m in months if m in leave - covered]
+    owned = _own_months(appraisals, leave)
+    own = [_piece(appraisal, worked) for appraisal, worked in zip(appraisals, owned, strict=True)]
+    away = [RollupPeriod(None, RollupKind.FULL_LEAVE, leave=leave[month]) for month in months if month in leave]
+    pieces = [piece for piece in own if piece is not None] + away
     params = parse_params(appraisals[-1].rule_params) if appraisals else None
     row.months_missing = len([month for month in months if month not in covered and month not in leave])
     if params is None:
@@ -139,7 +164,7 @@ def _roll(row: ClassificationRow, appraisals: list[Appraisal], leave: set[Month]
     row.by_score = row.after_quota = row.final = result.classification.value if result.classification else ""
     row.explanation = list(result.explanation)
     tasks = [RollupPeriod(total=a.task_score, months=p.months) for a, p in zip(appraisals, own, strict=True)
-             if p.kind is RollupKind.WORKED and a.task_score is not None]  # fmt: skip
+             if p is not None and p.kind is RollupKind.WORKED and a.task_score is not None]  # fmt: skip
     if row.classified and tasks:
         row.task_mean = rollup(tasks, params, annual=False).mean
 
@@ -149,7 +174,6 @@ def _monitoring(period: AppraisalPeriod, officials: list[int]) -> dict[int, list
         Appraisal.objects.filter(
             official_id__in=officials,
             state=PUBLISHED,
-            period__bloc=period.bloc,
             period__kind__in=[PeriodKind.MONTH, PeriodKind.QUARTER],
             period__start_date__gte=period.start_date,
             period__end_date__lte=period.end_date,
@@ -165,16 +189,24 @@ def _monitoring(period: AppraisalPeriod, officials: list[int]) -> dict[int, list
     return found
 
 
-def _population(period: AppraisalPeriod, unit: OrgUnit | None, user: Any) -> list[Official]:
-    """Officials published in the unit during the period, or posted there now (the whole bloc without a unit)."""
+def _population(period: AppraisalPeriod, unit: OrgUnit | None, user: Any) -> tuple[list[Official], set[int]]:
+    """Officials published in the unit during the period, or posted there now (the whole bloc without a unit).
+
+    Also the ids of those posted there now.
+    """
     where = Q(unit__path__startswith=unit.path) if unit is not None else Q(unit__bloc=period.bloc)
     in_unit = Appraisal.objects.filter(
         where, period__bloc=period.bloc, period__start_date__gte=period.start_date,
         period__end_date__lte=period.end_date, state=PUBLISHED,
     ).values("official_id")  # fmt: skip
-    posted = access.current_assignments().filter(where).values("official_id")
+    posted = set(access.current_assignments().filter(where).values_list("official_id", flat=True))
     officials = Official.objects.filter(pk__in=in_unit) | Official.objects.filter(pk__in=posted)
-    return list(access.scoped(officials.distinct(), user).order_by("full_name", "code"))
+    return list(access.scoped(officials.distinct(), user).order_by("full_name", "code")), posted
+
+
+def _moved_to_another_bloc(official: Official, appraisals: list[Appraisal], posted: set[int], bloc: str) -> bool:
+    """Left the bloc during the period: the new unit classifies the year (ND 335 Điều 21; ND 233 Điều 15)."""
+    return official.pk not in posted and bool(appraisals) and appraisals[-1].period.bloc != bloc
 
 
 def _apply_group(rows: list[ClassificationRow], period: AppraisalPeriod, key: quota.GroupKey) -> ClassificationGroup:
@@ -212,16 +244,18 @@ def rolled_up(
     period: AppraisalPeriod, unit: OrgUnit | None, user: Any
 ) -> tuple[list[ClassificationRow], list[ClassificationGroup]]:
     """The roll-up rows of ``unit``'s officials (scoped to ``user``) and the quota per group."""
-    officials = _population(period, unit, user)
+    officials, posted = _population(period, unit, user)
     found = _monitoring(period, [official.pk for official in officials])
-    leaves: dict[int, list[tuple[date, date]]] = defaultdict(list)
-    for official_id, start, end in LeavePeriod.objects.filter(
+    leaves: dict[int, list[tuple[date, date, str]]] = defaultdict(list)
+    for official_id, start, end, kind in LeavePeriod.objects.filter(
         official_id__in=[o.pk for o in officials], start_date__lte=period.end_date, end_date__gte=period.start_date
-    ).values_list("official_id", "start_date", "end_date"):
-        leaves[official_id].append((start, end))
+    ).values_list("official_id", "start_date", "end_date", "kind"):
+        leaves[official_id].append((start, end, kind))
     rows, grouped = [], defaultdict(list)
     for official in officials:
         appraisals = found.get(official.pk, [])
+        if _moved_to_another_bloc(official, appraisals, posted, period.bloc):
+            continue
         row = ClassificationRow(official=official, appraisal=appraisals[-1] if appraisals else None)
         _roll(row, appraisals, full_leave_months(leaves[official.pk], period.months()), period)
         rows.append(row)
