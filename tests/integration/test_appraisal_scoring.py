@@ -166,3 +166,42 @@ def test_a_disqualifier_forces_not_completed_with_its_evidence(cast, setup):
     assert appraisal.proposed_classification == "KHONG_HOAN_THANH" and row.recorded_by == cast.authority
     appraisal = services.appraisal_remove_disqualifier(disqualifier=row, user=cast.head)
     assert appraisal.proposed_classification != "KHONG_HOAN_THANH"
+
+
+def test_a_heads_d_follows_a_subordinates_later_reprimand_up_to_publication(cast, setup):
+    """Issue 10, item 3: the head was scored with d = 100; a subordinate is then reprimanded
+    (KHONG_HOAN_THANH); the head's d becomes 50 (ND 335 Điều 15 khoản 3) before publication."""
+    work, period = setup
+    line = log(
+        cast.colleague, quantity="1", assignment=assign(cast.head, cast.official_of(cast.colleague), work.sport, "1")
+    )
+    worklogs.worklog_review(line=line, reviewer=cast.head)
+    for user in (cast.official, cast.colleague, cast.deputy):
+        services.appraisal_score(appraisal=appraisal_of(user, period), user=SYSTEM)
+    head = services.appraisal_score(appraisal=appraisal_of(cast.head, period), user=SYSTEM)
+    assert head.unit_d == Decimal("100")
+    colleague = appraisal_of(cast.colleague, period)
+    services.appraisal_record_disqualifier(
+        appraisal=colleague, user=cast.head, code="DISCIPLINE", evidence="Quyết định khiển trách số 12/QĐ-UBND"
+    )
+    head = appraisal_of(cast.head, period)
+    assert head.unit_d == Decimal("50")
+    assert any("Trần Thị Bình" in line for line in head.explanation)
+
+
+def test_publishing_a_head_is_refused_while_someone_they_manage_is_unscored(cast, setup):
+    _work, period = setup
+    head = appraisal_of(cast.head, period)
+    self_assess(head, cast.head)
+    head = services.appraisal_score(appraisal=head, user=SYSTEM)
+    from thanhhoa_kpi.appraisals.models import Appraisal
+    from thanhhoa_kpi.appraisals.services.transitions import publish
+
+    managed = Appraisal.objects.filter(period=period, unit__path__startswith=head.unit.path).exclude(pk=head.pk)
+    unscored = managed.filter(score_status="")
+    names = sorted(unscored.values_list("official__full_name", flat=True))
+    assert names  # opening does not score; nobody else was scored here
+    with pytest.raises(ValidationFailed) as refused:
+        publish(head, None, cast.authority)
+    assert refused.value.code == "SUBORDINATES_UNSCORED"
+    assert all(name in refused.value.message for name in names)

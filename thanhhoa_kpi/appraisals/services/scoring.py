@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from thanhhoa_kpi.appraisals import rights, states
@@ -193,32 +194,75 @@ def _overlaps(fields: Iterable[str], others: Iterable[str]) -> bool:
     return bool(set(fields or []) & set(others or []))
 
 
-def subordinate_levels(appraisal: Appraisal) -> list[tuple[str, Classification | None]]:
-    """(name, level) of the people a head (unit subtree) or deputy (own fields) manages."""
+def subordinate_levels(appraisal: Appraisal) -> list[tuple[str, Classification | None, bool]]:
+    """(name, current level, scored) of the people a head (unit subtree) or deputy (own fields) manages.
+
+    The level is the published one, else the level by the latest score; ``scored`` is false
+    for an appraisal never scored yet (its level is not known, which is not the same as
+    "not classified" for lack of assigned work).
+    """
     rows = Appraisal.objects.filter(period_id=appraisal.period_id).exclude(pk=appraisal.pk)
     if appraisal.leadership_role == "HEAD":
         rows = rows.filter(unit__path__startswith=appraisal.unit.path)
     else:
         rows = rows.filter(unit_id=appraisal.unit_id, leadership_role="NONE")
     found = []
-    for name, fields, final, proposed in rows.values_list(
-        "official__full_name", "fields_in_charge", "final_classification", "proposed_classification"
+    for name, fields, final, proposed, status in rows.values_list(
+        "official__full_name", "fields_in_charge", "final_classification", "proposed_classification", "score_status"
     ):
         if appraisal.leadership_role == "DEPUTY" and not _overlaps(appraisal.fields_in_charge, fields):
             continue
         level = final or proposed
-        found.append((name, Classification(level) if level else None))
+        found.append((name, Classification(level) if level else None, status != ScoreStatus.NOT_SCORED))
     return found
+
+
+def unscored_subordinates(appraisal: Appraisal) -> list[str]:
+    """Names of the people a leader manages whose appraisal has never been scored."""
+    if not appraisal.is_leader:
+        return []
+    return [name for name, _level, scored in subordinate_levels(appraisal) if not scored]
+
+
+def leaders_above(appraisal: Appraisal) -> list[Appraisal]:
+    """The period's leader appraisals whose d reads this one's level, locked, not published.
+
+    Heads of the appraisal's unit and of every unit above it (ND 335 Điều 15 khoản 3: d
+    is the result of everyone the leader manages), and, for a non-leader, the deputies
+    of its unit in charge of one of its fields.
+    """
+    path, step = appraisal.unit.path, appraisal.unit.steplen
+    ancestors = [path[:end] for end in range(step, len(path) + 1, step)]
+    heads = Q(leadership_role="HEAD", unit__path__in=ancestors)
+    deputies = Q(leadership_role="DEPUTY", unit_id=appraisal.unit_id) if appraisal.leadership_role == "NONE" else Q()
+    rows = (
+        Appraisal.objects.select_for_update()
+        .filter(heads | deputies if deputies else heads, period_id=appraisal.period_id)
+        .exclude(pk=appraisal.pk)
+        .exclude(states.tagged_q(states.PUBLISHED))
+        .order_by("pk")
+    )
+    return [
+        row
+        for row in rows
+        if row.leadership_role == "HEAD" or _overlaps(row.fields_in_charge, appraisal.fields_in_charge)
+    ]
 
 
 def unit_criteria(appraisal: Appraisal, params: RuleParams) -> tuple[UnitCriteria, list[str]]:
     levels = subordinate_levels(appraisal)
-    d = unit_result_criterion((level for _, level in levels), params)
+    d = unit_result_criterion((level for _, level, _scored in levels), params)
     notes = []
-    failing = [name for name, level in levels if level is Classification.KHONG_HOAN_THANH]
+    failing = [name for name, level, _scored in levels if level is Classification.KHONG_HOAN_THANH]
     if failing:
         label = CLASSIFICATION_LABELS[Classification.KHONG_HOAN_THANH].lower()
         notes.append(f"d: người do mình quản lý có kết quả «{label}»: {', '.join(failing)}.")
+    unscored = [name for name, _level, scored in levels if not scored]
+    if unscored:
+        notes.append(
+            f"d tạm tính: phiếu của {', '.join(unscored)} chưa được tính điểm; d được tính lại khi các phiếu này "
+            "có kết quả và phải đủ trước khi công khai."
+        )
     full = params.unit_criterion_full
     dd = appraisal.unit_dd if appraisal.unit_dd is not None else full
     e = appraisal.unit_e if appraisal.unit_e is not None else full
@@ -271,9 +315,20 @@ def score_locked(appraisal: Appraisal) -> Appraisal:
             [FieldError(field, message) for field, message in error.errors],
             code="SCORING_INPUT",
         ) from None
+    level_before = appraisal.proposed_classification
     _store(appraisal, result, notes)
     appraisal.scored_items = _item_json(rows)
     appraisal.save()
+    if appraisal.proposed_classification != level_before:
+        # A leader's d reads this level: their score follows it (and theirs, their leaders').
+        for leader in leaders_above(appraisal):
+            leader._history_user = getattr(appraisal, "_history_user", None)
+            try:
+                with transaction.atomic():  # a savepoint: a leader that cannot be scored keeps its figures
+                    score_locked(leader)
+            except ValidationFailed:
+                # Their own input is incomplete; publishing them rescores and says why.
+                continue
     return appraisal
 
 

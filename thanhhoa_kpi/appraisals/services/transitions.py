@@ -35,10 +35,17 @@ from thanhhoa_kpi.appraisals import states
 from thanhhoa_kpi.appraisals.choices import DOCTYPE
 from thanhhoa_kpi.appraisals.guards import HEAD_NOT_ABOVE_UNIT, QUOTA_HOLDS
 from thanhhoa_kpi.appraisals.models import Appraisal
-from thanhhoa_kpi.appraisals.services.scoring import score_locked
+from thanhhoa_kpi.appraisals.services.scoring import score_locked, unscored_subordinates
 from thanhhoa_kpi.core.errors import FieldError, ValidationFailed
+from thanhhoa_kpi.scoring import Classification
+from thanhhoa_kpi.scoring.codes import RANK
 from thanhhoa_kpi.workflow.effects import register_contract, register_effect
 from thanhhoa_kpi.workflow.engine import ContractRule
+
+
+def _rank(code: str) -> int:
+    return RANK[Classification(code)]
+
 
 REQUIRE_SELF_ASSESSMENT = "require_self_assessment"
 SCORE = "score"
@@ -75,6 +82,23 @@ def accept_self_scores(appraisal: Appraisal, decision: Any, user: Any) -> None:
 
 def publish(appraisal: Appraisal, decision: Any, user: Any) -> None:
     appraisal._history_user = user
+    if appraisal.is_leader:
+        # ND 335/2025/NĐ-CP Điều 15 khoản 3: d is the result of everyone the leader
+        # manages, so it cannot be published before their results exist, and it is
+        # read again now (a subordinate's result may have changed since the last score).
+        unscored = unscored_subordinates(appraisal)
+        if unscored:
+            raise ValidationFailed(
+                f"Chưa công khai được phiếu của lãnh đạo: phiếu của {', '.join(unscored)} (người do mình quản lý) "
+                "chưa được tính điểm nên chưa xác định được tiêu chí d.",
+                [FieldError("unit_d", f"Chưa có kết quả của: {', '.join(unscored)}.")],
+                code="SUBORDINATES_UNSCORED",
+            )
+        decided = appraisal.final_classification
+        score_locked(appraisal)
+        # A level the quota or the head cap decided stays, unless the new score is lower.
+        if decided and appraisal.proposed_classification and _rank(appraisal.proposed_classification) < _rank(decided):
+            appraisal.final_classification = ""
     appraisal.final_classification = appraisal.final_classification or appraisal.proposed_classification
     appraisal.published_at = timezone.now()
     appraisal.save(update_fields=["final_classification", "published_at", "updated_at"])
