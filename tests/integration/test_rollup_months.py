@@ -16,7 +16,7 @@ from thanhhoa_kpi.appraisals import selectors, services
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalPeriod
 from thanhhoa_kpi.core.actors import SYSTEM
 from thanhhoa_kpi.organization import services as org
-from thanhhoa_kpi.organization.models import LeavePeriod
+from thanhhoa_kpi.organization.models import JobPosition, LeavePeriod
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +108,19 @@ def test_a_month_monitored_twice_across_blocs_counts_once_in_the_shorter_period(
     publish(cast, months, {3: "70"})
     row = year_row(cast, kind="QUARTER", number=1)
     assert (row.months_worked, row.mean) == (3, Decimal("83.33"))  # (90 × 2 + 70) / 3
+
+
+def test_an_official_who_left_for_another_bloc_is_classified_there_not_here(cast, months):
+    """ND 335 Điều 21: the new unit classifies the whole year; the old bloc's list leaves them out."""
+    second_half = {7: "70", 8: "72", 9: "74", 10: "76", 11: "78", 12: "80"}
+    publish(cast, months, {1: "90", 2: "88", 3: "86", 4: "84", 5: "82", 6: "80"} | second_half)
+    unit = _party_unit()
+    _move_to_party_bloc(cast, [months[month] for month in second_half], unit)
+    position = JobPosition.objects.create(code="T_CV_D", name="Chuyên viên", group="CHUYEN_MON_NGHIEP_VU", bloc="DANG")
+    org.official_transfer(by=SYSTEM, official=cast.official_of(cast.official), unit=unit, position=position,
+                          on=date(YEAR, 7, 1))  # fmt: skip
+    period = services.period_create(user=cast.authority, kind="YEAR", bloc="CHINH_QUYEN", year=YEAR)
+    # The province-wide administrator still sees the official, who is out of the authority's scope now.
+    found = selectors.classification_list(period=period, unit=None, user=cast.sysadmin)
+    listed = {row.official.user for row in found.rows}
+    assert cast.official not in listed and cast.colleague in listed
