@@ -22,6 +22,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from thanhhoa_kpi.appraisals.loaders import load_rule_sets
 from thanhhoa_kpi.catalogue.models import Catalogue, CatalogueItem, CatalogueStatus
 from thanhhoa_kpi.core.seeding import FIXTURES_DIR, read_file
 from thanhhoa_kpi.organization.models import OrgUnit
@@ -110,6 +111,8 @@ class WorkCast:
 
 def work_cast(cast: Any) -> WorkCast:
     ensure_worklog_roles()
+    # The live score reads the current rule sets, as every installation has them (the seed).
+    load_rule_sets(read_file(FIXTURES_DIR / "base" / "rule_sets.json"))
     items = [("VH01", "Văn hóa", "2"), ("VH02", "Văn hóa", "0.5"), ("TT01", "Thể thao", "1.5")]
     catalogue = make_catalogue(cast.ward, "DM_PHUONG_A", [*items, ("HC01", "Hành chính", "1")])
     other = make_catalogue(cast.other_dept, "DM_SO_KHAC", [("KH01", "Văn hóa", "3")])

@@ -205,3 +205,39 @@ def test_publishing_a_head_is_refused_while_someone_they_manage_is_unscored(cast
         publish(head, None, cast.authority)
     assert refused.value.code == "SUBORDINATES_UNSCORED"
     assert all(name in refused.value.message for name in names)
+
+
+_TASK = ("assigned_converted", "completed_converted", "quality_converted", "progress_converted", "a", "b", "c",
+         "task_percent", "task_score")  # fmt: skip
+
+
+def test_reviewing_lines_rescores_the_open_appraisal_and_the_live_score_equals_it(cast, setup):
+    """Issue 10, item 4: one path from reviewed work to the score; the open month's appraisal
+    follows each review without anyone saving it, and the live score shows the same figures."""
+    from thanhhoa_kpi.appraisals.live import live_score
+
+    work, period = setup
+    appraisal = appraisal_of(cast.official, period)
+    before = appraisal.task_score
+    _reviewed_month(cast, work)
+    appraisal.refresh_from_db()
+    assert appraisal.task_score is not None and appraisal.task_score != before
+    live = live_score(official=cast.official_of(cast.official), period=work.period)
+    assert {key: live[key] for key in _TASK} == {key: getattr(appraisal, key) for key in _TASK}
+    assert live["rule_set"] == appraisal.rule_set_code
+
+
+def test_a_leaders_live_score_uses_the_unit_criteria_of_their_appraisal(cast, setup):
+    from thanhhoa_kpi.appraisals.live import live_score
+
+    work, period = setup
+    me = cast.official_of(cast.deputy)
+    worklogs.worklog_review(line=log(cast.deputy, quantity="1", assignment=assign(cast.head, me, work.office, "2")),
+                            reviewer=cast.head)  # fmt: skip
+    deputy = services.appraisal_set_unit_criteria(
+        appraisal=appraisal_of(cast.deputy, period), user=cast.head, dd="50", e="100", reason="Chậm triển khai"
+    )
+    live = live_score(official=me, period=work.period)
+    assert live["role"] == "leader" and deputy.unit_dd == Decimal("50")
+    assert {key: live[key] for key in _TASK} == {key: getattr(deputy, key) for key in _TASK}
+    assert live["task_percent"] == Decimal("66.67")  # (50 + 50 + 50 + 100 + 50 + 100) / 6, not the assumed full đ

@@ -6,8 +6,9 @@ import pytest
 
 from tests.factories.worklogs import assign, log, work_cast
 from thanhhoa_kpi.appraisals.batch import score_month
+from thanhhoa_kpi.appraisals.services.scoring import current_rule_set
 from thanhhoa_kpi.organization.models import Official
-from thanhhoa_kpi.scoring import GeneralInput, ItemInput, PeriodInput, Role, UnitCriteria, score_period
+from thanhhoa_kpi.scoring import GeneralInput, ItemInput, PeriodInput, Role, UnitCriteria, parse_params, score_period
 from thanhhoa_kpi.worklogs import scores, services
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +57,7 @@ def month(cast):
 
 
 def test_the_batch_gives_each_official_the_live_scores_arithmetic(cast, month):
-    params = scores.rule_params("ND335")["ND335"]
+    params = parse_params(current_rule_set("ND335").params)
     people = [cast.official_of(user) for user in (cast.official, cast.colleague, cast.deputy, cast.head)]
     batch = dict(score_month(period=month.period, params=params, general=GENERAL, official_ids=[p.pk for p in people]))
     assert set(batch) == {p.pk for p in people}
@@ -67,7 +68,7 @@ def test_the_batch_gives_each_official_the_live_scores_arithmetic(cast, month):
 
 
 def test_small_chunks_all_officials_and_leaders_give_the_same_results(cast, month):
-    params = scores.rule_params("ND335")["ND335"]
+    params = parse_params(current_rule_set("ND335").params)
     head = cast.official_of(cast.head)
     unit = UnitCriteria(d=Decimal("50"), dd=Decimal("100"), e=Decimal("100"))
     official = cast.official_of(cast.official)

@@ -20,10 +20,11 @@ from rest_framework.response import Response
 
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.api.custom import CustomFieldSerializerMixin
+from thanhhoa_kpi.appraisals.live import live_score as compute_live_score
 from thanhhoa_kpi.catalogue.models import CatalogueItem
 from thanhhoa_kpi.core.errors import FieldError, NotFound, ValidationFailed
 from thanhhoa_kpi.organization.models import Official, OrgUnit
-from thanhhoa_kpi.worklogs import assignments, rights, scores, selectors, services
+from thanhhoa_kpi.worklogs import assignments, rights, selectors, services
 from thanhhoa_kpi.worklogs.models import Assignment, Origin, WorkLogLine, WorkPeriod
 
 # Free text has a length a person writes, not what a script can post (the parsers cap every
@@ -296,7 +297,7 @@ def live_score(request: Request) -> Response:
     official = rights.official_of(request.user)
     if official is None:
         raise NotFound("Tài khoản chưa gắn với hồ sơ cán bộ.")
-    return Response(scores.live_score(official=official, period=_period(request)))
+    return Response(compute_live_score(official=official, period=_period(request)))
 
 
 HOURS_RESPONSE = inline_serializer(

@@ -11,8 +11,11 @@ class AppraisalsConfig(AppConfig):
         from thanhhoa_kpi.appraisals import guards, loaders  # noqa: F401  (registers guards, fixture loaders)
         from thanhhoa_kpi.appraisals import models as m
         from thanhhoa_kpi.appraisals.services import transitions  # noqa: F401  (workflow effects and contract)
+        from thanhhoa_kpi.appraisals.services.scoring import rescore_open
         from thanhhoa_kpi.customfields.registry import register_host
+        from thanhhoa_kpi.worklogs.hooks import on_lines_reviewed
 
+        on_lines_reviewed(rescore_open)  # an open appraisal is rescored when its lines are reviewed
         access.register(m.RuleSet, via="public", write=access.province_only)
         access.register(m.AppraisalPeriod, via="public")
         access.register(m.Appraisal, via="official", prefix="official__")

@@ -62,14 +62,15 @@ def my_current_total(user: Any) -> float:
 
 
 def _live_task_score(user: Any) -> float:
+    from thanhhoa_kpi.appraisals.live import live_score
     from thanhhoa_kpi.core.errors import DomainError
-    from thanhhoa_kpi.worklogs import rights, scores, selectors
+    from thanhhoa_kpi.worklogs import rights, selectors
 
     official = rights.official_of(user)
     if official is None:
         return 0
     try:
-        score = scores.live_score(official=official, period=selectors.current_period())
+        score = live_score(official=official, period=selectors.current_period())
     except DomainError:
         return 0
     return float(score.get("task_score") or 0)

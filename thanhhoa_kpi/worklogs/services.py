@@ -23,7 +23,7 @@ from thanhhoa_kpi.core.errors import Conflict, FieldError, PermissionRefused, Va
 from thanhhoa_kpi.customfields import selectors as custom_fields
 from thanhhoa_kpi.customfields.services import custom_values_validate
 from thanhhoa_kpi.organization.models import Official
-from thanhhoa_kpi.worklogs import rights
+from thanhhoa_kpi.worklogs import hooks, rights
 from thanhhoa_kpi.worklogs.evidence import check_evidence
 from thanhhoa_kpi.worklogs.models import (
     MINUTES_PER_DAY,
@@ -383,7 +383,9 @@ def worklog_review(*, line: WorkLogLine, reviewer: Any, **given: Any) -> WorkLog
     locked = _lock_lines([line.pk])
     if not locked:
         raise invalid("line", "Không tìm thấy dòng nhật ký.")
-    return _review_locked(locked[0], reviewer, given)
+    reviewed = _review_locked(locked[0], reviewer, given)
+    hooks.lines_reviewed([reviewed], reviewer)
+    return reviewed
 
 
 @transaction.atomic
@@ -400,4 +402,5 @@ def worklog_review_bulk(*, lines: list[WorkLogLine], reviewer: Any, **given: Any
         except (ValidationFailed, PermissionRefused) as error:
             error.message = f"Dòng ngày {line.date:%d/%m/%Y} của {line.official.full_name}: {error.message}"
             raise
+    hooks.lines_reviewed(reviewed, reviewer)
     return reviewed

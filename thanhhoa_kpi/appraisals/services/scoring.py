@@ -19,6 +19,7 @@ module only gathers its input:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -27,7 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from thanhhoa_kpi.appraisals import rights, states
-from thanhhoa_kpi.appraisals.choices import ScoreStatus
+from thanhhoa_kpi.appraisals.choices import PeriodStatus, ScoreStatus
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalCriterion, RuleSet
 from thanhhoa_kpi.catalogue.models import CatalogueItem
 from thanhhoa_kpi.core.errors import Conflict, FieldError, ValidationFailed
@@ -145,9 +146,14 @@ def _plain(number: Decimal) -> str:
 
 def period_items(appraisal: Appraisal) -> list[dict[str, Any]]:
     """Reviewed figures per (catalogue item, copied coefficient) over the period's months."""
+    return months_items(appraisal.official, appraisal.period.work_periods.order_by("year", "month"))
+
+
+def months_items(official: Any, work_periods: Iterable[Any]) -> list[dict[str, Any]]:
+    """Reviewed figures per (catalogue item, copied coefficient) summed over ``work_periods``."""
     merged: dict[tuple[int, Decimal], dict[str, Any]] = {}
-    for work_period in appraisal.period.work_periods.order_by("year", "month"):
-        for row in score_items(appraisal.official, work_period):
+    for work_period in work_periods:
+        for row in score_items(official, work_period):
             key = (row["item_id"], row["coefficient"])
             target = merged.setdefault(key, {**row, "assigned": ZERO, "completed": ZERO, **dict.fromkeys(_COUNTS, 0)})
             target["assigned"] += row["assigned"]
@@ -297,24 +303,51 @@ def _store(appraisal: Appraisal, result: PeriodScore, notes: list[str]) -> None:
     appraisal.self_general_score = sum(self_scores, ZERO) if self_scores else None
 
 
-def score_locked(appraisal: Appraisal) -> Appraisal:
-    """Score an appraisal row the caller has locked, with the current rule-set version."""
-    rule_set = current_rule_set(appraisal.rule_set_code)
-    params = parse_params(rule_set.params)
-    appraisal.rule_set_version, appraisal.rule_params = rule_set.version, rule_set.params
-    sync_lines(appraisal, params)
-    rows = period_items(appraisal)
-    data, notes = period_input(appraisal, params, rows)
-    if data.unit is not None:
-        appraisal.unit_d = data.unit.d
+@dataclass(frozen=True)
+class Computed:
+    """One scoring of an appraisal, not stored: the rule set read, the engine's input and result."""
+
+    rule_set: RuleSet
+    rows: list[dict[str, Any]]
+    data: PeriodInput
+    result: PeriodScore
+    notes: list[str]
+
+
+def run_engine(data: PeriodInput, params: RuleParams) -> PeriodScore:
+    """The one call of the engine for stored and live scores; its input errors in Vietnamese."""
     try:
-        result = score_period(data, params)
+        return score_period(data, params)
     except ScoringInputError as error:
         raise ValidationFailed(
             "Không tính được điểm phiếu đánh giá: " + error.message,
             [FieldError(field, message) for field, message in error.errors],
             code="SCORING_INPUT",
         ) from None
+
+
+def compute(appraisal: Appraisal, rule_set: RuleSet | None = None) -> Computed:
+    """Score ``appraisal`` from the database as it is now, writing nothing.
+
+    The one path from reviewed work to a score: :func:`score_locked` stores it, the live
+    score (:mod:`thanhhoa_kpi.appraisals.live`) shows it, so the two cannot disagree.
+    """
+    rule_set = rule_set or current_rule_set(appraisal.rule_set_code)
+    params = parse_params(rule_set.params)
+    rows = period_items(appraisal)
+    data, notes = period_input(appraisal, params, rows)
+    return Computed(rule_set, rows, data, run_engine(data, params), notes)
+
+
+def score_locked(appraisal: Appraisal) -> Appraisal:
+    """Score an appraisal row the caller has locked, with the current rule-set version."""
+    rule_set = current_rule_set(appraisal.rule_set_code)
+    appraisal.rule_set_version, appraisal.rule_params = rule_set.version, rule_set.params
+    sync_lines(appraisal, parse_params(rule_set.params))
+    computed = compute(appraisal, rule_set)
+    data, result, notes, rows = computed.data, computed.result, computed.notes, computed.rows
+    if data.unit is not None:
+        appraisal.unit_d = data.unit.d
     level_before = appraisal.proposed_classification
     _store(appraisal, result, notes)
     appraisal.scored_items = _item_json(rows)
@@ -352,3 +385,32 @@ def appraisal_score(*, appraisal: Appraisal, user: Any) -> Appraisal:
 
 def not_scored(appraisal: Appraisal) -> bool:
     return appraisal.score_status == ScoreStatus.NOT_SCORED
+
+
+def rescore_open(pairs: set[tuple[int, int]], user: Any) -> None:
+    """Lines of these (official, month) pairs were reviewed: rescore the appraisals that read them.
+
+    Registered with :func:`thanhhoa_kpi.worklogs.hooks.on_lines_reviewed`, run inside the
+    review's transaction: every unpublished appraisal of an open period covering the month
+    is scored again, so the appraisal never shows figures older than its lines. The rows
+    are found first and then locked by primary key (no join under FOR UPDATE). An
+    appraisal whose own input is incomplete keeps its figures (a savepoint); scoring it
+    in the desk says why.
+    """
+    if not pairs:
+        return
+    which = Q(pk__isnull=True)
+    for official_id, work_period_id in pairs:
+        which |= Q(official_id=official_id, period__work_periods=work_period_id)
+    ids = set(
+        Appraisal.objects.filter(which, period__status=PeriodStatus.OPEN)
+        .exclude(states.tagged_q(states.PUBLISHED))
+        .values_list("pk", flat=True)
+    )
+    for appraisal in Appraisal.objects.select_for_update().filter(pk__in=sorted(ids)).order_by("pk"):
+        appraisal._history_user = user
+        try:
+            with transaction.atomic():
+                score_locked(appraisal)
+        except ValidationFailed:
+            continue

@@ -34,6 +34,7 @@ from unfold.widgets import (
 )
 
 from thanhhoa_kpi.accounts import access
+from thanhhoa_kpi.appraisals.live import live_score
 from thanhhoa_kpi.catalogue.models import CatalogueItem
 from thanhhoa_kpi.catalogue.selectors import item_search, items_usable_by
 from thanhhoa_kpi.core.errors import DomainError
@@ -42,7 +43,7 @@ from thanhhoa_kpi.desk.custom import CustomFieldsAdminMixin, custom_form_fields
 from thanhhoa_kpi.desk.navigation import item
 from thanhhoa_kpi.organization.models import LeavePeriod, OrgUnit
 from thanhhoa_kpi.worklogs import assignments as assign_services
-from thanhhoa_kpi.worklogs import rights, scores, selectors, services
+from thanhhoa_kpi.worklogs import rights, selectors, services
 from thanhhoa_kpi.worklogs.models import Assignment, Origin, PeriodStatus, WorkLogLine, WorkPeriod
 
 ITEM_URL = "admin:worklogs_item_autocomplete"
@@ -340,7 +341,7 @@ def my_score_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
         return _no_official(request)
     period = _period_from(request)
     try:
-        score = scores.live_score(official=official, period=period)
+        score = live_score(official=official, period=period)
     except DomainError as error:
         model_admin.report_domain_error(request, error)
         score = None
