@@ -35,8 +35,8 @@ from typing import Any
 from django.db.models import Q
 
 from thanhhoa_kpi.accounts import access
-from thanhhoa_kpi.appraisals import quota
-from thanhhoa_kpi.appraisals.choices import PUBLISHED, PeriodKind, ScoreStatus, classification_label
+from thanhhoa_kpi.appraisals import quota, states
+from thanhhoa_kpi.appraisals.choices import PeriodKind, ScoreStatus, classification_label
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalPeriod
 from thanhhoa_kpi.organization.models import LeavePeriod, Official, OrgUnit
 from thanhhoa_kpi.scoring import (
@@ -172,8 +172,8 @@ def _roll(
 def _monitoring(period: AppraisalPeriod, officials: list[int]) -> dict[int, list[Appraisal]]:
     rows = (
         Appraisal.objects.filter(
+            states.tagged_q(states.PUBLISHED),
             official_id__in=officials,
-            state=PUBLISHED,
             period__kind__in=[PeriodKind.MONTH, PeriodKind.QUARTER],
             period__start_date__gte=period.start_date,
             period__end_date__lte=period.end_date,
@@ -196,8 +196,8 @@ def _population(period: AppraisalPeriod, unit: OrgUnit | None, user: Any) -> tup
     """
     where = Q(unit__path__startswith=unit.path) if unit is not None else Q(unit__bloc=period.bloc)
     in_unit = Appraisal.objects.filter(
-        where, period__bloc=period.bloc, period__start_date__gte=period.start_date,
-        period__end_date__lte=period.end_date, state=PUBLISHED,
+        where, states.tagged_q(states.PUBLISHED), period__bloc=period.bloc, period__start_date__gte=period.start_date,
+        period__end_date__lte=period.end_date,
     ).values("official_id")  # fmt: skip
     posted = set(access.current_assignments().filter(where).values_list("official_id", flat=True))
     officials = Official.objects.filter(pk__in=in_unit) | Official.objects.filter(pk__in=posted)
