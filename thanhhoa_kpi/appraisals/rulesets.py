@@ -15,15 +15,37 @@ from django.db import transaction
 
 from thanhhoa_kpi.appraisals.models import RuleSet
 from thanhhoa_kpi.core.errors import FieldError, ValidationFailed
-from thanhhoa_kpi.scoring import RuleParams, ScoringInputError, parse_params
+from thanhhoa_kpi.scoring import RuleParams, ScoringInputError, identified, parse_params
 from thanhhoa_kpi.workflow import governance
 from thanhhoa_kpi.workflow.models import VersionStatus
 
 
+def current_version(code: str) -> RuleSet | None:
+    """The version of rule set ``code`` in force, or None: the one reader of "the current rule set"."""
+    return RuleSet.objects.filter(code=code, is_current=True).order_by("-version").first()
+
+
+def current_rule_set(code: str) -> RuleSet:
+    """The version of rule set ``code`` in force; a clear error when there is none."""
+    row = current_version(code)
+    if row is None:
+        raise ValidationFailed(
+            f"Chưa có bộ quy tắc chấm điểm «{code}» đang dùng.",
+            [FieldError("rule_set_code", f"Bộ quy tắc «{code}» không tồn tại.")],
+            code="UNKNOWN_RULE_SET",
+        )
+    return row
+
+
 def rule_sets_current() -> dict[str, RuleParams]:
-    """Parsed parameters of the current version of every rule set, by code."""
-    rows = RuleSet.objects.filter(is_current=True).values_list("code", "params")
-    return {code: parse_params(params) for code, params in rows}
+    """Parsed parameters of the current version of every rule set, by code, each labelled
+    with its code and version so that explanations name them."""
+    return {row.code: rule_set_params(row) for row in RuleSet.objects.filter(is_current=True)}
+
+
+def rule_set_params(row: RuleSet) -> RuleParams:
+    """The engine's parameters of one stored version, labelled with what it is."""
+    return identified(parse_params(row.params), row.code, row.version, row.name, row.legal_basis)
 
 
 def rule_set_validate(params: Any) -> RuleParams:

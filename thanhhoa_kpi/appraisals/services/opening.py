@@ -29,6 +29,7 @@ from django.utils import timezone
 from thanhhoa_kpi.accounts.access import current_assignments
 from thanhhoa_kpi.appraisals.choices import DEFAULT_GROUPS, DOCTYPE, WORKFLOW_CODE, OpeningStatus
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalCriterion, AppraisalPeriod, RuleSet
+from thanhhoa_kpi.appraisals.rulesets import current_version
 from thanhhoa_kpi.appraisals.services.scoring import template_lines
 from thanhhoa_kpi.scoring import parse_params
 from thanhhoa_kpi.workflow.services import workflow_start_fields
@@ -95,7 +96,7 @@ class _RuleSets:
     def get(self, code: str) -> tuple[RuleSet, list[dict[str, Any]]]:
         code = code or self.default
         if code not in self.rows:
-            row = RuleSet.objects.filter(code=code, is_current=True).order_by("-version").first()
+            row = current_version(code)
             if row is None:
                 if code == self.default:
                     raise ValueError(f"Chưa có bộ quy tắc chấm điểm «{code}» đang dùng.")

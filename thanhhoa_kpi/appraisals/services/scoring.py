@@ -30,6 +30,7 @@ from django.utils import timezone
 from thanhhoa_kpi.appraisals import rights, states
 from thanhhoa_kpi.appraisals.choices import PeriodStatus, ScoreStatus
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalCriterion, RuleSet
+from thanhhoa_kpi.appraisals.rulesets import current_rule_set
 from thanhhoa_kpi.catalogue.models import CatalogueItem
 from thanhhoa_kpi.core.errors import Conflict, FieldError, ValidationFailed
 from thanhhoa_kpi.scoring import (
@@ -59,18 +60,6 @@ ZERO = Decimal(0)
 
 
 # ------------------------------------------------------------------ rule set and lines
-
-
-def current_rule_set(code: str) -> RuleSet:
-    """The current version of rule set ``code``; a clear error when there is none."""
-    row = RuleSet.objects.filter(code=code, is_current=True).order_by("-version").first()
-    if row is None:
-        raise ValidationFailed(
-            f"Chưa có bộ quy tắc chấm điểm «{code}» đang dùng.",
-            [FieldError("rule_set_code", f"Bộ quy tắc «{code}» không tồn tại.")],
-            code="UNKNOWN_RULE_SET",
-        )
-    return row
 
 
 def template_lines(params: RuleParams) -> list[dict[str, Any]]:
