@@ -37,7 +37,7 @@ from .errors import (
 from .general import GeneralInput, GeneralScore, general_score
 from .head_unit import HeadCap, cap_head_by_unit
 from .leader import TaskScore, UnitCriteria, task_score, unit_result_criterion
-from .params import GeneralGroup, RuleParams, RuleSet, SubCriterion, parse_params, parse_rule_sets
+from .params import GeneralGroup, RuleParams, RuleSet, SubCriterion, identified, parse_params, parse_rule_sets
 from .period import PeriodInput, PeriodScore, score_period
 from .preview import parse_json_text, quota_preview, score_preview
 from .quota import GroupQuota, QuotaDecision, QuotaEntry, QuotaOutcome, apply_quota, quota_limit
@@ -87,6 +87,7 @@ __all__ = [
     "classify",
     "converted_sums",
     "general_score",
+    "identified",
     "parse_json_text",
     "parse_params",
     "parse_rule_sets",

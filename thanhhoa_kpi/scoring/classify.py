@@ -5,7 +5,11 @@ ND 335/2025/NĐ-CP Điều 20: "Hoàn thành xuất sắc" from 90, "Hoàn thàn
 for degradation (điểm b), discipline from reprimand up (điểm c) and, for leaders only,
 corruption or waste in the unit they directly manage (điểm d). ND 233/2026/NĐ-CP
 Điều 12 has the same bands. QĐ 366-QĐ/TW Điều 11 adds, for "xuất sắc", a confirmed share
-of tasks exceeded (≥ 30 %): without it the level stops at "Hoàn thành tốt".
+of tasks exceeded (≥ 30 %): without it the level stops at "Hoàn thành tốt"; and conditions
+on the work itself for each level (``band_conditions``: "tốt" needs 100 % of tasks done
+on time, "hoàn thành" 100 % done with at most 20 % delayed). Where the score band and
+the conditions disagree the result is the lower level, stepping down until a level's
+conditions are met ("Không hoàn thành" has none), each step explained.
 """
 
 from __future__ import annotations
@@ -17,9 +21,17 @@ from fractions import Fraction
 
 from . import explain
 from .codes import LEADER_ONLY_DISQUALIFIERS, Classification, Disqualifier, Role
+from .legal import BandCondition
 from .params import RuleParams
 from .reader import ONE, ZERO, join
-from .rounding import round_half_up
+from .rounding import exact, round_half_up
+from .tasks import TaskShares
+
+_LOWER = {
+    Classification.HOAN_THANH_XUAT_SAC: Classification.HOAN_THANH_TOT,
+    Classification.HOAN_THANH_TOT: Classification.HOAN_THANH,
+    Classification.HOAN_THANH: Classification.KHONG_HOAN_THANH,
+}
 
 
 @dataclass(frozen=True)
@@ -67,18 +79,39 @@ def _short_of_share(share: Decimal | None, required: Decimal) -> bool:
     return share is None or share < required
 
 
+def _meets(condition: BandCondition, shares: TaskShares) -> bool:
+    return shares.done >= exact(condition.min_done_share) and shares.delayed <= exact(condition.max_delayed_share)
+
+
+def _apply_conditions(
+    level: Classification, shares: TaskShares | None, params: RuleParams, reasons: list[str]
+) -> Classification:
+    """Step down while the level's conditions (QĐ 366-QĐ/TW Điều 11) are not met."""
+    if shares is None:
+        return level
+    condition = params.condition(level)
+    while condition is not None and not _meets(condition, shares):
+        lower = _LOWER[level]
+        reasons.append(explain.condition_line(level, condition, shares, lower, params))
+        level, condition = lower, params.condition(lower)
+    return level
+
+
 def classify(
     total: Decimal | Fraction,
     params: RuleParams,
     *,
     disqualifiers: Sequence[Disqualifier] = (),
     exceeded_share: Decimal | None = None,
+    shares: TaskShares | None = None,
 ) -> ClassificationOutcome:
     """Classify ``total`` (exact) after rounding it once to the rule set's places.
 
     Disqualifiers win over any score (ND 335 Điều 20 khoản 4); the QĐ 366 condition
     caps "xuất sắc" at "tốt" when the rule set requires a share of tasks exceeded and
-    the reviewer did not confirm enough (``exceeded_share`` is ignored otherwise).
+    the reviewer did not confirm enough (``exceeded_share`` is ignored otherwise);
+    then the rule set's band conditions are checked against ``shares`` (the work of the
+    period; without it, as for a yearly mean, they are not checked here).
     """
     rounded = round_half_up(total, params.rounding_places)
     by_score = band(rounded, params)
@@ -87,7 +120,10 @@ def classify(
             classification=Classification.KHONG_HOAN_THANH,
             by_score=by_score,
             total=rounded,
-            reasons=(explain.band_line(by_score, rounded, params), *explain.disqualifier_lines(disqualifiers, rounded)),
+            reasons=(
+                explain.band_line(by_score, rounded, params),
+                *explain.disqualifier_lines(disqualifiers, rounded, params),
+            ),
         )
     reasons = [explain.band_line(by_score, rounded, params)]
     result = by_score
@@ -95,6 +131,7 @@ def classify(
     excellent = by_score is Classification.HOAN_THANH_XUAT_SAC
     if excellent and required is not None and _short_of_share(exceeded_share, required):
         result = Classification.HOAN_THANH_TOT
-        reasons.append(explain.exceeded_share_line(exceeded_share, required))
+        reasons.append(explain.exceeded_share_line(exceeded_share, required, params))
+    result = _apply_conditions(result, shares, params, reasons)
     reasons.append(explain.final_line(result))
     return ClassificationOutcome(classification=result, by_score=by_score, total=rounded, reasons=tuple(reasons))

@@ -85,18 +85,12 @@ CLASSIFICATION_LABELS: dict[Classification, str] = {
     Classification.KHONG_HOAN_THANH: "Không hoàn thành nhiệm vụ",
 }
 
+# The article each one comes from depends on the rule set (its ``citations``).
 DISQUALIFIER_LABELS: dict[Disqualifier, str] = {
-    Disqualifier.DEGRADATION: (
-        "có kết luận của cấp có thẩm quyền về suy thoái tư tưởng chính trị, đạo đức, lối sống"
-        " (NĐ 335/2025/NĐ-CP Điều 20 khoản 4 điểm b)"
-    ),
-    Disqualifier.DISCIPLINE: (
-        "bị kỷ luật từ khiển trách trở lên do vi phạm trong thực thi công vụ trong năm"
-        " (NĐ 335/2025/NĐ-CP Điều 20 khoản 4 điểm c)"
-    ),
+    Disqualifier.DEGRADATION: ("có kết luận của cấp có thẩm quyền về suy thoái tư tưởng chính trị, đạo đức, lối sống"),
+    Disqualifier.DISCIPLINE: "bị kỷ luật từ khiển trách trở lên do vi phạm trong thực hiện nhiệm vụ trong năm",
     Disqualifier.UNIT_CORRUPTION: (
         "đơn vị do mình trực tiếp quản lý để xảy ra tham nhũng, lãng phí bị xử lý theo pháp luật"
-        " (NĐ 335/2025/NĐ-CP Điều 20 khoản 4 điểm d)"
     ),
 }
 

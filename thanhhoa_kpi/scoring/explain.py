@@ -15,9 +15,10 @@ from fractions import Fraction
 
 from .codes import CLASSIFICATION_LABELS, DISQUALIFIER_LABELS, Classification, Disqualifier, QuotaReading, Role
 from .leader import TaskScore, UnitCriteria
+from .legal import BandCondition
 from .params import PERCENT, RuleParams
 from .rounding import exact, round_half_up
-from .tasks import Deduction, ItemResult, Ratio, Ratios, TaskSums
+from .tasks import Deduction, ItemResult, Ratio, Ratios, TaskShares, TaskSums
 
 # Places used for a figure printed "as it is" (an input such as a coefficient, or a
 # count): inputs are short decimals, so this never cuts a digit anybody typed.
@@ -68,6 +69,20 @@ def shown(value: Fraction, places: int) -> Fraction:
 
 def label(classification: Classification) -> str:
     return CLASSIFICATION_LABELS[classification]
+
+
+def cite(citation: str) -> str:
+    """ " (NĐ … Điều …)" after a rule, or nothing for a rule set that cites nothing."""
+    return f" ({citation})" if citation else ""
+
+
+def rule_set_line(params: RuleParams) -> str:
+    """The first line of every explanation: which rule set and version scored it, for whom."""
+    ref = params.rule_set
+    who = f"người được đánh giá: {params.subject}"
+    if ref is None:
+        return f"Bộ quy tắc chấm điểm: tham số đã chép vào phiếu (không rõ mã, phiên bản); {who}."
+    return f"Bộ quy tắc chấm điểm {ref.code} phiên bản {ref.version}: {ref.name}; {who}."
 
 
 _KIND_WORDS = {
@@ -169,16 +184,17 @@ def ratio_lines(sums: TaskSums, ratios: Ratios, params: RuleParams) -> list[str]
 
 
 _UNIT_REASONS = (
-    ("d", "có công chức thuộc phạm vi quản lý không hoàn thành nhiệm vụ"),
+    ("d", "có {subject} thuộc phạm vi quản lý không hoàn thành nhiệm vụ"),
     ("đ", "có hạn chế, chậm trễ kéo dài trong tổ chức thực hiện nhiệm vụ"),
     ("e", "có mâu thuẫn, mất đoàn kết nội bộ kéo dài"),
 )
 
 
 def unit_lines(unit: UnitCriteria, params: RuleParams) -> list[str]:
-    """Why d, đ or e is below full (ND 335 Điều 15 khoản 3)."""
+    """Why d, đ or e is below full (ND 335 Điều 15 khoản 3, ND 233 Điều 11 khoản 3)."""
+    citation = cite(params.citations.leader_criteria)
     return [
-        f"{name} = {num(value)}%: {reason}."
+        f"{name} = {num(value)}%: {reason.format(subject=params.subject)}{citation}."
         for (name, reason), value in zip(_UNIT_REASONS, unit.values(), strict=True)
         if value != params.unit_criterion_full
     ]
@@ -210,7 +226,9 @@ def general_line(score: Decimal, groups: Sequence[Decimal], params: RuleParams) 
     places = params.rounding_places
     terms = " + ".join(num(value) for value in groups)
     middle = f"{terms} = " if groups else ""
-    return f"Điểm tiêu chí chung = {middle}{num(score, places)} (tối đa {num(params.general_max)})."
+    citation = params.citations.general
+    limit = f"tối đa {num(params.general_max)}" + (f"; {citation}" if citation else "")
+    return f"Điểm tiêu chí chung = {middle}{num(score, places)} ({limit})."
 
 
 def total_line(general: Decimal, task: Fraction, total: Fraction, places: int) -> str:
@@ -228,22 +246,52 @@ def band_line(band: Classification, total: Decimal, params: RuleParams) -> str:
         Classification.HOAN_THANH: f"{num(params.threshold_pass)} ≤ {t} < {num(params.threshold_good)}",
         Classification.KHONG_HOAN_THANH: f"{t} < {num(params.threshold_pass)}",
     }
-    return f"Xếp loại theo điểm: {label(band)} ({bounds[band]})."
+    citation = params.citations.classification
+    where = f"; {citation}" if citation else ""
+    return f"Xếp loại theo điểm: {label(band)} ({bounds[band]}{where})."
 
 
-def disqualifier_lines(disqualifiers: Sequence[Disqualifier], total: Decimal) -> list[str]:
-    """ND 335 Điều 20 khoản 4: one line per fact, then the result."""
-    lines = [f"Căn cứ xếp loại không hoàn thành: {DISQUALIFIER_LABELS[code]}." for code in disqualifiers]
+def _disqualifier_citation(code: Disqualifier, params: RuleParams) -> str:
+    citations = params.citations
+    return {
+        Disqualifier.DEGRADATION: citations.degradation,
+        Disqualifier.DISCIPLINE: citations.discipline,
+        Disqualifier.UNIT_CORRUPTION: citations.unit_corruption,
+    }[code]
+
+
+def disqualifier_lines(disqualifiers: Sequence[Disqualifier], total: Decimal, params: RuleParams) -> list[str]:
+    """ND 335 Điều 20 khoản 4, ND 233 Điều 12 khoản 4: one line per fact, then the result."""
+    lines = [
+        f"Căn cứ xếp loại không hoàn thành: {DISQUALIFIER_LABELS[code]}{cite(_disqualifier_citation(code, params))}."
+        for code in disqualifiers
+    ]
     lines.append(f"Xếp loại: {label(Classification.KHONG_HOAN_THANH)}, không xét theo tổng điểm {num(total)}.")
     return lines
 
 
-def exceeded_share_line(share: Decimal | None, required: Decimal) -> str:
+def exceeded_share_line(share: Decimal | None, required: Decimal, params: RuleParams) -> str:
     """QĐ 366-QĐ/TW Điều 11: excellent also needs a confirmed share of tasks exceeded."""
     found = "chưa được xác nhận" if share is None else f"được xác nhận {pct(share)}"
     return (
-        f"Đủ điểm xuất sắc nhưng tỷ lệ nhiệm vụ vượt mức {found}, dưới mức yêu cầu {pct(required)} "
-        f"(QĐ 366-QĐ/TW Điều 11): xếp loại tối đa {label(Classification.HOAN_THANH_TOT)}."
+        f"Đủ điểm xuất sắc nhưng tỷ lệ nhiệm vụ vượt mức {found}, dưới mức yêu cầu {pct(required)}"
+        f"{cite(params.citations.band_conditions)}: xếp loại tối đa {label(Classification.HOAN_THANH_TOT)}."
+    )
+
+
+def _share(value: Fraction | Decimal) -> str:
+    return f"{num(exact(value) * 100, 2)}%"
+
+
+def condition_line(
+    level: Classification, condition: BandCondition, shares: TaskShares, lower: Classification, params: RuleParams
+) -> str:
+    """QĐ 366-QĐ/TW Điều 11: the score reaches ``level`` but its other conditions do not."""
+    return (
+        f"Điểm đạt mức {label(level)} nhưng chưa đủ điều kiện kèm theo: đã hoàn thành {_share(shares.done)} "
+        f"khối lượng được giao (yêu cầu từ {_share(condition.min_done_share)}), {_share(shares.delayed)} chậm "
+        f"tiến độ (tối đa {_share(condition.max_delayed_share)}){cite(params.citations.band_conditions)}: "
+        f"xếp loại thấp hơn, {label(lower)}."
     )
 
 
@@ -262,6 +310,7 @@ class QuotaFigures:
     rate: Decimal
     reading: QuotaReading
     exception: bool
+    citation: str
 
 
 def quota_formula(figures: QuotaFigures) -> str:
@@ -279,19 +328,19 @@ def quota_formula(figures: QuotaFigures) -> str:
 
 
 def quota_reason(figures: QuotaFigures, rank: int) -> str:
-    """Why one candidate was moved down to HOAN_THANH_TOT (ND 335 Điều 20 khoản 5)."""
+    """Why one candidate was moved down to HOAN_THANH_TOT (ND 335 Điều 20 khoản 5, ND 233 Điều 12 khoản 6)."""
     return (
         f"Xếp thứ {rank}/{figures.candidates} trong số người đủ điểm xuất sắc, vượt số lượng tối đa "
-        f"{figures.limit}. {quota_formula(figures)} Chuyển xuống {label(Classification.HOAN_THANH_TOT)} "
-        "(NĐ 335/2025/NĐ-CP Điều 20 khoản 5)."
+        f"{figures.limit}. {quota_formula(figures)} Chuyển xuống {label(Classification.HOAN_THANH_TOT)}"
+        f"{cite(figures.citation)}."
     )
 
 
-def head_cap_reason(head: Classification, unit: Classification) -> str:
+def head_cap_reason(head: Classification, unit: Classification, params: RuleParams) -> str:
     """Why a head was capped at the unit's level (ND 233/2026/NĐ-CP Điều 12 khoản 7)."""
     return (
         f"Người đứng đầu không được xếp loại cao hơn đơn vị (đơn vị: {label(unit)}): "
-        f"hạ từ {label(head)} xuống {label(unit)} (NĐ 233/2026/NĐ-CP Điều 12 khoản 7)."
+        f"hạ từ {label(head)} xuống {label(unit)}{cite(params.citations.head_not_above_unit)}."
     )
 
 
@@ -308,8 +357,9 @@ def excluded_line(excluded: int) -> str:
     return f"Không tính {excluded} kỳ nghỉ trọn kỳ hoặc không được giao việc."
 
 
-def not_classified_line(months: int, minimum: int) -> str:
+def not_classified_line(months: int, minimum: int, citation: str) -> str:
+    """Fewer worked months than the rule set's minimum (ND 233/2026/NĐ-CP Điều 14 khoản 1)."""
     return (
-        f"Không xếp loại: thời gian thực tế làm việc {months} tháng, dưới mức tối thiểu {minimum} tháng "
-        "(NĐ 233/2026/NĐ-CP Điều 14 khoản 1)."
+        f"Không xếp loại: thời gian thực tế làm việc {months} tháng, dưới mức tối thiểu {minimum} tháng"
+        f"{cite(citation)}."
     )

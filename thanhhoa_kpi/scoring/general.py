@@ -55,14 +55,21 @@ def _group_errors(groups: tuple[Decimal, ...], params: RuleParams) -> list[tuple
     return errors
 
 
+def _points_errors(points: Decimal, params: RuleParams) -> list[tuple[str, str]]:
+    """The total, like each group, lies in range and on the rule set's step (0.5)."""
+    if points < ZERO or points > params.general_max:
+        return [("general.points", f"Phải trong khoảng 0 đến {_fmt(params.general_max)}.")]
+    if points % params.general_step != ZERO:
+        return [("general.points", f"Phải chấm theo bước {_fmt(params.general_step)} điểm.")]
+    return []
+
+
 def general_errors(general: GeneralInput, params: RuleParams) -> list[tuple[str, str]]:
     """Range and step rules of the general criteria, as ``(field, message)`` pairs."""
     if general.groups is not None and general.points is None:
         return _group_errors(general.groups, params)
     if general.points is not None and general.groups is None:
-        if general.points < ZERO or general.points > params.general_max:
-            return [("general.points", f"Phải trong khoảng 0 đến {_fmt(params.general_max)}.")]
-        return []
+        return _points_errors(general.points, params)
     return [("general", 'Cần đúng một trong hai trường "groups" hoặc "points".')]
 
 

@@ -26,5 +26,5 @@ class HeadCap:
 def cap_head_by_unit(head: Classification, unit: Classification, params: RuleParams) -> HeadCap:
     """Lower ``head`` to ``unit`` when it is higher and the rule set says so."""
     if params.head_not_above_unit and RANK[head] > RANK[unit]:
-        return HeadCap(classification=unit, capped=True, reason=explain.head_cap_reason(head, unit))
+        return HeadCap(classification=unit, capped=True, reason=explain.head_cap_reason(head, unit, params))
     return HeadCap(classification=head, capped=False, reason=None)

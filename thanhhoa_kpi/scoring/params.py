@@ -14,11 +14,20 @@ QĐ 366-QĐ/TW Điều 11 (excellent requires ≥ 30 % of tasks exceeded).
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from .codes import Classification, QuotaReading
 from .errors import INVALID_RULE_SET
+from .legal import (
+    NEUTRAL_SUBJECT,
+    BandCondition,
+    Citations,
+    RuleSetRef,
+    read_band_conditions,
+    read_citations,
+    read_subject,
+)
 from .reader import ONE, ZERO, Fields, Reader, join
 
 # The percent base of every ratio (a, b, c, d, đ, e are percentages).
@@ -50,7 +59,7 @@ PARAM_KEYS = (
 )
 # Keys a rule set may leave out; each falls back to the decree's own reading, so that
 # the copies already stored in appraisals keep parsing (an unknown key is still an error).
-OPTIONAL_PARAM_KEYS = ("min_months_leave_kinds",)
+OPTIONAL_PARAM_KEYS = ("min_months_leave_kinds", "citations", "subject", "band_conditions")
 # The kinds of leave an official may record (organization.LeavePeriod.kind), with the
 # words the roll-up explanation uses for them.
 LEAVE_KINDS = {
@@ -121,6 +130,12 @@ class RuleParams:
     # Leave kinds whose full months count towards ``min_worked_months`` without entering
     # the mean (ND 233 Điều 14 khoản 2; ND 335 Điều 21); see DEFAULT_MIN_MONTHS_LEAVE_KINDS.
     min_months_leave_kinds: tuple[str, ...] = DEFAULT_MIN_MONTHS_LEAVE_KINDS
+    # Citations, subject noun and band conditions (see :mod:`.legal`).
+    citations: Citations = Citations()
+    subject: str = NEUTRAL_SUBJECT
+    band_conditions: tuple[tuple[Classification, BandCondition], ...] = ()
+    # Which rule set and version these are; not a parameter, so not compared.
+    rule_set: RuleSetRef | None = field(default=None, compare=False)
 
     @property
     def unit_criteria_allowed(self) -> tuple[Decimal, Decimal]:
@@ -130,6 +145,10 @@ class RuleParams:
     @property
     def total_max(self) -> Decimal:
         return self.general_max + self.task_max
+
+    def condition(self, level: Classification) -> BandCondition | None:
+        """What ``level`` needs besides its score band, if the rule set says (QĐ 366 Điều 11)."""
+        return next((condition for code, condition in self.band_conditions if code is level), None)
 
 
 @dataclass(frozen=True)
@@ -178,8 +197,13 @@ def _read_rule_set(entry: Fields) -> RuleSet:
     name = entry.text("name")
     legal_basis = entry.text("legal_basis")
     version = entry.count("version", low=1)
-    params = _read_params(_params_section(entry))
+    params = identified(_read_params(_params_section(entry)), code, version, name, legal_basis)
     return RuleSet(code=code, name=name, legal_basis=legal_basis, version=version, params=params)
+
+
+def identified(params: RuleParams, code: str, version: int, name: str, legal_basis: str) -> RuleParams:
+    """``params`` labelled with the rule set and version they are, for the explanation."""
+    return replace(params, rule_set=RuleSetRef(code=code, version=version, name=name, legal_basis=legal_basis))
 
 
 def _read_params(data: Fields) -> RuleParams:
@@ -214,6 +238,9 @@ def _read_params(data: Fields) -> RuleParams:
         rounding_places=data.count("rounding_places", high=_MAX_ROUNDING_PLACES),
         head_not_above_unit=data.flag("head_not_above_unit"),
         min_months_leave_kinds=_leave_kinds(data),
+        citations=read_citations(data),
+        subject=read_subject(data),
+        band_conditions=read_band_conditions(data),
     )
     # Cross-field checks only make sense once every field is present and read cleanly.
     if len(data.reader.errors) == before and all(key in data.data for key in PARAM_KEYS):

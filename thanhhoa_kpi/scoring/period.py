@@ -21,7 +21,7 @@ from .leader import UnitCriteria, task_score, unit_criteria_errors
 from .params import RuleParams
 from .reader import join
 from .rounding import exact, round_half_up
-from .tasks import ItemInput, Ratios, TaskSums, converted_sums, item_errors, task_ratios
+from .tasks import ItemInput, Ratios, TaskSums, converted_sums, item_errors, task_ratios, task_shares
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,7 @@ def _rounded(value: Decimal | Fraction, params: RuleParams) -> Decimal:
 
 def _not_evaluable(sums: TaskSums, general: GeneralScore, params: RuleParams) -> PeriodScore:
     lines = [
+        explain.rule_set_line(params),
         *explain.sums_lines(sums, params),
         explain.no_assigned_work_line(),
         explain.general_line(general.score, general.groups, params),
@@ -130,9 +131,19 @@ def _evaluated(
 ) -> PeriodScore:
     task = task_score(ratios, period.role, period.unit, params)
     total = exact(general.score) + task.score
-    outcome = classify(total, params, disqualifiers=period.disqualifiers, exceeded_share=period.exceeded_share)
+    outcome = classify(
+        total,
+        params,
+        disqualifiers=period.disqualifiers,
+        exceeded_share=period.exceeded_share,
+        shares=task_shares(sums),
+    )
     places = params.rounding_places
-    lines = [*explain.sums_lines(sums, params), *explain.ratio_lines(sums, ratios, params)]
+    lines = [
+        explain.rule_set_line(params),
+        *explain.sums_lines(sums, params),
+        *explain.ratio_lines(sums, ratios, params),
+    ]
     if period.unit is not None:
         lines.extend(explain.unit_lines(period.unit, params))
     lines.extend(explain.task_lines(task, period.role, params))

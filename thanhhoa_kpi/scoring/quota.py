@@ -152,7 +152,8 @@ def _apply_group(
     good = sum(1 for _, _, level in members if level is Classification.HOAN_THANH_TOT)
     rate = quota_rate(params, unit_excellent)
     limit = quota_limit(len(candidates), good, rate, params.quota_reading)
-    figures = explain.QuotaFigures(group, len(candidates), good, limit, rate, params.quota_reading, unit_excellent)
+    reading, citation = params.quota_reading, params.citations.quota
+    figures = explain.QuotaFigures(group, len(candidates), good, limit, rate, reading, unit_excellent, citation)
     demoted = [
         (index, QuotaDecision(entry.id, Classification.HOAN_THANH_TOT, True, explain.quota_reason(figures, rank)))
         for rank, (index, entry) in enumerate(candidates[limit:], start=limit + 1)

@@ -106,12 +106,12 @@ def _leave_line(months: int, kinds: Sequence[str]) -> str:
     )
 
 
-def _below_minimum_line(worked: int, leave: int, minimum: int) -> str:
+def _below_minimum_line(worked: int, leave: int, minimum: int, citation: str) -> str:
     if not leave:
-        return explain.not_classified_line(worked, minimum)
+        return explain.not_classified_line(worked, minimum, citation)
     return (
         f"Không xếp loại: thời gian thực tế làm việc {worked} tháng, cộng {leave} tháng nghỉ được tính là "
-        f"{worked + leave} tháng, dưới mức tối thiểu {minimum} tháng (NĐ 233/2026/NĐ-CP Điều 14 khoản 1)."
+        f"{worked + leave} tháng, dưới mức tối thiểu {minimum} tháng{explain.cite(citation)}."
     )
 
 
@@ -148,7 +148,11 @@ def rollup(
     if leave:
         lines.append(_leave_line(leave, sorted({kind for period in counted for kind in period.leave})))
     minimum = params.min_worked_months if annual else 1
-    failed = _below_minimum_line(worked, leave, minimum) if worked + leave < minimum else None
+    failed = (
+        _below_minimum_line(worked, leave, minimum, params.citations.min_worked_months)
+        if worked + leave < minimum
+        else None
+    )
     if failed is None and not scored:
         failed = _NOTHING_SCORED
     if failed is not None:

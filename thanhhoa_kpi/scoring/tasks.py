@@ -197,3 +197,34 @@ def task_ratios(sums: TaskSums, params: RuleParams) -> Ratios | None:
         b=_ratio(sums.quality, sums.assigned, params),
         c=_ratio(sums.progress, sums.assigned, params),
     )
+
+
+@dataclass(frozen=True)
+class TaskShares:
+    """Shares (0..1) of the converted assigned work done and delayed, for band conditions.
+
+    QĐ 366-QĐ/TW Điều 11 words its conditions in tasks: "100 % done", "at most 20 %
+    delayed". Read here per product and weighted by coefficient: an item counts as done
+    up to its assigned quantity (more on one item does not make up for another), and
+    each non-exempt delay marks one of its completed products as delayed (at most all
+    of them). Both are divided by the converted assigned amount, like a, b and c.
+    """
+
+    done: Fraction
+    delayed: Fraction
+
+
+def task_shares(sums: TaskSums) -> TaskShares:
+    """The shares of :class:`TaskShares`, for a period with assigned work (see :func:`task_ratios`)."""
+    done = sum((_done(result) for result in sums.items), Fraction(0))
+    delayed = sum((_delayed(result) for result in sums.items), Fraction(0))
+    return TaskShares(done=done / sums.assigned, delayed=delayed / sums.assigned)
+
+
+def _done(result: ItemResult) -> Fraction:
+    return min(result.completed, result.assigned)
+
+
+def _delayed(result: ItemResult) -> Fraction:
+    item = result.item
+    return exact(item.coefficient) * min(Fraction(result.progress.non_exempt), exact(item.completed))

@@ -19,7 +19,7 @@ def test_groups_add_up() -> None:
 
 
 def test_points_are_taken_as_they_are() -> None:
-    assert general_score(GeneralInput(points=D("27.25")), params()).score == D("27.25")
+    assert general_score(GeneralInput(points=D("27.5")), params()).score == D("27.5")
 
 
 @pytest.mark.parametrize(
@@ -41,6 +41,8 @@ def test_points_are_taken_as_they_are() -> None:
         ),
         (GeneralInput(points=D("30.5")), [("general.points", "Phải trong khoảng 0 đến 30.")]),
         (GeneralInput(points=D(-1)), [("general.points", "Phải trong khoảng 0 đến 30.")]),
+        (GeneralInput(points=D("27.3")), [("general.points", "Phải chấm theo bước 0,5 điểm.")]),
+        (GeneralInput(points=D("0.01")), [("general.points", "Phải chấm theo bước 0,5 điểm.")]),
     ],
 )
 def test_bad_general_scores(general: GeneralInput, errors: list[tuple[str, str]]) -> None:
@@ -49,7 +51,7 @@ def test_bad_general_scores(general: GeneralInput, errors: list[tuple[str, str]]
     assert list(caught.value.errors) == errors
 
 
-@pytest.mark.parametrize("points", ["0", "0.01", "29.99", "30"])
+@pytest.mark.parametrize("points", ["0", "0.5", "29.5", "30"])
 def test_points_edges(points: str) -> None:
     assert general_score(GeneralInput(points=D(points)), params()).score == D(points)
 

@@ -14,7 +14,7 @@ HT = Classification.HOAN_THANH
 
 
 def test_a_head_above_the_unit_is_lowered_with_a_reason() -> None:
-    cap = cap_head_by_unit(XS, HT, params())
+    cap = cap_head_by_unit(XS, HT, params("ND233"))
     assert (cap.classification, cap.capped) == (HT, True)
     assert cap.reason == (
         "Người đứng đầu không được xếp loại cao hơn đơn vị (đơn vị: Hoàn thành nhiệm vụ): "

@@ -24,6 +24,8 @@ FULL_UNIT = UnitCriteria(D(100), D(100), D(100))
 def test_example_1_explanation_reads_like_a_worked_example() -> None:
     result = score_period(PeriodInput(Role.STAFF, EXAMPLE_1_ITEMS, points(27)), params())
     assert list(result.explanation) == [
+        "Bộ quy tắc chấm điểm ND335 phiên bản 2: Đánh giá, xếp loại chất lượng công chức "
+        "(Nghị định 335/2025/NĐ-CP); người được đánh giá: công chức.",
         "P1: 1 lần chậm tiến độ, trừ 25% của 1 sản phẩm (hệ số 1); điểm tiến độ quy đổi = 1 × (10 − 0,25 × 1) = 9,75.",
         "P2: 1 lỗi chất lượng, trừ 25% của 1 sản phẩm (hệ số 4); điểm chất lượng quy đổi = 4 × (3 − 0,25 × 1) = 11.",
         "Khối lượng được giao quy đổi (Σ hệ số × số lượng) = 1 × 10 + 4 × 3 + 8 × 2 = 38.",
@@ -35,9 +37,9 @@ def test_example_1_explanation_reads_like_a_worked_example() -> None:
         "c (tiến độ) = 29,75 / 38 × 100 = 78,29%.",
         "Tỷ lệ % kết quả thực hiện nhiệm vụ = (a + b + c) / 3 = (78,95 + 76,32 + 78,29) / 3 = 77,85%.",
         "Điểm kết quả thực hiện nhiệm vụ = 77,85% × 70 / 100 = 54,5 (tối đa 70).",
-        "Điểm tiêu chí chung = 27 (tối đa 30).",
+        "Điểm tiêu chí chung = 27 (tối đa 30; NĐ 335/2025/NĐ-CP Điều 12 khoản 2).",
         "Tổng điểm = 27 + 54,5 = 81,5.",
-        "Xếp loại theo điểm: Hoàn thành tốt nhiệm vụ (70 ≤ 81,5 < 90).",
+        "Xếp loại theo điểm: Hoàn thành tốt nhiệm vụ (70 ≤ 81,5 < 90; NĐ 335/2025/NĐ-CP Điều 20 khoản 1, 2, 3).",
         "Xếp loại: Hoàn thành tốt nhiệm vụ.",
     ]
 
@@ -50,7 +52,7 @@ def test_explanation_names_exemptions_caps_and_several_events() -> None:
     )
     general = GeneralInput(groups=(D("9.5"), D(9), D("8.5")))
     lines = score_period(PeriodInput(Role.STAFF, items, general), params()).explanation
-    assert lines[:4] == (
+    assert lines[1:5] == (
         "A: miễn trừ 1 lỗi chất lượng do nguyên nhân khách quan được cấp có thẩm quyền xác nhận, không trừ điểm.",
         "A: 3 lỗi chất lượng, mỗi lỗi trừ 25% của 1 sản phẩm (hệ số 6,4); "
         "điểm chất lượng quy đổi = 6,4 × (5 − 0,25 × 3) = 27,2.",
@@ -60,16 +62,24 @@ def test_explanation_names_exemptions_caps_and_several_events() -> None:
         "điểm tiến độ quy đổi không âm.",
     )
     assert "a (số lượng) = 64 / 62 × 100 = 103,23%, vượt trần nên lấy 100%." in lines
-    assert "Điểm tiêu chí chung = 9,5 + 9 + 8,5 = 27 (tối đa 30)." in lines
+    assert "Điểm tiêu chí chung = 9,5 + 9 + 8,5 = 27 (tối đa 30; NĐ 335/2025/NĐ-CP Điều 12 khoản 2)." in lines
 
 
 def test_leader_explanation_gives_why_d_dd_e_are_reduced() -> None:
     unit = UnitCriteria(D(50), D(50), D(50))
     result = score_period(PeriodInput(Role.LEADER, (item("X", 1, 1, 1),), points(30), unit=unit), params())
     assert result.task_percent == D(75)
-    assert "d = 50%: có công chức thuộc phạm vi quản lý không hoàn thành nhiệm vụ." in result.explanation
-    assert "đ = 50%: có hạn chế, chậm trễ kéo dài trong tổ chức thực hiện nhiệm vụ." in result.explanation
-    assert "e = 50%: có mâu thuẫn, mất đoàn kết nội bộ kéo dài." in result.explanation
+    assert (
+        "d = 50%: có công chức thuộc phạm vi quản lý không hoàn thành nhiệm vụ (NĐ 335/2025/NĐ-CP Điều 15 khoản 3)."
+        in result.explanation
+    )
+    assert (
+        "đ = 50%: có hạn chế, chậm trễ kéo dài trong tổ chức thực hiện nhiệm vụ (NĐ 335/2025/NĐ-CP Điều 15 khoản 3)."
+        in result.explanation
+    )
+    assert (
+        "e = 50%: có mâu thuẫn, mất đoàn kết nội bộ kéo dài (NĐ 335/2025/NĐ-CP Điều 15 khoản 3)." in result.explanation
+    )
     assert any(
         line.startswith("Tỷ lệ % kết quả thực hiện nhiệm vụ = (a + b + c + d + đ + e) / 6")
         for line in result.explanation

@@ -93,7 +93,8 @@ def test_example_1_gives_the_spec_output() -> None:
         "classification": "HOAN_THANH_TOT",
     }
     assert isinstance(explanation, list)
-    assert explanation[1].startswith("P2: 1 lỗi chất lượng, trừ 25% của 1 sản phẩm (hệ số 4)")
+    assert explanation[0].startswith("Bộ quy tắc chấm điểm ND335 phiên bản 2:")
+    assert explanation[2].startswith("P2: 1 lỗi chất lượng, trừ 25% của 1 sản phẩm (hệ số 4)")
 
 
 def test_output_keys_are_in_spec_order_and_numbers_are_floats() -> None:

@@ -56,7 +56,8 @@ unit_values = st.sampled_from([Decimal(100), Decimal(50)])
 def periods(draw: st.DrawFn) -> PeriodInput:
     role = draw(st.sampled_from(list(Role)))
     unit = UnitCriteria(draw(unit_values), draw(unit_values), draw(unit_values)) if role is Role.LEADER else None
-    general = GeneralInput(points=draw(st.decimals(min_value=0, max_value=30, places=2)))
+    # The general score moves in the rule set's steps of 0.5 (ND335 general_step).
+    general = GeneralInput(points=Decimal(draw(st.integers(0, 60))) / 2)
     return PeriodInput(role, tuple(draw(st.lists(items(), min_size=1, max_size=6))), general, unit)
 
 

@@ -19,7 +19,7 @@ from .conftest import D, params
 @pytest.mark.parametrize(("months", "status"), [(5, RollupStatus.NOT_CLASSIFIED), (6, RollupStatus.OK)])
 def test_minimum_worked_months_in_a_year(months: int, status: RollupStatus) -> None:
     periods = [RollupPeriod(D(80))] * months + [RollupPeriod(None, PeriodKind.FULL_LEAVE)] * (12 - months)
-    result = rollup(periods, params())
+    result = rollup(periods, params("ND233"))
     assert (result.status, result.worked_months) == (status, months)
     if status is RollupStatus.NOT_CLASSIFIED:
         assert (result.mean, result.classification) == (None, None)
@@ -131,7 +131,7 @@ def test_a_rule_set_may_count_no_leave() -> None:
 
 def test_counted_leave_still_needs_the_minimum_when_too_short() -> None:
     periods = [RollupPeriod(D(80))] * 2 + [RollupPeriod(None, PeriodKind.FULL_LEAVE, leave=("SICK",))] * 3
-    result = rollup(periods, params())
+    result = rollup(periods, params("ND233"))
     assert (result.status, result.worked_months, result.leave_months) == (RollupStatus.NOT_CLASSIFIED, 2, 3)
     assert result.explanation[-1] == (
         "Không xếp loại: thời gian thực tế làm việc 2 tháng, cộng 3 tháng nghỉ được tính là 5 tháng, "

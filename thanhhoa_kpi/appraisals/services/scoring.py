@@ -30,7 +30,7 @@ from django.utils import timezone
 from thanhhoa_kpi.appraisals import rights, states
 from thanhhoa_kpi.appraisals.choices import PeriodStatus, ScoreStatus
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalCriterion, RuleSet
-from thanhhoa_kpi.appraisals.rulesets import current_rule_set
+from thanhhoa_kpi.appraisals.rulesets import current_rule_set, rule_set_params
 from thanhhoa_kpi.catalogue.models import CatalogueItem
 from thanhhoa_kpi.core.errors import Conflict, FieldError, ValidationFailed
 from thanhhoa_kpi.scoring import (
@@ -322,7 +322,7 @@ def compute(appraisal: Appraisal, rule_set: RuleSet | None = None) -> Computed:
     score (:mod:`thanhhoa_kpi.appraisals.live`) shows it, so the two cannot disagree.
     """
     rule_set = rule_set or current_rule_set(appraisal.rule_set_code)
-    params = parse_params(rule_set.params)
+    params = rule_set_params(rule_set)
     rows = period_items(appraisal)
     data, notes = period_input(appraisal, params, rows)
     return Computed(rule_set, rows, data, run_engine(data, params), notes)
