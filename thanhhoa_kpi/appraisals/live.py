@@ -19,10 +19,11 @@ from typing import Any
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.appraisals.choices import PeriodKind
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalPeriod
+from thanhhoa_kpi.appraisals.rulesets import rule_set_params
 from thanhhoa_kpi.appraisals.services.scoring import compute as compute_appraisal
 from thanhhoa_kpi.appraisals.services.scoring import current_rule_set, months_items, run_engine
 from thanhhoa_kpi.organization.models import Official
-from thanhhoa_kpi.scoring import GeneralInput, ItemInput, PeriodInput, Role, UnitCriteria, parse_params
+from thanhhoa_kpi.scoring import GeneralInput, ItemInput, PeriodInput, Role, UnitCriteria
 from thanhhoa_kpi.worklogs.models import WorkPeriod
 
 TASK_KEYS = (
@@ -71,7 +72,7 @@ def live_score(*, official: Official, period: WorkPeriod) -> dict[str, Any]:
     else:
         default = AppraisalPeriod._meta.get_field("rule_set_code").get_default()
         code = official.rule_set_code or default
-        params = parse_params(current_rule_set(code).params)
+        params = rule_set_params(current_rule_set(code))
         leader = _is_leader(official)
         rows = months_items(official, [period])
         full = params.unit_criterion_full
