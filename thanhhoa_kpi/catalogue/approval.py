@@ -10,7 +10,7 @@ This module gives the engine what it needs about catalogues:
 
 - the guard ``CATALOGUE_READY`` (checked when publishing): the catalogue has at least
   one item, and it takes effect after every version of its code already in force;
-- the host hook run inside the transition's transaction: on publication the catalogue
+- the effect ``put_in_force`` of «publish», run inside the transition's transaction: the catalogue
   takes effect (``status`` APPROVED, who and when), and the version in force before it
   stops the day before it starts.
 """

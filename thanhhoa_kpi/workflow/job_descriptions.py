@@ -3,7 +3,7 @@
 Who may draft one: an official for a unit they work in, an HR admin (or system admin)
 for a unit they manage. Who may edit it: its author or such an HR admin, and only while
 its state is editable. When it is published, its texts become the job position's
-description (the host hook below); a later re-opening does not undo that until the next
+description (the effect ``apply_to_position`` below); a later re-opening does not undo that until the next
 publication replaces them.
 """
 

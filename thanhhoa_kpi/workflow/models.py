@@ -242,7 +242,7 @@ class JobDescription(WorkflowDocument, TimeStampedModel):
     """A job position's description drafted in a unit and approved (SPEC 3.3).
 
     When it is published its texts are copied into the job position (see
-    :func:`thanhhoa_kpi.workflow.job_descriptions.job_description_on_transition`).
+    :func:`thanhhoa_kpi.workflow.job_descriptions.apply_to_position`, the effect of «publish»).
     """
 
     position = models.ForeignKey(

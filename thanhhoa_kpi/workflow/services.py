@@ -1,7 +1,7 @@
 """Writes of the workflow layer: start a document, move it, propose and approve a definition.
 
 Each service owns its transaction. Lock order (STYLE 7): the document row first
-(``select_for_update``), then whatever the host hook ``on_transition`` locks; nothing
+(``select_for_update``), then whatever the transition's effects lock; nothing
 else is locked, so two transitions on different documents never wait for each other.
 Notifications are enqueued with ``transaction.on_commit``: nobody is told about a
 transition that was rolled back.

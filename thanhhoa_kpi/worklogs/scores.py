@@ -17,14 +17,6 @@ from thanhhoa_kpi.catalogue.models import CatalogueItem
 from thanhhoa_kpi.organization.models import Official
 from thanhhoa_kpi.worklogs.models import Assignment, LineStatus, WorkLogLine, WorkPeriod
 
-DEFAULT_RULE_SET = "ND335"
-TASK_KEYS = (
-    "status", "assigned_converted", "completed_converted", "quality_converted", "progress_converted",
-    "a", "b", "c", "task_percent", "task_score",
-)  # fmt: skip
-# Explanation lines about the general criteria, total and classification are left out:
-# they are decided in the appraisal, not by the work log.
-_NOT_YET = ("Điểm tiêu chí chung", "Tổng điểm", "Xếp loại")
 _COUNTS = ("quality_failures", "delays", "exempt_quality_failures", "exempt_delays")
 
 
