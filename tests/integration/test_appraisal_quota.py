@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 
 from tests.factories.appraisals import appraisal_of, month_period, opened, place, prepare_appraisals, scored, staff
+from tests.factories.workflow import rule_set_in_force
 from thanhhoa_kpi.appraisals import selectors, services
-from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalDisqualifier
+from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalDisqualifier, RuleSet
 from thanhhoa_kpi.core.actors import SYSTEM
 from thanhhoa_kpi.core.errors import Conflict, DomainError, PermissionRefused, ValidationFailed
 from thanhhoa_kpi.organization import services as org
@@ -22,6 +23,11 @@ CANDIDATES = ["95", "94.5", "94", "93.5", "93", "92.5", "92", "91.5"]
 @pytest.fixture
 def unit(cast):
     prepare_appraisals()
+    # The mechanics of the quota and the head cap, per unit and binding every period; the
+    # defaults (per agency, binding the year) are tested in test_quota_scope_and_timing.py.
+    current = RuleSet.objects.get(code="ND335", is_current=True)
+    params = {**current.params, "quota_scope": "UNIT", "quota_binding_kinds": ["MONTH", "QUARTER", "YEAR"]}
+    rule_set_in_force(code="ND335", name=current.name, params=params)
     unit = org.org_unit_create(by=SYSTEM, parent=cast.ward, code="T_PHONG_Q", name="Phòng Kinh tế Q",
                                bloc="CHINH_QUYEN", level="XA", kind="PHONG")  # fmt: skip
     SimilarTaskGroup.objects.create(unit=unit, code="CHUYEN_VIEN", name="Chuyên viên phòng Kinh tế")

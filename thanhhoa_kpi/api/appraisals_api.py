@@ -219,6 +219,9 @@ class PeriodViewSet(viewsets.ModelViewSet):
             "published": [appraisal.pk for appraisal in outcome.published],
             "demoted": [_member_data(member) for member in outcome.demoted],
             "capped": [_member_data(member) for member in outcome.capped],
+            "would_demote": [_member_data(member) for member in outcome.would_demote],
+            "would_cap": [_member_data(member) for member in outcome.would_cap],
+            "warnings": outcome.warnings,
         })  # fmt: skip
 
 

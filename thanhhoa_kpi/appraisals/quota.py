@@ -250,10 +250,20 @@ def effective_level(appraisal: Appraisal) -> str:
     return appraisal.final_classification or appraisal.proposed_classification
 
 
+def binding(appraisal: Appraisal) -> bool:
+    """Whether the quota and the head cap bind the appraisal's period (SPEC 5.6, decided 2026-12).
+
+    They bind the annual classification; a month or a quarter only where the rule set
+    copied into the appraisal lists its kind (``quota_binding_kinds``). Elsewhere their
+    effect is shown as a preview with a warning and nothing is lowered.
+    """
+    return appraisal.period.kind in parse_params(appraisal.rule_params).quota_binding_kinds
+
+
 def quota_refusal(appraisal: Appraisal) -> str | None:
     """Why publishing ``appraisal`` would break its group's quota (None when it holds)."""
     level = effective_level(appraisal)
-    if not level or appraisal.score_status != ScoreStatus.OK:
+    if not level or appraisal.score_status != ScoreStatus.OK or not binding(appraisal):
         return None
     group = decide_group(appraisal.period, key_of(appraisal))
     if group.conflicts:
@@ -274,7 +284,7 @@ def quota_refusal(appraisal: Appraisal) -> str | None:
 def head_refusal(appraisal: Appraisal) -> str | None:
     """Why a head's level is above their unit's for the year (None when it is not)."""
     level = effective_level(appraisal)
-    if appraisal.leadership_role != "HEAD" or not level:
+    if appraisal.leadership_role != "HEAD" or not level or not binding(appraisal):
         return None
     final, _reason, unit_level = head_cap(appraisal, level, appraisal.period.year)
     if final == level:

@@ -93,6 +93,8 @@ class QuotaView:
     heads: list[tuple[Appraisal, UnitAppraisal | None, quota.MemberDecision | None]]
     can_publish: bool
     blocking: list[str] = field(default_factory=list)
+    # False for a month or quarter the rule set does not bind: the quota is a preview.
+    binding: bool = True
 
     @property
     def demoted(self) -> list[quota.MemberDecision]:
@@ -122,7 +124,10 @@ def quota_view(*, period: AppraisalPeriod, unit: OrgUnit, user: Any) -> QuotaVie
     if not batch:
         blocking.append("Không có phiếu nào đang chờ công khai.")
     allowed = rights.is_bloc_authority(user, period.bloc)
-    return QuotaView(period, unit, groups, batch, heads, allowed and not blocking, blocking)
+    binding = any(quota.binding(row) for row in batch) if batch else True
+    if not binding:  # a conflict with an earlier publication only matters where the quota binds
+        blocking = [reason for reason in blocking if reason.startswith("Không có phiếu")]
+    return QuotaView(period, unit, groups, batch, heads, allowed and not blocking, blocking, binding)
 
 
 # ----------------------------------------------------------------- classification list

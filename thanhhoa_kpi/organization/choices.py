@@ -61,3 +61,9 @@ class LeaveKind(models.TextChoices):
     SICK = "SICK", "Nghỉ ốm"
     TRAINING = "TRAINING", "Đi học, bồi dưỡng"
     OTHER = "OTHER", "Khác"
+
+
+# Kinds of unit that are a part of the agency (cơ quan, tổ chức, đơn vị) above them rather
+# than an agency: a phòng inside a Sở or a UBND xã/phường. The excellence quota counts per
+# agency (SPEC 5.6, decided 2026-12), so a phòng's officials count in their agency.
+AGENCY_PART_KINDS = frozenset({UnitKind.PHONG.value})

@@ -44,6 +44,17 @@ class Disqualifier(StrEnum):
     UNIT_CORRUPTION = "UNIT_CORRUPTION"
 
 
+class QuotaScope(StrEnum):
+    """Where the quota of ND 335 Điều 20 khoản 5 counts (SPEC 5.6, decided 2026-12).
+
+    AGENCY: per agency (cơ quan, tổ chức, đơn vị: a Sở, a Ban, a UBND xã/phường) and
+    similar-task group in it; a phòng counts in its agency. UNIT: per unit as posted.
+    """
+
+    AGENCY = "AGENCY"
+    UNIT = "UNIT"
+
+
 class QuotaReading(StrEnum):
     """Two readings of the 20 % quota of ND 335 Điều 20 khoản 5 (SPEC 5.6).
 

@@ -17,7 +17,7 @@ import calendar
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from .codes import Classification, QuotaReading
+from .codes import Classification, QuotaReading, QuotaScope
 from .errors import INVALID_RULE_SET
 from .legal import (
     NEUTRAL_SUBJECT,
@@ -59,7 +59,20 @@ PARAM_KEYS = (
 )
 # Keys a rule set may leave out; each falls back to the decree's own reading, so that
 # the copies already stored in appraisals keep parsing (an unknown key is still an error).
-OPTIONAL_PARAM_KEYS = ("min_months_leave_kinds", "citations", "subject", "band_conditions")
+OPTIONAL_PARAM_KEYS = (
+    "min_months_leave_kinds",
+    "citations",
+    "subject",
+    "band_conditions",
+    "quota_scope",
+    "quota_binding_kinds",
+)
+# The kinds of period (AppraisalPeriod.kind) the quota and the head cap may bind.
+PERIOD_KINDS = ("MONTH", "QUARTER", "YEAR")
+# SPEC 5.6 (decided 2026-12): the quota and the head-versus-unit cap bind the annual
+# classification (ND 335 Điều 20, ND 233 Điều 12 khoản 7 speak of the year's result);
+# a month or a quarter shows their effect as a preview unless its kind is listed.
+DEFAULT_QUOTA_BINDING_KINDS = ("YEAR",)
 # The kinds of leave an official may record (organization.LeavePeriod.kind), with the
 # words the roll-up explanation uses for them.
 LEAVE_KINDS = {
@@ -134,6 +147,9 @@ class RuleParams:
     citations: Citations = Citations()
     subject: str = NEUTRAL_SUBJECT
     band_conditions: tuple[tuple[Classification, BandCondition], ...] = ()
+    # Where the quota counts and which periods it (and the head cap) binds (SPEC 5.6).
+    quota_scope: QuotaScope = QuotaScope.AGENCY
+    quota_binding_kinds: tuple[str, ...] = DEFAULT_QUOTA_BINDING_KINDS
     # Which rule set and version these are; not a parameter, so not compared.
     rule_set: RuleSetRef | None = field(default=None, compare=False)
 
@@ -241,6 +257,8 @@ def _read_params(data: Fields) -> RuleParams:
         citations=read_citations(data),
         subject=read_subject(data),
         band_conditions=read_band_conditions(data),
+        quota_scope=_scope(data),
+        quota_binding_kinds=_binding_kinds(data),
     )
     # Cross-field checks only make sense once every field is present and read cleanly.
     if len(data.reader.errors) == before and all(key in data.data for key in PARAM_KEYS):
@@ -276,6 +294,34 @@ def _leave_kinds(data: Fields) -> tuple[str, ...]:
             data.reader.fail(join(path, index), "Loại nghỉ bị trùng.")
         elif kind is not None:
             kinds.append(kind)
+    return tuple(kinds)
+
+
+def _scope(data: Fields) -> QuotaScope:
+    """``quota_scope``: AGENCY (the decided default) or UNIT."""
+    value = None
+    if "quota_scope" in data.data:
+        value = data.reader.choice(data.data["quota_scope"], data.at("quota_scope"), [s.value for s in QuotaScope])
+    return QuotaScope(value or QuotaScope.AGENCY)
+
+
+def _binding_kinds(data: Fields) -> tuple[str, ...]:
+    """``quota_binding_kinds``: distinct period kinds, YEAR among them; absent → YEAR only."""
+    key = "quota_binding_kinds"
+    if key not in data.data:
+        return DEFAULT_QUOTA_BINDING_KINDS
+    path = data.at(key)
+    before = len(data.reader.errors)
+    kinds: list[str] = []
+    for index, item in enumerate(data.reader.sequence(data.data[key], path) or ()):
+        kind = data.reader.choice(item, join(path, index), PERIOD_KINDS)
+        if kind in kinds:
+            data.reader.fail(join(path, index), "Loại kỳ bị trùng.")
+        elif kind is not None:
+            kinds.append(kind)
+    if len(data.reader.errors) == before and "YEAR" not in kinds:
+        # The annual classification is what the decrees limit: it is always bound.
+        data.reader.fail(path, "Phải gồm YEAR: tỷ lệ xuất sắc luôn ràng buộc xếp loại cả năm.")
     return tuple(kinds)
 
 

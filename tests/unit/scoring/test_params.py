@@ -8,7 +8,14 @@ from typing import Any
 
 import pytest
 
-from thanhhoa_kpi.scoring import INVALID_RULE_SET, QuotaReading, ScoringInputError, parse_params, parse_rule_sets
+from thanhhoa_kpi.scoring import (
+    INVALID_RULE_SET,
+    QuotaReading,
+    QuotaScope,
+    ScoringInputError,
+    parse_params,
+    parse_rule_sets,
+)
 from thanhhoa_kpi.scoring.params import OPTIONAL_PARAM_KEYS, PARAM_KEYS
 
 from .conftest import D, raw_rule_sets, rule_sets
@@ -222,3 +229,29 @@ def test_entries_without_a_valid_code_are_not_called_duplicates() -> None:
     with pytest.raises(ScoringInputError) as caught:
         parse_rule_sets(data)
     assert [field for field, _ in caught.value.errors] == ["[0].code", "[1].code"]
+
+
+def test_the_quota_counts_per_agency_and_binds_the_year_unless_the_rule_set_says_otherwise() -> None:
+    """SPEC 5.6 (decided 2026-12): per agency, binding the annual classification."""
+    data = _raw_params()
+    for key in ("quota_scope", "quota_binding_kinds"):
+        data.pop(key)
+    defaults = parse_params(data)
+    assert (defaults.quota_scope, defaults.quota_binding_kinds) == (QuotaScope.AGENCY, ("YEAR",))
+    data.update(quota_scope="UNIT", quota_binding_kinds=["MONTH", "YEAR"])
+    chosen = parse_params(data)
+    assert (chosen.quota_scope, chosen.quota_binding_kinds) == (QuotaScope.UNIT, ("MONTH", "YEAR"))
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "field"),
+    [
+        ("quota_scope", "PHONG", "quota_scope"),
+        ("quota_binding_kinds", ["WEEK"], "quota_binding_kinds[0]"),
+        ("quota_binding_kinds", ["YEAR", "YEAR"], "quota_binding_kinds[1]"),
+        ("quota_binding_kinds", ["MONTH"], "quota_binding_kinds"),
+        ("quota_binding_kinds", "YEAR", "quota_binding_kinds"),
+    ],
+)
+def test_bad_quota_scope_and_binding_name_their_field(key: str, value: object, field: str) -> None:
+    assert field in _fields(lambda data: data.update({key: value}))

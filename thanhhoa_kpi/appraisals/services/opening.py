@@ -31,7 +31,8 @@ from thanhhoa_kpi.appraisals.choices import DEFAULT_GROUPS, DOCTYPE, WORKFLOW_CO
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalCriterion, AppraisalPeriod, RuleSet
 from thanhhoa_kpi.appraisals.rulesets import current_version
 from thanhhoa_kpi.appraisals.services.scoring import template_lines
-from thanhhoa_kpi.scoring import parse_params
+from thanhhoa_kpi.organization.agencies import agencies_of
+from thanhhoa_kpi.scoring import QuotaScope, RuleParams, parse_params
 from thanhhoa_kpi.workflow.services import workflow_start_fields
 
 BATCH_SIZE = 500
@@ -91,9 +92,9 @@ class _RuleSets:
 
     def __init__(self, default: str) -> None:
         self.default = default
-        self.rows: dict[str, tuple[RuleSet, list[dict[str, Any]]]] = {}
+        self.rows: dict[str, tuple[RuleSet, list[dict[str, Any]], RuleParams]] = {}
 
-    def get(self, code: str) -> tuple[RuleSet, list[dict[str, Any]]]:
+    def get(self, code: str) -> tuple[RuleSet, list[dict[str, Any]], RuleParams]:
         code = code or self.default
         if code not in self.rows:
             row = current_version(code)
@@ -101,7 +102,8 @@ class _RuleSets:
                 if code == self.default:
                     raise ValueError(f"Chưa có bộ quy tắc chấm điểm «{code}» đang dùng.")
                 return self.get(self.default)
-            self.rows[code] = (row, template_lines(parse_params(row.params)))
+            params = parse_params(row.params)
+            self.rows[code] = (row, template_lines(params), params)
         return self.rows[code]
 
 
@@ -110,11 +112,18 @@ def _chunks(items: list[Posting], size: int) -> Iterator[list[Posting]]:
         yield items[start : start + size]
 
 
-def _appraisal(period: AppraisalPeriod, posting: Posting, rule_set: RuleSet, start: dict[str, Any]) -> Appraisal:
+def _appraisal(
+    period: AppraisalPeriod, posting: Posting, rule_sets: _RuleSets, agencies: dict[int, int], start: dict[str, Any]
+) -> Appraisal:
+    rule_set, _lines, params = rule_sets.get(posting.rule_set_code)
+    # The quota counts per agency (SPEC 5.6) unless the rule set says per unit.
+    quota_unit_id = posting.quota_unit_id
+    if params.quota_scope == QuotaScope.AGENCY:
+        quota_unit_id = agencies[quota_unit_id]
     return Appraisal(
         period=period, official_id=posting.official_id, unit_id=posting.unit_id, position_id=posting.position_id,
         leadership_role=posting.leadership_role, fields_in_charge=posting.fields, task_group_id=posting.task_group_id,
-        quota_unit_id=posting.quota_unit_id, quota_group=posting.quota_group,
+        quota_unit_id=quota_unit_id, quota_group=posting.quota_group,
         quota_group_label=posting.quota_group_label, rule_set_code=rule_set.code, rule_set_version=rule_set.version,
         rule_params=rule_set.params, **start,
     )  # fmt: skip
@@ -139,8 +148,9 @@ def _run_batch(period: AppraisalPeriod, chunk: list[Posting], rule_sets: _RuleSe
                 "official_id", flat=True
             )
         )
+        agencies = agencies_of(posting.quota_unit_id for posting in chunk)
         rows = [
-            _appraisal(period, posting, rule_sets.get(posting.rule_set_code)[0], start)
+            _appraisal(period, posting, rule_sets, agencies, start)
             for posting in chunk
             if posting.official_id not in existing
         ]

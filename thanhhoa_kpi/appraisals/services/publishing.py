@@ -36,6 +36,27 @@ class PublishOutcome:
     skipped_own: list[Appraisal] = field(default_factory=list)
     demoted: list[quota.MemberDecision] = field(default_factory=list)
     capped: list[quota.MemberDecision] = field(default_factory=list)
+    # Where the quota and the head cap do not bind the period (a month, a quarter): who
+    # they would lower at the annual classification, published at their own level.
+    would_demote: list[quota.MemberDecision] = field(default_factory=list)
+    would_cap: list[quota.MemberDecision] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        """The preview in words, for the authority publishing a month or a quarter."""
+        found = []
+        if self.would_demote:
+            names = ", ".join(member.appraisal.official.full_name for member in self.would_demote)
+            found.append(
+                f"Xem trước: theo tỷ lệ xuất sắc, {names} sẽ bị hạ xuống «Hoàn thành tốt nhiệm vụ» khi xếp loại "
+                "cả năm; kỳ này vẫn công khai theo điểm."
+            )
+        if self.would_cap:
+            names = ", ".join(member.appraisal.official.full_name for member in self.would_cap)
+            found.append(
+                f"Xem trước: {names} (người đứng đầu) sẽ không được cao hơn xếp loại của đơn vị khi xếp loại cả năm."
+            )
+        return found
 
 
 def waiting(period: AppraisalPeriod, unit: OrgUnit, user: Any) -> QuerySet[Appraisal]:
@@ -74,13 +95,17 @@ def period_publish_unit(*, period: AppraisalPeriod, unit: OrgUnit, user: Any) ->
                        code="NOTHING_TO_PUBLISH")  # fmt: skip
     quota.lock_period(period.pk)
     groups = quota.decide_groups(period, batch)
-    _refuse_conflicts(groups)
+    if any(quota.binding(appraisal) for appraisal in batch):
+        _refuse_conflicts(groups)
     outcome = PublishOutcome(skipped_own=own)
     with quota.batch(groups):
         for appraisal in batch:
             member = groups[quota.key_of(appraisal)].member(appraisal.pk)
-            if member is not None:
+            if member is not None and quota.binding(appraisal):
                 _apply(appraisal, member, user, outcome)
+            elif member is not None:
+                outcome.would_demote.extend([member] if member.demoted else [])
+                outcome.would_cap.extend([member] if member.capped else [])
             workflow_transition(document=appraisal, action=PUBLISH, user=user)
             outcome.published.append(appraisal)
     return outcome

@@ -270,6 +270,8 @@ def home_affairs_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
             published, demoted, capped = len(outcome.published), len(outcome.demoted), len(outcome.capped)
             note = f"hạ mức theo tỷ lệ {demoted}, theo xếp loại đơn vị {capped}"
             messages.success(request, f"Đã công khai {published} phiếu; {note}.")
+            for warning in outcome.warnings:
+                messages.warning(request, warning)
         except DomainError as error:
             model_admin.report_domain_error(request, error)
         return HttpResponseRedirect(request.get_full_path())
