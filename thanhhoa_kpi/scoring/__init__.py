@@ -7,7 +7,8 @@ rule-set parameter (:class:`RuleParams`, parsed from ``fixtures/base/rule_sets.j
 
 Map of the modules:
 
-- :mod:`.params` rule-set parameters; :mod:`.codes` stable codes and labels;
+- :mod:`.params` rule-set parameters; :mod:`.legal` citations, subject noun and band
+  conditions of a rule set; :mod:`.codes` stable codes and labels;
 - :mod:`.tasks` converted sums and a, b, c; :mod:`.leader` d, đ, e and the task score;
 - :mod:`.general` general criteria; :mod:`.classify` bands, disqualifiers, QĐ 366;
 - :mod:`.period` one official and one period; :mod:`.rollup` quarter and year;

@@ -8,7 +8,10 @@ The JSON keys are those of ``fixtures/base/rule_sets.json`` (``params`` of each 
 Sources: ND 335/2025/NĐ-CP Điều 12 (30 + 70), Điều 14–15 (a, b, c, d, đ, e and the 25 %
 deduction), Điều 20 (bands and quota), Điều 21 (deadline, period actually worked);
 ND 233/2026/NĐ-CP Điều 12 (unit's own split, head ≤ unit), Điều 14 (six months);
-QĐ 366-QĐ/TW Điều 11 (excellent requires ≥ 30 % of tasks exceeded).
+QĐ 366-QĐ/TW Điều 11 (excellent requires ≥ 30 % of tasks exceeded; conditions of each
+level). What each rule set cites, whom it assesses and its band conditions are read by
+:mod:`.legal`; ND 233's deadline is 5 December (Điều 15 khoản 1 điểm b as published,
+unlike the 15 December of ND 335 Điều 21) and its general criteria those of its Phụ lục I.
 """
 
 from __future__ import annotations
