@@ -31,8 +31,6 @@ TASK_KEYS = (
     "a", "b", "c", "task_percent", "task_score",
 )  # fmt: skip
 _COUNTS = ("quality_failures", "delays", "exempt_quality_failures", "exempt_delays")
-# Explanation lines of the general criteria, the total and the level: decided in the appraisal.
-_NOT_YET = ("Điểm tiêu chí chung", "Tổng điểm", "Xếp loại")
 
 
 def _plain(number: Decimal | None) -> str:
@@ -100,6 +98,6 @@ def live_score(*, official: Official, period: WorkPeriod) -> dict[str, Any]:
             }
             for row in rows
         ],  # fmt: skip
-        "explanation": [line for line in result.explanation if not line.startswith(_NOT_YET)],
+        "explanation": list(result.task_explanation),
         "notes": notes,
     }

@@ -58,6 +58,9 @@ class PeriodScore:
     total: Decimal | None
     classification: Classification | None
     explanation: tuple[str, ...]
+    # The lines about the work alone (rule set, converted sums, a, b, c, d, đ, e, task
+    # score): what the live score shows before the general criteria are assessed.
+    task_explanation: tuple[str, ...] = ()
 
 
 def _unit_errors(period: PeriodInput, params: RuleParams) -> list[tuple[str, str]]:
@@ -102,12 +105,8 @@ def _rounded(value: Decimal | Fraction, params: RuleParams) -> Decimal:
 
 
 def _not_evaluable(sums: TaskSums, general: GeneralScore, params: RuleParams) -> PeriodScore:
-    lines = [
-        explain.rule_set_line(params),
-        *explain.sums_lines(sums, params),
-        explain.no_assigned_work_line(),
-        explain.general_line(general.score, general.groups, params),
-    ]
+    work = [explain.rule_set_line(params), *explain.sums_lines(sums, params), explain.no_assigned_work_line()]
+    lines = [*work, explain.general_line(general.score, general.groups, params)]
     return PeriodScore(
         status=Status.NO_ASSIGNED_WORK,
         assigned_converted=_rounded(sums.assigned, params),
@@ -123,6 +122,7 @@ def _not_evaluable(sums: TaskSums, general: GeneralScore, params: RuleParams) ->
         total=None,
         classification=None,
         explanation=tuple(lines),
+        task_explanation=tuple(work),
     )
 
 
@@ -139,15 +139,15 @@ def _evaluated(
         shares=task_shares(sums),
     )
     places = params.rounding_places
-    lines = [
+    work = [
         explain.rule_set_line(params),
         *explain.sums_lines(sums, params),
         *explain.ratio_lines(sums, ratios, params),
     ]
     if period.unit is not None:
-        lines.extend(explain.unit_lines(period.unit, params))
-    lines.extend(explain.task_lines(task, period.role, params))
-    lines.append(explain.general_line(general.score, general.groups, params))
+        work.extend(explain.unit_lines(period.unit, params))
+    work.extend(explain.task_lines(task, period.role, params))
+    lines = [*work, explain.general_line(general.score, general.groups, params)]
     lines.append(explain.total_line(general.score, task.score, total, places))
     lines.extend(outcome.reasons)
     return PeriodScore(
@@ -165,4 +165,5 @@ def _evaluated(
         total=outcome.total,
         classification=outcome.classification,
         explanation=tuple(lines),
+        task_explanation=tuple(work),
     )

@@ -141,3 +141,13 @@ def test_leader_unit_errors(unit: UnitCriteria | None, fields: list[str]) -> Non
 def test_reported_figures_follow_the_rounding_places() -> None:
     result = score_period(PeriodInput(Role.STAFF, EXAMPLE_1_ITEMS, points(27)), params(rounding_places=1))
     assert (result.a, result.task_score, result.total) == (D("78.9"), D("54.5"), D("81.5"))
+
+
+@pytest.mark.parametrize("items", [EXAMPLE_1_ITEMS, ()])
+def test_the_work_part_of_the_explanation_stops_before_the_general_criteria(items: tuple[object, ...]) -> None:
+    """What the live score shows: the explanation up to the task score, nothing about the
+    general criteria, the total or the level (decided in the appraisal)."""
+    result = score_period(PeriodInput(Role.STAFF, items, points(27)), params())  # type: ignore[arg-type]
+    general = next(i for i, line in enumerate(result.explanation) if line.startswith("Điểm tiêu chí chung"))
+    assert result.task_explanation == result.explanation[:general]
+    assert result.task_explanation[0].startswith("Bộ quy tắc chấm điểm ND335")
