@@ -244,16 +244,35 @@ def _parent_name(unit: OrgUnit) -> str:
 
 
 def unit_summary_form_context(*, period: AppraisalPeriod, unit: OrgUnit, user: Any) -> dict[str, Any]:
-    """The context of :func:`thanhhoa_kpi.reports.pdf.unit_summary_pdf` for ``unit`` and ``period``."""
+    """The context of :func:`thanhhoa_kpi.reports.pdf.unit_summary_pdf` for ``unit`` and ``period``.
+
+    Appraisals the unit has not decided yet (:mod:`thanhhoa_kpi.appraisals.cutoff`) are
+    listed with their level marked «tạm tính» and left out of the summary of levels; the
+    form states its cut-off.
+    """
+    from thanhhoa_kpi.appraisals import cutoff
+
     summary = unit_summary(period=period, unit=unit, user=user)
-    total = summary["count"] or 1
+    scoped = appraisal_list(user=user, period=period, unit=unit)
+    counted = set(scoped.filter(cutoff.counted_q()).values_list("pk", flat=True))
+    levels = Counter(row["classification"] for row in summary["rows"] if row["id"] in counted)
+    total = len(counted) or 1
     head = next((row for row in summary["rows"] if row["leadership_role"] == "HEAD"), None)
+    rows = []
+    for row in summary["rows"]:
+        provisional = row["id"] not in counted
+        label = row["classification_label"]
+        if provisional and label:
+            label = f"{label} ({cutoff.PROVISIONAL})"
+        rows.append({key: row[key] for key in ("full_name", "position", "self_score", "score")}
+                    | {"classification": label, "provisional": provisional})  # fmt: skip
     return {
         "agency": _parent_name(unit), "unit": unit.name.upper(), "date": None, "period": period.label,
-        "rows": [{key: row[key] for key in ("full_name", "position", "self_score", "score")}
-                 | {"classification": row["classification_label"]} for row in summary["rows"]],
-        "summary": [{"label": classification_label(code), "count": count, "percent": round(100 * count / total, 2)}
-                    for code, count in summary["by_classification"].items()],
+        "rows": rows,
+        "summary": [{"label": classification_label(code), "count": levels.get(code, 0),
+                     "percent": round(100 * levels.get(code, 0) / total, 2)} for code in ClassificationChoices.values],
+        "provisional_count": summary["count"] - len(counted),
+        "cutoff": cutoff.cutoff_note(),
         "signers": {"maker": "", "head": head["full_name"] if head else ""},
     }  # fmt: skip
 

@@ -38,6 +38,7 @@ class ReportResult:
     truncated: bool = False
     warning: str = ""
     subtitle: str = ""
+    note: str = ""  # what the figures count and as of when, printed under the title
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
@@ -48,6 +49,7 @@ class ReportResult:
             "chart": self.chart_data,
             "truncated": self.truncated,
             "warning": self.warning,
+            "note": self.note,
         }
 
 
@@ -78,7 +80,8 @@ def _filter_q(alias: str, flt: Filter) -> Q:
         return blank if value else ~blank
     if op == "ne":
         return ~Q(**{alias: value}) | Q(**{f"{alias}__isnull": True})
-    lookup = {"eq": "exact", "contains": "icontains", "between": "range"}.get(op, op)
+    # "contains" ignores accents and case, đ = d, like every search (core/search.py).
+    lookup = {"eq": "exact", "contains": "fold_contains", "between": "range"}.get(op, op)
     return Q(**{f"{alias}__{lookup}": tuple(value) if op == "between" else value})
 
 

@@ -71,9 +71,11 @@ def to_xlsx(result: ReportResult) -> bytes:
                 cell.number_format = "DD/MM/YYYY"
         sheet.column_dimensions[letter].width = max(12, min(48, len(column.label) + 4))
     sheet.freeze_panes = "A4"
-    if result.warning:
+    notes = [text for text in (result.note, result.warning) if text]
+    if notes:
         sheet.append([])
-        sheet.append(spreadsheet.xlsx_row(sheet, [result.warning]))
+    for text in notes:
+        sheet.append(spreadsheet.xlsx_row(sheet, [text]))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

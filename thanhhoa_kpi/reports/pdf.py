@@ -25,8 +25,10 @@ models. :func:`appraisal_form_pdf` context::
      "signers": {"self": "Nguyễn Thị Hồng Ngọc", "reviewer": ..., "head": ...}}
 
 :func:`unit_summary_pdf` context: ``agency, unit, place, date, period``, ``rows`` (dicts
-with ``full_name, position, self_score, score, classification``), optional ``summary``
-(dicts ``label, count, percent``) and ``signers`` ``{"maker": ..., "head": ...}``.
+with ``full_name, position, self_score, score, classification`` and ``provisional`` —
+printed in italics), optional ``summary`` (dicts ``label, count, percent``), the
+``provisional_count`` left out of it, ``cutoff`` (the sentence stating the data's date and
+the states counted) and ``signers`` ``{"maker": ..., "head": ...}``.
 Numbers may be Decimal, float, int or None; they print as "81,50".
 """
 

@@ -1,21 +1,24 @@
 """Figures of the province monthly report and the quarterly sơ kết (SPEC 6), in the database.
 
 Per top-level unit, per bloc, per month: people appraised, published, counts per
-classification, % excellent, average total; work-log lines and hours. Each grouping is
+classification, % excellent, average total; work-log lines and hours. Levels, the %
+excellent and the average count only the appraisals the unit has decided
+(:func:`thanhhoa_kpi.appraisals.cutoff.counted_q`); the others are counted apart as
+provisional («tạm tính»), so a draft's "Không hoàn thành nhiệm vụ" is never reported. Each grouping is
 one ``values(...).annotate(...)`` query over the scoped appraisals (and one over the
 scoped lines); the top-level unit of a row comes from a ``CASE`` on the unit's path.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Avg, Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 
 from thanhhoa_kpi.accounts import access
-from thanhhoa_kpi.appraisals import states
+from thanhhoa_kpi.appraisals import cutoff, states
 from thanhhoa_kpi.appraisals.choices import ClassificationChoices, PeriodKind
 from thanhhoa_kpi.appraisals.models import Appraisal
 from thanhhoa_kpi.organization.models import OrgUnit
@@ -30,6 +33,7 @@ FIGURE_COLUMNS = [
     *[Column(f"n_{code.lower()}", label, "number") for code, label in ClassificationChoices.choices],
     Column("excellent_percent", "Tỷ lệ xuất sắc (%)", "number"),
     Column("average", "Điểm bình quân", "number"),
+    Column("provisional", "Số phiếu tạm tính (chưa tính xếp loại)", "number"),
     Column("lines", "Số dòng nhật ký", "number"),
     Column("hours", "Số giờ làm việc", "number"),
 ]
@@ -54,10 +58,12 @@ class TopUnits:
         return Case(*whens, default=Value(OTHER_UNIT), output_field=IntegerField())
 
 
-def top_units(user: Any, *, bloc: str | None = None) -> TopUnits:
+def top_units(user: Any, *, bloc: str | None = None, within: OrgUnit | None = None) -> TopUnits:
     units = access.scoped(OrgUnit.objects.all(), user)
     if bloc:
         units = units.filter(bloc=bloc)
+    if within is not None:
+        units = units.filter(path__startswith=within.path)
     rows = list(units.only("id", "path", "depth", "name", "bloc").order_by("path"))
     paths = {unit.path for unit in rows}
     step = OrgUnit.steplen
@@ -77,13 +83,16 @@ def _classification_q(code: str) -> Q:
 
 
 def _appraisal_aggregates() -> dict[str, Any]:
+    counted = cutoff.counted_q()
     out: dict[str, Any] = {
         "appraised": Count("official", distinct=True),
         "published": Count("pk", filter=states.tagged_q(states.PUBLISHED)),
-        "average": Avg("total"),
+        "counted": Count("pk", filter=counted),
+        "provisional": Count("pk", filter=~counted),
+        "average": Avg("total", filter=counted),
     }
     for code in ClassificationChoices.values:
-        out[f"n_{code}"] = Count("pk", filter=_classification_q(code))
+        out[f"n_{code}"] = Count("pk", filter=counted & _classification_q(code))
     return out
 
 
@@ -105,32 +114,42 @@ class Figures:
 
     appraisals: QuerySet
     lines: QuerySet
+    # Built once: the state filters read the workflow definitions.
+    aggregates: dict[str, Any] = field(default_factory=_appraisal_aggregates)
 
     def group(self, *dims: str) -> dict[tuple[Any, ...], list[Any]]:
-        first = _grouped(self.appraisals, dims, APPRAISAL_DIMS, _appraisal_aggregates())
+        first = _grouped(self.appraisals, dims, APPRAISAL_DIMS, self.aggregates)
         second = _grouped(self.lines, dims, LINE_DIMS, _line_aggregates())
         return {key: cells(first.get(key), second.get(key)) for key in {*first, *second}}
 
 
-def figures(user: Any, *, year: int, months: list[int], tops: TopUnits) -> Figures:
+def figures(
+    user: Any, *, year: int, months: list[int], tops: TopUnits, bloc: str = "", within: OrgUnit | None = None
+) -> Figures:
+    """The figures of ``months`` of ``year``, of one bloc and one unit's subtree when given."""
     appraisals = access.scoped(Appraisal.objects.all(), user).filter(
         period__kind=PeriodKind.MONTH, period__year=year, period__number__in=months
     )
     lines = access.scoped(WorkLogLine.objects.all(), user).filter(period__year=year, period__month__in=months)
+    if bloc:
+        appraisals, lines = appraisals.filter(period__bloc=bloc), lines.filter(unit__bloc=bloc)
+    if within is not None:
+        appraisals = appraisals.filter(unit__path__startswith=within.path)
+        lines = lines.filter(unit__path__startswith=within.path)
     return Figures(appraisals.annotate(top=tops.case("unit__path")), lines.annotate(top=tops.case("unit__path")))
 
 
 def cells(appraisal: dict[str, Any] | None, line: dict[str, Any] | None) -> list[Any]:
     appraisal, line = appraisal or {}, line or {}
-    appraised = appraisal.get("appraised") or 0
+    counted = appraisal.get("counted") or 0
     counts = [appraisal.get(f"n_{code}") or 0 for code in ClassificationChoices.values]
     excellent = appraisal.get(f"n_{EXCELLENT}") or 0
-    percent = round(Decimal(100 * excellent) / appraised, 2) if appraised else None
+    percent = round(Decimal(100 * excellent) / counted, 2) if counted else None
     average = appraisal.get("average")
     minutes = line.get("minutes") or 0
     return [
-        appraised, appraisal.get("published") or 0, *counts, percent,
-        round(Decimal(average), 2) if average is not None else None,
+        appraisal.get("appraised") or 0, appraisal.get("published") or 0, *counts, percent,
+        round(Decimal(average), 2) if average is not None else None, appraisal.get("provisional") or 0,
         line.get("lines") or 0, round(Decimal(minutes) / 60, 2),
     ]  # fmt: skip
 
