@@ -36,15 +36,25 @@ class BuiltinReport:
     func: BuiltinFunc
     description: str = ""
     params: dict[str, str] = field(default_factory=dict)  # name → Vietnamese label
+    # name → kind of picker on the desk's filter bar (see :mod:`thanhhoa_kpi.reports.builtin_params`)
+    kinds: dict[str, str] = field(default_factory=dict)
 
 
 BUILTINS: dict[str, BuiltinReport] = {}
 
 
 def register_builtin_report(
-    code: str, title_vi: str, func: BuiltinFunc, *, description: str = "", params: dict[str, str] | None = None
+    code: str,
+    title_vi: str,
+    func: BuiltinFunc,
+    *,
+    description: str = "",
+    params: dict[str, str] | None = None,
+    kinds: dict[str, str] | None = None,
 ) -> BuiltinReport:
-    report = BuiltinReport(code, title_vi, func, description, dict(params or {}))
+    """Registers ``func``; ``kinds`` names the picker of each parameter (a parameter without
+    one is picked by its own name when that is a known kind: ``unit``, ``bloc``, ``year``...)."""
+    report = BuiltinReport(code, title_vi, func, description, dict(params or {}), dict(kinds or {}))
     BUILTINS[code] = report
     return report
 
@@ -66,9 +76,12 @@ def officials_by_unit(user: Any, params: dict[str, Any]) -> ReportResult:
     officials = access.scoped(Official.objects.all(), user).values("pk")
     rows = access.current_assignments().filter(official__in=officials)
     unit_id = str(params.get("unit") or "")
-    if unit_id.isdecimal() and len(unit_id) <= 12:  # isdigit lets "²" through to int()
+    if _pk(unit_id):
         unit = access.scoped(OrgUnit.objects.filter(pk=int(unit_id)), user).first()
         rows = rows.filter(unit__path__startswith=unit.path) if unit else rows.none()
+    bloc = _bloc(params)
+    if bloc:
+        rows = rows.filter(unit__bloc=bloc)
     rows = rows.select_related("official", "unit", "position").order_by("unit__path", "official__full_name")
     data = [
         [a.unit.name, a.official.code, a.official.full_name, a.official.get_category_display(), a.position.name,
@@ -91,18 +104,21 @@ def competency_gap(user: Any, params: dict[str, Any]) -> ReportResult:
     the assessments app registers its own version of this report under the same code.
     """
     from thanhhoa_kpi.competencies.models import PositionRequirement
-    from thanhhoa_kpi.organization.models import Official
+    from thanhhoa_kpi.organization.models import Official, OrgUnit
 
     officials = access.scoped(Official.objects.all(), user).values("pk")
-    holders = dict(
-        access.current_assignments()
-        .filter(official__in=officials)
-        .values_list("position")
-        .annotate(n=Count("official", distinct=True))
-    )
+    held = access.current_assignments().filter(official__in=officials)
+    unit_id = str(params.get("unit") or "")
+    unit = access.scoped(OrgUnit.objects.filter(pk=int(unit_id)), user).first() if _pk(unit_id) else None
+    if unit is not None:
+        held = held.filter(unit__path__startswith=unit.path)
+    holders = dict(held.values_list("position").annotate(n=Count("official", distinct=True)))
     requirements = PositionRequirement.objects.filter(framework__is_active=True)
-    if not access.scope_for(user).everything:
+    if unit is not None or not access.scope_for(user).everything:
         requirements = requirements.filter(position_id__in=list(holders))
+    bloc = _bloc(params)
+    if bloc:
+        requirements = requirements.filter(position__bloc=bloc)
     requirements = requirements.select_related("position", "competency").order_by("position__code", "competency__code")
     data = [
         [r.position.name, r.competency.name, r.competency.get_kind_display(), r.required_level,
@@ -120,6 +136,17 @@ def competency_gap(user: Any, params: dict[str, Any]) -> ReportResult:
     return result
 
 
+def _pk(value: str) -> bool:
+    return value.isdecimal() and len(value) <= 12  # isdigit lets "²" through to int()
+
+
+def _bloc(params: dict[str, Any]) -> str:
+    from thanhhoa_kpi.organization.choices import Bloc
+
+    value = str(params.get("bloc") or "")
+    return value if value in Bloc.values else ""
+
+
 def _result(title: str, columns: list[Column], data: list[list[Any]]) -> ReportResult:
     truncated = len(data) > MAX_ROWS
     warning = "Chỉ hiển thị 5.000 dòng đầu; hãy chọn một đơn vị." if truncated else ""
@@ -132,11 +159,12 @@ def register_org_builtins() -> None:
         "Danh sách cán bộ theo đơn vị",
         officials_by_unit,
         description="Cán bộ, công chức, viên chức đang công tác, theo đơn vị trong phạm vi của bạn.",
-        params={"unit": "Đơn vị (số hiệu)"},
+        params={"unit": "Đơn vị", "bloc": "Khối"},
     )
     register_builtin_report(
         "competency_gap",
         "Báo cáo khoảng cách năng lực",
         competency_gap,
         description="Yêu cầu năng lực của từng vị trí việc làm và số người đang đảm nhiệm.",
+        params={"unit": "Đơn vị", "bloc": "Khối"},
     )

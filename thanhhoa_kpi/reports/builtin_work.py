@@ -2,7 +2,10 @@
 
 Every report reads through the scoped querysets (``access.scoped`` and the selectors that
 use it) and aggregates in the database; parameters arrive as strings (query string or
-desk form) and a missing or foreign one falls back to a sensible default:
+desk filter bar, :mod:`thanhhoa_kpi.reports.builtin_params`) and a missing or foreign one
+falls back to a sensible default. ``unit`` (an id in the user's scope) and ``bloc`` narrow
+every report that has them; the figures of the province reports count levels only for the
+appraisals :mod:`thanhhoa_kpi.appraisals.cutoff` counts, and say so in ``result.note``:
 
 - ``nhat_ky_ca_nhan`` — personal work log (official: default me; period ``YYYY-MM``);
 - ``tong_hop_gio_lam_viec`` — hours per person (or per unit with ``by=unit``);
@@ -22,6 +25,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from thanhhoa_kpi.accounts import access
+from thanhhoa_kpi.appraisals import cutoff
 from thanhhoa_kpi.appraisals import selectors as appraisal_selectors
 from thanhhoa_kpi.appraisals.choices import (
     DRAFT,
@@ -72,9 +76,15 @@ def _scoped_appraisals(user: Any) -> QuerySet[Appraisal]:
     return access.scoped(Appraisal.objects.all(), user)
 
 
+def _bloc(params: dict[str, Any]) -> str:
+    value = str(params.get("bloc") or "")
+    return value if value in Bloc.values else ""
+
+
 def _appraisal_period(user: Any, params: dict[str, Any], kinds: tuple[str, ...]) -> AppraisalPeriod | None:
-    """The period asked for, else the latest one of ``kinds`` holding appraisals the user sees."""
-    periods = appraisal_selectors.period_list(user=user)
+    """The period asked for, else the latest one of ``kinds`` holding appraisals the user
+    sees (of the bloc asked for, when one is)."""
+    periods = appraisal_selectors.period_list(user=user, bloc=_bloc(params) or None)
     pk = _int(params, "period")
     chosen = periods.filter(pk=pk).first() if pk else None
     if chosen is not None:
@@ -105,7 +115,9 @@ def _year(params: dict[str, Any], default: int) -> int:
 
 
 def _log_official(user: Any, params: dict[str, Any]) -> Official | None:
-    pk = _int(params, "official") or access.scope_for(user).official_id
+    # Picking a unit without an official lists the unit's lines, not only mine.
+    mine = None if _int(params, "unit") else access.scope_for(user).official_id
+    pk = _int(params, "official") or mine
     return access.scoped(Official.objects.filter(pk=pk), user).first() if pk else None
 
 
@@ -115,8 +127,13 @@ def personal_log(user: Any, params: dict[str, Any]) -> ReportResult:
     official = _log_official(user, params)
     if official is not None:
         lines = lines.filter(official=official)
-    elif _int(params, "official") or access.scope_for(user).official_id:
+    elif _int(params, "official") or (access.scope_for(user).official_id and not _int(params, "unit")):
         lines = lines.none()  # asked for someone outside the scope
+    unit = _unit(user, params)
+    if unit is not None:
+        lines = lines.filter(unit__path__startswith=unit.path)
+    elif _int(params, "unit"):
+        lines = lines.none()  # a unit outside the scope
     rows = lines.order_by("official__full_name", "date", "pk").values_list(
         "official__full_name", "date", "catalogue_item__code", "catalogue_item__task", "quantity",
         "accepted_quantity", "minutes", "status", "description",
@@ -228,10 +245,18 @@ def unit_month(user: Any, params: dict[str, Any]) -> ReportResult:
 BLOC_LABELS = dict(Bloc.choices)
 
 
+def _scope_of_figures(user: Any, params: dict[str, Any]) -> tuple[work_figures.TopUnits, str, OrgUnit | None, str]:
+    """The rows (top units), bloc and unit of the province figures, and their words for the subtitle."""
+    bloc, unit = _bloc(params), _unit(user, params)
+    tops = work_figures.top_units(user, bloc=bloc or None, within=unit)
+    words = [text for text in (BLOC_LABELS.get(bloc, ""), unit.name if unit else "") if text]
+    return tops, bloc, unit, "".join(f" — {text}" for text in words)
+
+
 def province_month(user: Any, params: dict[str, Any]) -> ReportResult:
     year, month = _year_month(params)
-    tops = work_figures.top_units(user)
-    found = work_figures.figures(user, year=year, months=[month], tops=tops)
+    tops, chosen_bloc, within, words = _scope_of_figures(user, params)
+    found = work_figures.figures(user, year=year, months=[month], tops=tops, bloc=chosen_bloc, within=within)
     by_unit, by_bloc = found.group("unit"), found.group("bloc")
     data = []
     for bloc, label in Bloc.choices:
@@ -242,8 +267,10 @@ def province_month(user: Any, params: dict[str, Any]) -> ReportResult:
         data += [[label, unit.name, *by_unit.get((unit.pk,), work_figures.empty_cells())] for unit in units]
     data.append(["Toàn tỉnh", "Tổng cộng", *found.group()[()]])
     columns = [Column("bloc", "Khối", "choice"), Column("unit", "Đơn vị", "fk"), *work_figures.FIGURE_COLUMNS]
-    subtitle = f"Tháng {month:02d}/{year} — kính gửi Thường trực Tỉnh ủy"
-    return _result("Báo cáo tháng kết quả đánh giá cán bộ toàn tỉnh", columns, data, subtitle)
+    subtitle = f"Tháng {month:02d}/{year}{words} — kính gửi Thường trực Tỉnh ủy"
+    result = _result("Báo cáo tháng kết quả đánh giá cán bộ toàn tỉnh", columns, data, subtitle)
+    result.note = cutoff.cutoff_note()
+    return result
 
 
 def quarter_review(user: Any, params: dict[str, Any]) -> ReportResult:
@@ -252,8 +279,8 @@ def quarter_review(user: Any, params: dict[str, Any]) -> ReportResult:
     quarter = _int(params, "quarter") or (today.month - 1) // 3 + 1
     quarter = quarter if 1 <= quarter <= 4 else 1
     months = [3 * (quarter - 1) + n for n in (1, 2, 3)]
-    tops = work_figures.top_units(user)
-    found = work_figures.figures(user, year=year, months=months, tops=tops)
+    tops, bloc, within, words = _scope_of_figures(user, params)
+    found = work_figures.figures(user, year=year, months=months, tops=tops, bloc=bloc, within=within)
     by_month_unit, by_month, by_unit = found.group("month", "unit"), found.group("month"), found.group("unit")
     empty = work_figures.empty_cells()
     data = []
@@ -265,7 +292,9 @@ def quarter_review(user: Any, params: dict[str, Any]) -> ReportResult:
     data += [[whole, unit.name, *by_unit.get((unit.pk,), empty)] for unit in tops.units]
     data.append([whole, "Tổng cộng cả quý", *found.group()[()]])
     columns = [Column("month", "Thời gian", "text"), Column("unit", "Đơn vị", "fk"), *work_figures.FIGURE_COLUMNS]
-    return _result("Sơ kết quý kết quả đánh giá cán bộ", columns, data, f"Quý {quarter}/{year}")
+    result = _result("Sơ kết quý kết quả đánh giá cán bộ", columns, data, f"Quý {quarter}/{year}{words}")
+    result.note = cutoff.cutoff_note()
+    return result
 
 
 # ------------------------------------------------------- annual classification list
@@ -287,7 +316,7 @@ def _quota_text(found: appraisal_selectors.ClassificationList) -> str:
 def annual_list(user: Any, params: dict[str, Any]) -> ReportResult:
     title = "Danh sách xếp loại chất lượng cán bộ năm"
     period = _appraisal_period(user, params, (PeriodKind.YEAR,)) or _appraisal_period(
-        user, {}, (PeriodKind.QUARTER, PeriodKind.MONTH)
+        user, {"bloc": params.get("bloc")}, (PeriodKind.QUARTER, PeriodKind.MONTH)
     )
     if period is None:
         return _result(title, [], [], "Chưa có kỳ đánh giá.")
@@ -309,35 +338,39 @@ def annual_list(user: Any, params: dict[str, Any]) -> ReportResult:
 
 # ------------------------------------------------------------------------ registry
 
-PERIOD_MONTH = "Tháng (YYYY-MM)"
-APPRAISAL_PERIOD = "Kỳ đánh giá (số hiệu)"
-UNIT = "Đơn vị (số hiệu)"
+PERIOD_MONTH = "Tháng"
+APPRAISAL_PERIOD = "Kỳ đánh giá"
+UNIT = "Đơn vị"
+BLOC = "Khối"
+# The desk's picker of each parameter whose name is not its kind (builtin_params.KINDS).
+WORK_MONTH = {"period": "work_month"}
+APPRAISAL = {"period": "appraisal_period"}
 
 
 def register_work_builtins() -> None:
     reports = [
         ("nhat_ky_ca_nhan", "Nhật ký công việc cá nhân", personal_log,
          "Các dòng nhật ký của một cán bộ trong tháng: đầu công việc, số lượng, số được chấp nhận, thời gian.",
-         {"official": "Cán bộ (số hiệu; mặc định: tôi)", "period": PERIOD_MONTH}),
+         {"period": PERIOD_MONTH, "unit": UNIT, "official": "Cán bộ (mặc định: tôi)"}, WORK_MONTH),
         ("tong_hop_gio_lam_viec", "Bảng tổng hợp giờ làm việc", hours_summary,
          "Giờ làm việc đã ghi và đã duyệt theo từng người (hoặc theo đơn vị) trong tháng.",
-         {"period": PERIOD_MONTH, "unit": UNIT, "by": "Tổng hợp theo (official | unit)"}),
+         {"period": PERIOD_MONTH, "unit": UNIT, "by": "Tổng hợp theo"}, WORK_MONTH),
         ("tong_hop_danh_gia_ca_nhan", "Bảng tổng hợp đánh giá từng cá nhân", person_summary,
          "a, b, c, điểm nhiệm vụ, điểm tiêu chí chung, tổng điểm, xếp loại và trạng thái của từng người.",
-         {"period": APPRAISAL_PERIOD, "unit": UNIT}),
+         {"period": APPRAISAL_PERIOD, "bloc": BLOC, "unit": UNIT}, APPRAISAL),
         ("tong_hop_don_vi_thang", "Tổng hợp kết quả đánh giá của đơn vị theo tháng", unit_month,
          "Số phiếu theo xếp loại và theo trạng thái, điểm bình quân của từng đơn vị.",
-         {"period": APPRAISAL_PERIOD, "unit": UNIT}),
+         {"period": APPRAISAL_PERIOD, "bloc": BLOC, "unit": UNIT}, APPRAISAL),
         ("bao_cao_thang_tinh", "Báo cáo tháng kết quả đánh giá cán bộ toàn tỉnh", province_month,
          "Báo cáo Thường trực Tỉnh ủy: theo khối và đơn vị cấp trên cùng; số được đánh giá, công khai, "
-         "xếp loại, tỷ lệ xuất sắc, điểm bình quân, nhật ký và giờ làm việc.",
-         {"year": "Năm", "month": "Tháng (1–12)"}),
+         "xếp loại, tỷ lệ xuất sắc, điểm bình quân (chỉ các phiếu đã qua đơn vị xem xét), nhật ký và giờ làm việc.",
+         {"year": "Năm", "month": "Tháng", "bloc": BLOC, "unit": UNIT}, {}),
         ("so_ket_quy", "Sơ kết quý kết quả đánh giá cán bộ", quarter_review,
          "Các số liệu của báo cáo tháng cho từng tháng trong quý và cả quý.",
-         {"year": "Năm", "quarter": "Quý (1–4)"}),
+         {"year": "Năm", "quarter": "Quý", "bloc": BLOC, "unit": UNIT}, {}),
         ("danh_sach_xep_loai_nam", "Danh sách xếp loại chất lượng cán bộ năm", annual_list,
          "Xếp loại theo điểm, sau xét tỷ lệ xuất sắc và xếp loại đơn vị, kèm số liệu kiểm tra tỷ lệ.",
-         {"period": APPRAISAL_PERIOD, "unit": UNIT}),
+         {"period": APPRAISAL_PERIOD, "bloc": BLOC, "unit": UNIT}, APPRAISAL),
     ]  # fmt: skip
-    for code, title, func, description, params in reports:
-        register_builtin_report(code, title, func, description=description, params=params)
+    for code, title, func, description, params, kinds in reports:
+        register_builtin_report(code, title, func, description=description, params=params, kinds=kinds)

@@ -28,9 +28,9 @@ from thanhhoa_kpi.dashboards.charts import chart_svg
 from thanhhoa_kpi.desk.base import ScopedAdmin
 from thanhhoa_kpi.desk.navigation import item
 from thanhhoa_kpi.desk.report_builder import BuilderForm, initial_from
-from thanhhoa_kpi.organization.models import OrgUnit
 from thanhhoa_kpi.reports import exports, schedules, services
 from thanhhoa_kpi.reports.builtin import BUILTINS, builtin_run
+from thanhhoa_kpi.reports.builtin_params import param_fields
 from thanhhoa_kpi.reports.engine import ReportResult
 from thanhhoa_kpi.reports.models import ReportSchedule, SavedReport
 from thanhhoa_kpi.reports.registry import SOURCES
@@ -233,13 +233,13 @@ class SavedReportAdmin(ScopedAdmin):
         return builtin_run(code=code, user=request.user, params=request.GET.dict())
 
     def builtin_view(self, request: HttpRequest, code: str) -> HttpResponse:
+        """The report with its filter bar; the exports carry the same query string."""
         result = self._builtin(request, code)
         query = request.GET.urlencode()
         links = [(f.upper(), reverse("admin:reports_builtin_export", args=[code, f]) + (f"?{query}" if query else ""))
                  for f in exports.FORMATS]  # fmt: skip
-        units = access.scoped(OrgUnit.objects.all(), request.user).only("id", "name")[:500]
-        context = {**result_context(result), "builtin": BUILTINS[code], "exports": links, "units": units,
-                   "unit": request.GET.get("unit", "")}  # fmt: skip
+        pickers = param_fields(BUILTINS[code], request.user, request.GET.dict())
+        context = {**result_context(result), "builtin": BUILTINS[code], "exports": links, "pickers": pickers}
         return self._render(request, "builtin_run.html", BUILTINS[code].title, **context)
 
     def builtin_export_view(self, request: HttpRequest, code: str, fmt: str) -> HttpResponse:
