@@ -2,6 +2,10 @@
 
 The form turns into the JSON definition of :mod:`thanhhoa_kpi.reports.definition` and
 back; the definition's errors (``filters[1].value``...) land on the matching widgets.
+
+A filter on a choice field (a state, a level, a bloc) is picked from a dropdown of its
+Vietnamese labels whose values are the stored codes (``"<field>=<code>"``): grouped by
+field while the row's field is not chosen yet, that field's labels only once it is.
 """
 
 from __future__ import annotations
@@ -27,6 +31,17 @@ BLANK = [("", "---------")]
 
 def _select(choices: list[tuple[str, str]], label: str, required: bool = False) -> forms.ChoiceField:
     return forms.ChoiceField(choices=choices, label=label, required=required, widget=uw.UnfoldAdminSelectWidget)
+
+
+def _choice_options(fields: dict[str, SourceField], picked: str) -> list[Any]:
+    """The «Chọn giá trị» options: ``picked``'s labels when it is a choice field, else every
+    choice field's, grouped under its label."""
+    choice = {name: f for name, f in fields.items() if f.kind == "choice" and f.choices}
+    if picked in choice:
+        return BLANK + [(f"{picked}={code}", label) for code, label in choice[picked].choices.items()]
+    return BLANK + [
+        (f.label, [(f"{name}={code}", label) for code, label in f.choices.items()]) for name, f in choice.items()
+    ]
 
 
 def aggregate_keys(fields: dict[str, SourceField]) -> list[tuple[str, str]]:
@@ -70,6 +85,9 @@ class BuilderForm(forms.Form):
             self.fields[f"filter_value_{i}"] = forms.CharField(
                 label="Giá trị", required=False, widget=uw.UnfoldAdminTextInputWidget(attrs={"placeholder": "a; b"})
             )
+            picked = str((self.data if self.is_bound else self.initial).get(f"filter_field_{i}") or "")
+            self.fields[f"filter_choice_{i}"] = _select(_choice_options(fields, picked), "Chọn giá trị")
+            self._choice_initial(i, fields.get(picked))
         for i in range(AGGREGATE_ROWS):
             self.fields[f"agg_fn_{i}"] = _select(BLANK + list(AGGREGATES.items()), "Phép tính")
             self.fields[f"agg_field_{i}"] = _select(BLANK + field_choices, "Của trường")
@@ -79,9 +97,37 @@ class BuilderForm(forms.Form):
         self.fields["chart_y"] = _select(BLANK + keys + field_choices, "Giá trị của biểu đồ")
         self.fields["shared_units"].queryset = access.scoped(OrgUnit.objects.all(), user)
 
+    def _choice_initial(self, i: int, field: SourceField | None) -> None:
+        """A saved filter on a choice field shows its code selected in the dropdown."""
+        value = self.initial.get(f"filter_value_{i}")
+        if self.is_bound or field is None or field.kind != "choice" or value not in field.choices:
+            return
+        self.initial[f"filter_choice_{i}"] = f"{field.name}={value}"
+        self.initial[f"filter_value_{i}"] = ""
+
     @property
     def filter_rows(self) -> list[list[forms.BoundField]]:
-        return [[self[f"filter_{part}_{i}"] for part in ("field", "op", "value")] for i in range(FILTER_ROWS)]
+        parts = ("field", "op", "choice", "value")
+        return [[self[f"filter_{part}_{i}"] for part in parts] for i in range(FILTER_ROWS)]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for i in range(FILTER_ROWS):
+            choice = cleaned.get(f"filter_choice_{i}") or ""
+            if choice and choice.split("=", 1)[0] != cleaned.get(f"filter_field_{i}"):
+                self.add_error(f"filter_choice_{i}", "Giá trị đã chọn thuộc một trường khác trường của bộ lọc này.")
+        return cleaned
+
+    def _filter_value(self, i: int) -> Any:
+        """The dropdown's code when one is chosen (added to the typed ones for «thuộc danh sách»)."""
+        data = self.cleaned_data
+        text, choice = data.get(f"filter_value_{i}") or "", data.get(f"filter_choice_{i}") or ""
+        if not choice:
+            return text
+        code = choice.split("=", 1)[1]
+        if data.get(f"filter_op_{i}") == "in":
+            return [code, *[part.strip() for part in text.replace(";", ",").split(",") if part.strip()]]
+        return code
 
     @property
     def aggregate_rows(self) -> list[list[forms.BoundField]]:
@@ -90,7 +136,7 @@ class BuilderForm(forms.Form):
     def definition(self) -> dict[str, Any]:
         data = self.cleaned_data
         filters = [
-            {"field": data[f"filter_field_{i}"], "op": data[f"filter_op_{i}"], "value": data[f"filter_value_{i}"]}
+            {"field": data[f"filter_field_{i}"], "op": data[f"filter_op_{i}"], "value": self._filter_value(i)}
             for i in range(FILTER_ROWS)
             if data.get(f"filter_field_{i}")
         ]

@@ -1,10 +1,12 @@
 """The document types the report builder can query, and the fields of each.
 
 A source names its model, its Vietnamese label and its fields; each field is
-``(label_vi, kind, lookup[, choices])`` where ``kind`` is ``text|number|date|choice|fk``
-and ``lookup`` is a lookup path (``"category"``, ``"unit__name"``) or a callable
-returning a query expression (for "the official's current unit" and such). Custom fields
-of the source's document type are added on every read as ``custom.<key>``.
+``(label_vi, kind, lookup[, choices])`` where ``kind`` is ``text|number|date|choice|fk``,
+``choices`` pairs of (stored code, Vietnamese label) or a callable returning them (read on
+every use, for labels that live in the database such as workflow states), and ``lookup``
+is a lookup path (``"category"``, ``"unit__name"``) or a callable returning a query
+expression (for "the official's current unit" and such). Custom fields of the source's
+document type are added on every read as ``custom.<key>``.
 
 Rows always come from ``access.scoped(model.objects, user)``. Other apps register their
 sources in ``AppConfig.ready()``::
@@ -20,7 +22,7 @@ sources in ``AppConfig.ready()``::
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import models
@@ -42,6 +44,7 @@ class SourceField:
     kind: str
     lookup: Lookup
     choices: dict[str, str] = field(default_factory=dict)
+    choices_from: Callable[[], Any] | None = None  # read by ReportSource.all_fields
 
     def expression(self) -> Any:
         return F(self.lookup) if isinstance(self.lookup, str) else self.lookup()
@@ -67,7 +70,9 @@ class ReportSource:
     def all_fields(self, user: Any = None) -> dict[str, SourceField]:
         """Built-in fields, then the active custom fields (read now: no restart): those that
         may apply to a record the user sees, or every one without a user."""
-        out = dict(self.fields)
+        out = {
+            name: replace(f, choices=dict(f.choices_from())) if f.choices_from else f for name, f in self.fields.items()
+        }
         if self.custom_doctype:
             from thanhhoa_kpi.customfields import selectors
 
@@ -110,8 +115,9 @@ def register_report_source(
         label, kind, lookup, *rest = spec
         if kind not in KINDS:
             raise ValueError(f"{code}.{name}: kiểu «{kind}» không hỗ trợ")
-        choices = dict(rest[0]) if rest else (_choices_of(model, lookup) if kind == "choice" else {})
-        built[name] = SourceField(name, label, kind, lookup, choices)
+        dynamic = rest[0] if rest and callable(rest[0]) else None
+        choices = dict(rest[0]) if rest and not dynamic else (_choices_of(model, lookup) if kind == "choice" else {})
+        built[name] = SourceField(name, label, kind, lookup, choices, dynamic)
     source = ReportSource(code, model, label_vi, built, custom_doctype)
     SOURCES[code] = source
     return source

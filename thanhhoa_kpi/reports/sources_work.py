@@ -64,6 +64,19 @@ def _register_worklogs() -> None:
     )
 
 
+def _appraisal_states() -> dict[str, str]:
+    """The states of the appraisal workflow definitions: stored code → label (the first
+    definition naming a code gives its label), read on every use since HR admins edit them."""
+    from thanhhoa_kpi.appraisals.choices import DOCTYPE
+    from thanhhoa_kpi.workflow.models import WorkflowDefinition
+
+    out: dict[str, str] = {}
+    for definition in WorkflowDefinition.objects.filter(doctype=DOCTYPE).order_by("code", "-version"):
+        for state in definition.parsed().states:
+            out.setdefault(state.code, state.label)
+    return out
+
+
 def _register_appraisals() -> None:
     register_report_source(
         "appraisal",
@@ -79,7 +92,7 @@ def _register_appraisals() -> None:
             "period_kind": ("Loại kỳ", "choice", "period__kind"),
             "year": ("Năm", "number", "period__year"),
             "period_number": ("Kỳ số (tháng, quý)", "number", "period__number"),
-            "state": ("Trạng thái", "text", "state"),
+            "state": ("Trạng thái", "choice", "state", _appraisal_states),
             "a": ("Tỷ lệ số lượng, a (%)", "number", "a"),
             "b": ("Tỷ lệ chất lượng, b (%)", "number", "b"),
             "c": ("Tỷ lệ tiến độ, c (%)", "number", "c"),
