@@ -12,10 +12,26 @@ from unfold.admin import ModelAdmin
 
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.core.errors import DomainError
+from thanhhoa_kpi.core.search import folded_lookups
 from thanhhoa_kpi.desk.history import ReadOnlyHistoryMixin
 
 
-class ScopedAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin, ModelAdmin):
+class FoldedSearchMixin:
+    """The list search and the autocompletes of a page ignore accents and case, đ = d.
+
+    Django's search uses an entry that names its lookup as it is, so the text fields of
+    ``search_fields`` are handed to it with :mod:`thanhhoa_kpi.core.search`'s
+    ``fold_contains`` instead of its ``icontains``. The rest of Django's search (terms
+    split on spaces, quoted phrases, every term in some field, duplicate detection) is
+    unchanged; callers other than the search only test whether the list is empty.
+    """
+
+    def get_search_fields(self, request: HttpRequest) -> list[str]:
+        fields = super().get_search_fields(request)  # type: ignore[misc]
+        return folded_lookups(self.model, fields)  # type: ignore[attr-defined]
+
+
+class ScopedAdmin(FoldedSearchMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin, ModelAdmin):
     """Lists and forms see only the caller's scope; writes need a writable scope too.
 
     History is a read-only timeline of rows in that scope (:mod:`thanhhoa_kpi.desk.history`):

@@ -8,11 +8,11 @@ from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationFo
 
 from thanhhoa_kpi.accounts.models import RoleGrant, User
 from thanhhoa_kpi.core.models import AppliedPatch
-from thanhhoa_kpi.desk.base import ScopedAdmin
+from thanhhoa_kpi.desk.base import FoldedSearchMixin, ScopedAdmin
 from thanhhoa_kpi.desk.navigation import item
 
 
-class UserAdmin(BaseUserAdmin, ModelAdmin):
+class UserAdmin(FoldedSearchMixin, BaseUserAdmin, ModelAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     change_password_form = AdminPasswordChangeForm
