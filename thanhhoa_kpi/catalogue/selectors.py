@@ -100,12 +100,13 @@ def item_is_usable(*, official: Official, item: CatalogueItem, on: date) -> bool
 
 
 def item_search(queryset: QuerySet[CatalogueItem], term: str) -> QuerySet[CatalogueItem]:
-    """Find items by typing: every word must appear in the code, field, task or details."""
+    """Find items by typing: every word must appear in the code, field, task or details,
+    whatever the accents and case ("van hoa" finds "Văn hóa"; :mod:`thanhhoa_kpi.core.search`)."""
     for word in term.split():
         queryset = queryset.filter(
-            Q(code__icontains=word)
-            | Q(task__icontains=word)
-            | Q(field__icontains=word)
-            | Q(detailed_work__icontains=word)
+            Q(code__fold_contains=word)
+            | Q(task__fold_contains=word)
+            | Q(field__fold_contains=word)
+            | Q(detailed_work__fold_contains=word)
         )
     return queryset
