@@ -136,7 +136,9 @@ def test_a_bulk_action_reports_each_success_and_each_failure(wf, client):
     selected = [f"job_description:{d.pk}" for d in [*ready, moved_on]]
 
     response = client.post(
-        "/admin/workflow/notification/inbox/", {"selected": selected, "action": "publish", "comment": ""}, follow=True
+        "/admin/workflow/notification/inbox/",
+        {"selected": selected, "action": "publish", "comment": "", "confirmed": "1"},
+        follow=True,
     )
 
     text = response.content.decode()

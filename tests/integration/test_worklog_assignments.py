@@ -183,5 +183,7 @@ def test_only_a_system_admin_closes_and_reopens_a_month(cast, work):
     with pytest.raises(ValidationFailed) as error:
         log(cast.official, work.culture)
     assert error.value.code == "PERIOD_CLOSED"
-    reopened = work_period_set_status(period=work.period, user=cast.sysadmin, status=PeriodStatus.OPEN)
+    reopened = work_period_set_status(
+        period=work.period, user=cast.sysadmin, status=PeriodStatus.OPEN, reason="Bổ sung nhật ký"
+    )
     assert reopened.closed_at is None and log(cast.official, work.culture).pk

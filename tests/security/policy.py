@@ -275,6 +275,8 @@ DESK: dict[str, Rule] = {
     "admin:appraisals_unit_summary_pdf": page(grant(allow=SIGNED - {"outsider"}), query="period={period}&unit={unit}"),
     "admin:appraisals_appraisalperiod_open_period": page(_period_admins),
     "admin:appraisals_appraisalperiod_close_period": page(_period_admins),
+    # Unlocking asks for a reason first (GET); the service takes it on POST.
+    "admin:appraisals_appraisalperiod_reopen_period": page(_period_admins),
     "admin:appraisals_appraisalperiod_home_affairs_link": page(_period_admins),
     "admin:appraisals_appraisalperiod_classification_link": page(grant(own=SIGNED)),
     # --- appraisals and other workflow documents

@@ -105,18 +105,40 @@ def require_open(period: WorkPeriod, field: str = "date") -> None:
         raise invalid(field, f"{period} đã khóa, không thể ghi hoặc sửa.", code="PERIOD_CLOSED")
 
 
+# simple_history keeps the reason in ``history_change_reason``, a 100-character column.
+REASON_MAX_LENGTH = 100
+
+
+def unlock_reason(value: Any) -> str:
+    """The reason for re-opening a closed period: required, kept in the period's history."""
+    reason = " ".join(str(value or "").split())
+    if not reason:
+        raise invalid("reason", "Mở khóa kỳ phải ghi rõ lý do.", code="REASON_REQUIRED")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise invalid("reason", f"Lý do mở khóa tối đa {REASON_MAX_LENGTH} ký tự.")
+    return reason
+
+
 @transaction.atomic
-def work_period_set_status(*, period: WorkPeriod, user: Any, status: str) -> WorkPeriod:
-    """Close (or re-open) a month; only a system administrator does this."""
+def work_period_set_status(*, period: WorkPeriod, user: Any, status: str, reason: str = "") -> WorkPeriod:
+    """Close a month, or re-open a closed one with a reason; only a system administrator
+    does this. The reason of a re-opening is kept in the month's history."""
     scope = access.scope_for(user)
     if not scope.is_system_admin:
         raise PermissionRefused("Chỉ quản trị hệ thống được khóa hoặc mở lại kỳ.")
     if status not in PeriodStatus.values:
         raise invalid("status", "Trạng thái kỳ không hợp lệ.")
     period = WorkPeriod.objects.select_for_update().get(pk=period.pk)
+    if period.status == status:
+        return period
+    if status == PeriodStatus.OPEN:
+        period._change_reason = unlock_reason(reason)
+    else:
+        period._change_reason = "Khóa kỳ"
     period.status = status
     period.closed_by = user if status == PeriodStatus.CLOSED else None
     period.closed_at = timezone.now() if status == PeriodStatus.CLOSED else None
+    period._history_user = user
     period.save()
     return period
 

@@ -23,6 +23,7 @@ from thanhhoa_kpi.appraisals.services.periods import (
     period_delete,
     period_open,
     period_progress,
+    period_reopen,
     period_update,
 )
 from thanhhoa_kpi.appraisals.services.publishing import PublishOutcome, period_publish_unit
@@ -47,6 +48,7 @@ __all__ = [
     "period_open_run",
     "period_progress",
     "period_publish_unit",
+    "period_reopen",
     "period_update",
     "unit_appraisal_delete",
     "unit_appraisal_save",

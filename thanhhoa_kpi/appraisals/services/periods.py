@@ -1,4 +1,4 @@
-"""Appraisal periods (SPEC 3.8): create, change deadlines, open, close, delete.
+"""Appraisal periods (SPEC 3.8): create, change deadlines, open, close, unlock, delete.
 
 A period belongs to one bloc and is created, opened and closed by that bloc's authority
 (or a system admin). Opening queues the job that creates the appraisals
@@ -19,7 +19,7 @@ from thanhhoa_kpi.appraisals.choices import OpeningStatus, PeriodKind, PeriodSta
 from thanhhoa_kpi.appraisals.models import AppraisalPeriod, RuleSet
 from thanhhoa_kpi.core.errors import Conflict, FieldError, ValidationFailed
 from thanhhoa_kpi.organization.choices import Bloc
-from thanhhoa_kpi.worklogs.services import work_period_ensure
+from thanhhoa_kpi.worklogs.services import unlock_reason, work_period_ensure
 
 DEADLINES = ("self_assessment_deadline", "unit_review_deadline", "approval_deadline")
 _LIMITS = {PeriodKind.MONTH: 12, PeriodKind.QUARTER: 4, PeriodKind.YEAR: 1}
@@ -147,7 +147,7 @@ def period_open(*, user: Any, period: AppraisalPeriod) -> AppraisalPeriod:
     locked = _lock(period)
     rights.require_period_manager(user, locked.bloc)
     if locked.status == PeriodStatus.CLOSED:
-        raise Conflict(f"Kỳ đánh giá {locked.label} đã khóa, không mở lại được.", code="PERIOD_CLOSED")
+        raise Conflict(f"Kỳ đánh giá {locked.label} đã khóa; hãy «Mở khóa kỳ» và ghi lý do.", code="PERIOD_CLOSED")
     if locked.opening_status in (OpeningStatus.QUEUED, OpeningStatus.RUNNING):
         return locked
     link_work_periods(locked)
@@ -170,6 +170,22 @@ def period_close(*, user: Any, period: AppraisalPeriod) -> AppraisalPeriod:
     if locked.opening_status in (OpeningStatus.QUEUED, OpeningStatus.RUNNING):
         raise Conflict("Đang tạo phiếu đánh giá cho kỳ này; hãy chờ xong rồi khóa kỳ.", code="OPENING_RUNNING")
     locked.status = PeriodStatus.CLOSED
+    locked._history_user = user
+    locked._change_reason = "Khóa kỳ"
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def period_reopen(*, user: Any, period: AppraisalPeriod, reason: str) -> AppraisalPeriod:
+    """Unlock a closed period, by the authority that may close it; the reason is required
+    and kept in the period's history (its appraisals can be changed again)."""
+    locked = _lock(period)
+    rights.require_period_manager(user, locked.bloc)
+    if locked.status != PeriodStatus.CLOSED:
+        raise Conflict(f"Kỳ đánh giá {locked.label} chưa khóa.", code="PERIOD_NOT_CLOSED")
+    locked._change_reason = unlock_reason(reason)
+    locked.status = PeriodStatus.OPEN
     locked._history_user = user
     locked.save()
     return locked

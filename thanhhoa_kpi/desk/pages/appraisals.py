@@ -35,7 +35,7 @@ from thanhhoa_kpi.appraisals.models import (
 )
 from thanhhoa_kpi.core.errors import DomainError, ValidationFailed
 from thanhhoa_kpi.desk.base import ScopedAdmin
-from thanhhoa_kpi.desk.confirm import confirm_first
+from thanhhoa_kpi.desk.confirm import ask, confirm_first
 from thanhhoa_kpi.desk.custom import CustomFieldsAdminMixin
 from thanhhoa_kpi.desk.navigation import item
 from thanhhoa_kpi.desk.pages.workflow import GovernedVersionAdmin, StateFilter, TransitionLogInline, WorkflowAdminMixin
@@ -137,7 +137,7 @@ class AppraisalPeriodAdmin(ScopedAdmin):
     list_filter = ["bloc", "kind", "status", "year"]
     search_fields = ["year", "rule_set_code"]
     readonly_fields = ["status", "opening_status", "opening_total", "opening_done", "opening_created", "opening_error"]
-    actions_detail = ["open_period", "close_period", "home_affairs_link", "classification_link"]
+    actions_detail = ["open_period", "close_period", "reopen_period", "home_affairs_link", "classification_link"]
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         return _with_request(request, super().get_form(request, obj, change, **kwargs))
@@ -178,9 +178,10 @@ class AppraisalPeriodAdmin(ScopedAdmin):
 
     def _period_action(
         self, request: HttpRequest, object_id: Any, *, service: Any, done: str, question: str, label: str,
-        detail: str = "", after: str = "admin:appraisals_appraisalperiod_change",
+        detail: str = "", after: str = "admin:appraisals_appraisalperiod_change", reason_label: str = "",
     ) -> HttpResponse:  # fmt: skip
-        """Ask (GET), then run ``service`` (POST); only those the service lets act are asked."""
+        """Ask (GET), then run ``service`` (POST); only those the service lets act are asked.
+        With ``reason_label`` the question asks for a reason, passed to the service."""
         period = get_object_or_404(self.get_queryset(request), pk=object_id)
         back = reverse("admin:appraisals_appraisalperiod_change", args=[object_id])
         if not rights.may_manage_periods(request.user, period.bloc):
@@ -188,16 +189,18 @@ class AppraisalPeriodAdmin(ScopedAdmin):
             return HttpResponseRedirect(back)
 
         def act() -> HttpResponse:
+            extra = {"reason": request.POST.get("reason", "")} if reason_label else {}
             try:
-                service(user=request.user, period=period)
+                service(user=request.user, period=period, **extra)
             except DomainError as error:
                 self.report_domain_error(request, error)
                 return HttpResponseRedirect(back)
             self.message_user(request, done, messages.SUCCESS)
             return HttpResponseRedirect(reverse(after, args=[object_id]))
 
-        return confirm_first(request, self, title=f"{label} {period}", question=question.format(period=period),
-                             detail=detail, confirm_label=label, back_url=back, act=act)  # fmt: skip
+        asked = question.format(period=period, count=period.appraisals.count())
+        return confirm_first(request, self, title=f"{label} {period}", question=asked, detail=detail,
+                             confirm_label=label, back_url=back, act=act, reason_label=reason_label)  # fmt: skip
 
     @action(description="Mở kỳ, tạo phiếu", icon="play_circle", permissions=["open_period"], url_path="open")
     def open_period(self, request: HttpRequest, object_id: Any) -> HttpResponse:
@@ -212,7 +215,16 @@ class AppraisalPeriodAdmin(ScopedAdmin):
     def close_period(self, request: HttpRequest, object_id: Any) -> HttpResponse:
         return self._period_action(
             request, object_id, service=services.period_close, done="Đã khóa kỳ đánh giá.", label="Khóa kỳ",
-            question="Khóa kỳ {period}? Sau khi khóa không sửa được phiếu.",
+            question="Khóa kỳ {period}? Sau khi khóa, {count} phiếu đánh giá của kỳ không sửa được nữa.",
+            detail="Chỉ mở khóa lại được bằng «Mở khóa kỳ», có ghi lý do.",
+        )  # fmt: skip
+
+    @action(description="Mở khóa kỳ", icon="lock_open", permissions=["open_period"], url_path="reopen")
+    def reopen_period(self, request: HttpRequest, object_id: Any) -> HttpResponse:
+        return self._period_action(
+            request, object_id, service=services.period_reopen, done="Đã mở khóa kỳ đánh giá.", label="Mở khóa kỳ",
+            question="Mở khóa kỳ {period}? Phiếu của kỳ sẽ sửa được trở lại.",
+            reason_label="Lý do mở khóa (bắt buộc, lưu vào lịch sử của kỳ)",
         )  # fmt: skip
 
     @action(description="Xét tỷ lệ, công khai", icon="verified", permissions=["publish"], url_path="home-affairs")
@@ -256,14 +268,39 @@ def _chosen(request: HttpRequest, rows: QuerySet, name: str) -> Any:
     return rows.filter(pk=value).first() if value and str(value).isdigit() else None
 
 
+def _publish_question(request: HttpRequest, model_admin: Any, view: Any, back: str) -> HttpResponse:
+    """What «Công khai» will do, to how many appraisals: asked before the POST that publishes."""
+    count, demoted = len(view.batch), view.demoted
+    how = "áp dụng tỷ lệ xuất sắc và xếp loại đơn vị, rồi công khai" if view.binding else "công khai theo điểm"
+    question = f"Công khai {count} phiếu đánh giá của {view.unit.name}, kỳ {view.period}? Hệ thống sẽ {how}."
+    detail = "Phiếu đã công khai không trở lại bước phê duyệt."
+    if view.binding and demoted:
+        names = ", ".join(member.appraisal.official.full_name for member in demoted)
+        detail = (
+            f"{len(demoted)} người bị hạ từ «Hoàn thành xuất sắc» xuống «Hoàn thành tốt» theo tỷ lệ: {names}. {detail}"
+        )
+    return ask(
+        request, model_admin, title="Xác nhận công khai", question=question, detail=detail, confirm_label="Công khai",
+        back_url=back, items=[f"{row.official.full_name} — {row.unit.name}" for row in view.batch],
+        hidden=[("period", view.period.pk), ("unit", view.unit.pk)],
+    )  # fmt: skip
+
+
 def home_affairs_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
-    """The authority's page: per period and unit, the quota computation, heads vs unit, «Công khai»."""
+    """The authority's page: per period and unit, the quota computation, heads vs unit, «Công khai».
+
+    «Công khai» first shows (GET, ``confirm=1``) how many appraisals it will publish and who
+    is lowered; the question's POST publishes.
+    """
     if not request.user.has_perm("appraisals.publish_appraisal"):
         return HttpResponseRedirect(reverse("admin:index"))
     periods = selectors.period_list(user=request.user).exclude(kind="YEAR")
     period = _chosen(request, periods, "period")
     units = selectors.units_for(user=request.user, period=period) if period else OrgUnit.objects.none()
     unit = _chosen(request, units, "unit")
+    page_url = reverse("admin:appraisals_home_affairs")
+    if period and unit:
+        page_url += f"?period={period.pk}&unit={unit.pk}"
     if request.method == "POST" and period and unit:
         try:
             outcome = services.period_publish_unit(period=period, unit=unit, user=request.user)
@@ -274,8 +311,10 @@ def home_affairs_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
                 messages.warning(request, warning)
         except DomainError as error:
             model_admin.report_domain_error(request, error)
-        return HttpResponseRedirect(request.get_full_path())
+        return HttpResponseRedirect(page_url)
     view = selectors.quota_view(period=period, unit=unit, user=request.user) if period and unit else None
+    if view is not None and view.can_publish and request.GET.get("confirm") == "1":
+        return _publish_question(request, model_admin, view, page_url)
     return _page(request, model_admin, "home_affairs.html", "Xét tỷ lệ xuất sắc và công khai", periods=periods,
                  period=period, units=units, unit=unit, view=view)  # fmt: skip
 

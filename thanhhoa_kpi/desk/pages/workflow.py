@@ -25,6 +25,7 @@ from unfold.views import UnfoldModelAdminViewMixin
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.core.errors import DomainError
 from thanhhoa_kpi.desk.base import ScopedAdmin
+from thanhhoa_kpi.desk.confirm import ask, is_confirmed
 from thanhhoa_kpi.desk.navigation import item
 from thanhhoa_kpi.organization.models import OrgUnit
 from thanhhoa_kpi.workflow import governance, job_descriptions, selectors, services
@@ -542,11 +543,14 @@ class InboxView(UnfoldModelAdminViewMixin, TemplateView):
         )
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """The page's form only asks (:func:`_bulk_question`); the question's form acts."""
         action, comment = request.POST.get("action", ""), request.POST.get("comment", "")
         chosen = _selected(request)
         if not action or not chosen:
             messages.warning(request, "Hãy chọn tài liệu và thao tác cần thực hiện.")
             return HttpResponseRedirect(request.get_full_path())
+        if not is_confirmed(request):
+            return _bulk_question(request, self.model_admin, action=action, comment=comment, chosen=chosen)
         done = 0
         for doctype, ids in chosen.items():
             host = host_for(doctype)
@@ -562,6 +566,34 @@ class InboxView(UnfoldModelAdminViewMixin, TemplateView):
         if done:
             messages.success(request, f"Đã xử lý {done} tài liệu.")
         return HttpResponseRedirect(request.get_full_path())
+
+
+def _bulk_question(
+    request: HttpRequest, model_admin: Any, *, action: str, comment: str, chosen: dict[str, list[int]]
+) -> HttpResponse:
+    """Name the action and the documents it will be applied to before anything moves."""
+    keys = {(doctype, pk) for doctype, ids in chosen.items() for pk in ids}
+    selected = [item for item in selectors.inbox_for(user=request.user) if (item.doctype, item.document.pk) in keys]
+    able = [item for item in selected if any(option.action == action for option in item.actions)]
+    if not able:
+        messages.warning(request, "Không tài liệu nào đã chọn đang chờ bạn thực hiện thao tác này.")
+        return HttpResponseRedirect(request.get_full_path())
+    option = next(option for option in able[0].actions if option.action == action)
+    if option.comment_required and not comment.strip():
+        messages.warning(request, f"«{option.label}» cần ghi ý kiến; hãy nhập ý kiến rồi thực hiện lại.")
+        return HttpResponseRedirect(request.get_full_path())
+    skipped = len(keys) - len(able)
+    detail = f"Ý kiến: {comment}" if comment.strip() else ""
+    if skipped:
+        note = f"{skipped} tài liệu đã chọn không chờ thao tác này, được giữ nguyên."
+        detail = f"{detail} {note}".strip()
+    return ask(
+        request, model_admin, title=f"Xác nhận «{option.label}»", confirm_label=f"{option.label} {len(able)} tài liệu",
+        question=f"Thực hiện «{option.label}» cho {len(able)} tài liệu dưới đây?", detail=detail,
+        back_url=request.get_full_path(), items=[f"{item.doctype_label.capitalize()} «{item.title}»" for item in able],
+        hidden=[("action", action), ("comment", comment),
+                *(("selected", f"{item.doctype}:{item.document.pk}") for item in able)],
+    )  # fmt: skip
 
 
 class NotificationAdmin(ModelAdmin):

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from unfold.decorators import action
+from unfold.fields import UnfoldAdminAutocompleteModelChoiceField
 from unfold.views import BaseAutocompleteView
 from unfold.widgets import (
     INPUT_CLASSES,
@@ -37,8 +38,8 @@ from thanhhoa_kpi.appraisals.live import live_score
 from thanhhoa_kpi.catalogue.models import CatalogueItem
 from thanhhoa_kpi.catalogue.selectors import item_search, items_usable_by
 from thanhhoa_kpi.core.errors import DomainError
-from thanhhoa_kpi.desk.autocomplete import AutocompleteField
 from thanhhoa_kpi.desk.base import ScopedAdmin
+from thanhhoa_kpi.desk.confirm import confirm_selected
 from thanhhoa_kpi.desk.custom import CustomFieldsAdminMixin, custom_form_fields
 from thanhhoa_kpi.desk.navigation import item
 from thanhhoa_kpi.organization.models import LeavePeriod, OrgUnit
@@ -82,7 +83,7 @@ class LineForm(forms.Form):
         Assignment.objects.none(), label="Việc được giao", required=False, widget=UnfoldAdminSelectWidget,
         help_text="Chọn việc được giao, hoặc chọn một đầu công việc trong danh mục bên dưới.",
     )  # fmt: skip
-    catalogue_item = AutocompleteField(
+    catalogue_item = UnfoldAdminAutocompleteModelChoiceField(
         ITEM_URL, queryset=CatalogueItem.objects.all(), label="Đầu công việc (gõ để tìm)", required=False
     )
     quantity = forms.DecimalField(label="Số lượng", widget=UnfoldAdminDecimalFieldWidget, decimal_places=2)
@@ -120,7 +121,9 @@ class LineForm(forms.Form):
 
 
 class SelfRegisterForm(forms.Form):
-    catalogue_item = AutocompleteField(ITEM_URL, queryset=CatalogueItem.objects.all(), label="Đầu công việc tự đăng ký")
+    catalogue_item = UnfoldAdminAutocompleteModelChoiceField(
+        ITEM_URL, queryset=CatalogueItem.objects.all(), label="Đầu công việc tự đăng ký"
+    )
     quantity = forms.DecimalField(label="Số lượng", widget=UnfoldAdminDecimalFieldWidget, decimal_places=2)
     deadline = forms.DateField(label="Hạn hoàn thành", required=False, widget=_date_input())
 
@@ -143,7 +146,7 @@ class ReviewForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    catalogue_item = AutocompleteField(
+    catalogue_item = UnfoldAdminAutocompleteModelChoiceField(
         ITEM_URL, queryset=CatalogueItem.objects.all(), label="Đầu công việc (gõ để tìm)"
     )
     assignees = forms.ModelMultipleChoiceField(
@@ -417,21 +420,35 @@ class WorkPeriodAdmin(ReadOnlyPage, ScopedAdmin):
     search_fields = ["year"]
     actions = ["close_periods", "reopen_periods"]
 
-    def _set(self, request: HttpRequest, queryset: QuerySet, status: str) -> None:
+    def _set(self, request: HttpRequest, queryset: QuerySet, status: str, reason: str = "") -> None:
         try:
-            for period in queryset:
-                services.work_period_set_status(period=period, user=request.user, status=status)
+            for period in queryset.order_by("pk"):
+                services.work_period_set_status(period=period, user=request.user, status=status, reason=reason)
             self.message_user(request, "Đã cập nhật trạng thái kỳ.", messages.SUCCESS)
         except DomainError as error:
             self.report_domain_error(request, error)
 
-    @admin.action(description="Khóa các kỳ đã chọn", permissions=["view"])
-    def close_periods(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._set(request, queryset, PeriodStatus.CLOSED)
+    def has_lock_permission(self, request: HttpRequest) -> bool:
+        # Offered to whom the service lets act; the service checks again when it acts.
+        return access.scope_for(request.user).is_system_admin
 
-    @admin.action(description="Mở lại các kỳ đã chọn", permissions=["view"])
-    def reopen_periods(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._set(request, queryset, PeriodStatus.OPEN)
+    @admin.action(description="Khóa các kỳ đã chọn", permissions=["lock"])
+    def close_periods(self, request: HttpRequest, queryset: QuerySet) -> Any:
+        return confirm_selected(
+            request, self, queryset, title="Khóa kỳ công việc", confirm_label="Khóa kỳ",
+            question="Khóa {count} kỳ công việc dưới đây? Sau khi khóa, không ai ghi, sửa hay duyệt được nhật ký "
+            "của các tháng này cho đến khi quản trị hệ thống mở khóa (có ghi lý do).",
+            act=lambda: self._set(request, queryset, PeriodStatus.CLOSED),
+        )  # fmt: skip
+
+    @admin.action(description="Mở khóa các kỳ đã chọn (ghi lý do)", permissions=["lock"])
+    def reopen_periods(self, request: HttpRequest, queryset: QuerySet) -> Any:
+        return confirm_selected(
+            request, self, queryset, title="Mở khóa kỳ công việc", confirm_label="Mở khóa",
+            question="Mở khóa {count} kỳ công việc dưới đây? Nhật ký của các tháng này sẽ ghi, sửa và duyệt lại được.",
+            reason_label="Lý do mở khóa (bắt buộc, lưu vào lịch sử của kỳ)",
+            act=lambda: self._set(request, queryset, PeriodStatus.OPEN, request.POST.get("reason", "")),
+        )  # fmt: skip
 
 
 class AssignmentAdmin(ReadOnlyPage, ScopedAdmin):
