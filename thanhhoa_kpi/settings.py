@@ -27,6 +27,24 @@ SECRET_KEY = env_str("SECRET_KEY") if PRODUCTION else env_str("SECRET_KEY", "dev
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+
+def _site_url() -> str:
+    """The desk's public address, for the absolute links of e-mails (a mail client cannot
+    follow "/admin/..."). Production defaults to https:// and the first named host."""
+    hosts = [host for host in ALLOWED_HOSTS if host and host[0] not in ".*"]
+    if PRODUCTION:
+        url = env_str("SITE_URL", f"https://{hosts[0]}") if hosts else env_str("SITE_URL")
+    else:
+        url = env_str("SITE_URL", "http://localhost:8000")
+    if not url.startswith(("http://", "https://")) or " " in url:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"SITE_URL must be an http:// or https:// address, got {url!r}")
+    return url.rstrip("/")
+
+
+SITE_URL = _site_url()
+
 INSTALLED_APPS = [
     "unfold",
     "unfold.contrib.filters",

@@ -28,6 +28,16 @@ class User(AbstractUser):
         verbose_name_plural = "người dùng"
         ordering = ["username"]
 
+    def get_full_name(self) -> str:
+        """The name in Vietnamese order (họ, đệm, tên), as the sidebar, history, notices and
+        e-mails show it: the linked official's full name as recorded; for an account without
+        an official, the family name (``last_name``) before the given name (``first_name``).
+        Django's default puts the given name first ("An Nguyễn Văn")."""
+        official = getattr(self, "official", None)  # a missing official is cached as None
+        if official is not None and official.full_name:
+            return official.full_name
+        return f"{self.last_name} {self.first_name}".strip()
+
     def set_unusable_password(self) -> None:
         super().set_unusable_password()
         self._password_removed = True

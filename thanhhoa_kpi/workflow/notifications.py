@@ -43,10 +43,13 @@ class Notice:
 
 def _absolute(path: str) -> str:
     # SITE_URL (e.g. https://kpi.thanhhoa.gov.vn) makes links in e-mails clickable.
-    return f"{getattr(settings, 'SITE_URL', '').rstrip('/')}{path}" if path else ""
+    if not path or path.startswith(("http://", "https://")):
+        return path
+    return f"{settings.SITE_URL.rstrip('/')}/{path.lstrip('/')}"
 
 
 def _name(user: Any) -> str:
+    """In Vietnamese order (họ, đệm, tên): see ``accounts.models.User.get_full_name``."""
     return user.get_full_name() or user.username
 
 
@@ -56,7 +59,12 @@ def _action_text(actions: Iterable[ActionOption]) -> str:
 
 def deliver(*, user_ids: Iterable[int], notice: Notice, desk: bool = True) -> int:
     """Send ``notice`` to each active user: a desk notification and an e-mail; returns e-mails sent."""
-    users = list(get_user_model().objects.filter(pk__in=set(user_ids), is_active=True).order_by("pk"))
+    users = list(
+        get_user_model()
+        .objects.filter(pk__in=set(user_ids), is_active=True)
+        .select_related("official")  # the name in the greeting
+        .order_by("pk")
+    )
     if desk:
         Notification.objects.bulk_create(
             Notification(user=user, title=notice.title, body=notice.summary, url=notice.url) for user in users
@@ -94,7 +102,7 @@ def transition_notify_later(*, log_id: int) -> OutboxJob:
 def transition_notify(*, log_id: int) -> int:
     """After a transition: the users the document now awaits, and its subject if someone
     else acted on it. Returns the number of e-mails sent."""
-    log = TransitionLog.objects.select_related("actor", "workflow").get(pk=log_id)
+    log = TransitionLog.objects.select_related("actor__official", "workflow").get(pk=log_id)
     document = log.document
     # Moved on (or deleted) since: the later transition's own job tells the right people.
     if document is None or document.state != log.to_state:
