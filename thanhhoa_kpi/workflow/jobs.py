@@ -13,6 +13,10 @@ def notify_transition(log_id: int) -> int:
     return notifications.transition_notify(log_id=log_id)
 
 
+def notify_lines_reviewed(lines: list[list[object]]) -> int:
+    return notifications.lines_reviewed_notify(lines=lines)
+
+
 def send_deadline_reminders(days: int | None = None) -> int:
     return notifications.reminders_send(days=days)
 

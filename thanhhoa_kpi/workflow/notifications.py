@@ -1,18 +1,24 @@
-"""Telling people: after a transition, before a step deadline, and once a day.
+"""Telling people: after a transition, after a review of work-log lines that found
+failures or delays, before a step deadline, and once a day.
 
 Each notice is a desk :class:`~thanhhoa_kpi.workflow.models.Notification` and an e-mail
 through Django's e-mail backend (users without an address get the desk notice only).
 Recipients come from :func:`~thanhhoa_kpi.workflow.selectors.awaited_users`, the same
 rule the inbox uses. These functions run in RQ jobs (:mod:`thanhhoa_kpi.workflow.jobs`),
 never inside a request's transaction. A transition's notice goes through the outbox
-(:func:`transition_notify_later`), so it is sent even if Redis was down at the time.
+(:func:`transition_notify_later`), so it is sent even if Redis was down at the time; so
+does a review's (:func:`lines_reviewed_notify_later`).
+
+Names are in Vietnamese order (``User.get_full_name``: the official's full name) and links
+in e-mails are absolute, made with ``settings.SITE_URL``.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +33,7 @@ from thanhhoa_kpi.core.outbox import outbox_enqueue
 from thanhhoa_kpi.workflow.hosts import doctype_label
 from thanhhoa_kpi.workflow.models import Notification, TransitionLog, WorkflowDocument
 from thanhhoa_kpi.workflow.selectors import ActionOption, awaited_users, due_documents, pending_by_user
+from thanhhoa_kpi.worklogs.models import LineStatus, WorkLogLine
 
 DEFAULT_REMINDER_DAYS = 3
 _SUBJECT_PREFIX = "[KPI Thanh Hóa] "
@@ -129,6 +136,70 @@ def transition_notify(*, log_id: int) -> int:
             summary += f" Ý kiến: {log.comment}"
         notice = Notice(f"{log.action_label}: {context['title']}", "workflow/email/outcome.txt", context, url, summary)
         sent += deliver(user_ids=[owner], notice=notice)
+    return sent
+
+
+def lines_reviewed_notify_later(*, lines: Iterable[WorkLogLine]) -> OutboxJob | None:
+    """Call inside the review's transaction: the officials of lines reviewed with quality
+    failures or delays are told after commit (nothing is queued when there are none)."""
+    flagged = [[line.pk, line.reviewed_at.isoformat()] for line in lines if line.quality_failures or line.delays]
+    if not flagged:
+        return None
+    return outbox_enqueue(func="thanhhoa_kpi.workflow.jobs.notify_lines_reviewed", kwargs={"lines": flagged})
+
+
+def _line_text(line: WorkLogLine) -> str:
+    parts = []
+    if line.quality_failures:
+        exempt = f" (miễn trừ {line.exempt_quality_failures})" if line.exempt_quality_failures else ""
+        parts.append(f"{line.quality_failures} lỗi chất lượng{exempt}")
+    if line.delays:
+        exempt = f" (miễn trừ {line.exempt_delays})" if line.exempt_delays else ""
+        parts.append(f"{line.delays} lần chậm tiến độ{exempt}")
+    text = f"Ngày {line.date:%d/%m/%Y}, {line.catalogue_item.code} — {line.catalogue_item.task}: {', '.join(parts)}"
+    return f"{text}. Ý kiến: {line.review_comment}" if line.review_comment else f"{text}."
+
+
+def _lines_url(period_id: int) -> str:
+    try:
+        return reverse("admin:worklogs_worklogline_changelist") + f"?period__id__exact={period_id}"
+    except NoReverseMatch:
+        return ""
+
+
+def lines_reviewed_notify(*, lines: list[list[Any]]) -> int:
+    """Tell each official, once, which of their lines the review found failures or delays in.
+
+    ``lines`` holds ``[line id, reviewed_at]`` pairs; a line reviewed again since is left to
+    the later review's job. The outbox may run a job twice: a notice with the same text
+    already made since the review is not sent again. Returns the number of e-mails sent.
+    """
+    wanted = {int(pk): datetime.fromisoformat(stamp) for pk, stamp in lines}
+    rows = (
+        WorkLogLine.objects.filter(pk__in=wanted, status=LineStatus.REVIEWED)
+        .select_related("official", "catalogue_item", "reviewed_by__official")
+        .order_by("official_id", "date", "pk")
+    )
+    by_official: dict[int, list[WorkLogLine]] = defaultdict(list)
+    for line in rows:
+        if line.reviewed_at == wanted[line.pk] and (line.quality_failures or line.delays) and line.official.user_id:
+            by_official[line.official.user_id].append(line)
+    sent = 0
+    for user_id, found in by_official.items():
+        reviewer = _name(found[0].reviewed_by) if found[0].reviewed_by_id else "Người duyệt"
+        texts = [_line_text(line) for line in found]
+        summary = f"{reviewer} đã duyệt {len(found)} dòng nhật ký của bạn: " + " ".join(texts)
+        since = min(line.reviewed_at for line in found)
+        if Notification.objects.filter(user_id=user_id, body=summary, created_at__gte=since).exists():
+            continue
+        notice = Notice(
+            "Nhật ký công việc được duyệt có lỗi chất lượng hoặc chậm tiến độ",
+            "workflow/email/lines_reviewed.txt",
+            {"reviewer": reviewer, "lines": texts},
+            _lines_url(found[0].period_id),
+            summary,
+        )
+        sent += deliver(user_ids=[user_id], notice=notice)
     return sent
 
 

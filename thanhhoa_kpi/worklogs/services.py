@@ -23,6 +23,7 @@ from thanhhoa_kpi.core.errors import Conflict, FieldError, PermissionRefused, Va
 from thanhhoa_kpi.customfields import selectors as custom_fields
 from thanhhoa_kpi.customfields.services import custom_values_validate
 from thanhhoa_kpi.organization.models import Official
+from thanhhoa_kpi.workflow import notifications
 from thanhhoa_kpi.worklogs import hooks, rights
 from thanhhoa_kpi.worklogs.evidence import check_evidence
 from thanhhoa_kpi.worklogs.models import (
@@ -407,6 +408,7 @@ def worklog_review(*, line: WorkLogLine, reviewer: Any, **given: Any) -> WorkLog
         raise invalid("line", "Không tìm thấy dòng nhật ký.")
     reviewed = _review_locked(locked[0], reviewer, given)
     hooks.lines_reviewed([reviewed], reviewer)
+    notifications.lines_reviewed_notify_later(lines=[reviewed])  # the official hears of failures and delays
     return reviewed
 
 
@@ -425,4 +427,5 @@ def worklog_review_bulk(*, lines: list[WorkLogLine], reviewer: Any, **given: Any
             error.message = f"Dòng ngày {line.date:%d/%m/%Y} của {line.official.full_name}: {error.message}"
             raise
     hooks.lines_reviewed(reviewed, reviewer)
+    notifications.lines_reviewed_notify_later(lines=reviewed)  # the official hears of failures and delays
     return reviewed
