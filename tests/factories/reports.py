@@ -17,6 +17,24 @@ def ensure_report_roles() -> None:
     load_roles(read_file(FIXTURES_DIR / "base" / "roles.reports.yaml"))
 
 
+def builtin_report_data(cast: Any) -> tuple[Any, Any, Any]:
+    """Work-log lines in two departments and two published appraisals of this month:
+    (cast, the appraisal period, the work cast)."""
+    from tests.factories.appraisals import appraisal_of, opened, prepare_appraisals, scored
+    from tests.factories.worklogs import log, work_cast
+
+    prepare_appraisals()
+    ensure_report_roles()
+    work = work_cast(cast)
+    log(cast.official, work.culture, minutes=120)
+    log(cast.colleague, work.sport, minutes=60)
+    log(cast.outsider, work.foreign, minutes=30)
+    period = opened(cast)
+    scored(appraisal_of(cast.official, period), "92", "66", state="PUBLISHED")
+    scored(appraisal_of(cast.outsider, period), "80", "58", state="PUBLISHED")
+    return cast, period, work
+
+
 def make_field(key: str, field_type: str, doctype: str = "official", **extra: Any) -> FieldDefinition:
     extra.setdefault("label", key.replace("_", " ").capitalize())
     extra.setdefault("by", SYSTEM)  # set up by the test itself, as a fixture would

@@ -9,9 +9,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from tests.factories.appraisals import appraisal_of, opened, prepare_appraisals, scored
-from tests.factories.reports import ensure_report_roles
-from tests.factories.worklogs import log, work_cast
+from tests.factories.reports import builtin_report_data
 from thanhhoa_kpi.reports.builtin import BUILTINS, builtin_run
 
 pytestmark = pytest.mark.django_db
@@ -23,16 +21,7 @@ OUTSIDE = ("Vũ Thị Giang", "Sở Khoa học (thử)", "Phòng B")
 
 @pytest.fixture
 def data(cast):
-    prepare_appraisals()
-    ensure_report_roles()
-    work = work_cast(cast)
-    log(cast.official, work.culture, minutes=120)
-    log(cast.colleague, work.sport, minutes=60)
-    log(cast.outsider, work.foreign, minutes=30)
-    period = opened(cast)
-    scored(appraisal_of(cast.official, period), "92", "66", state="PUBLISHED")
-    scored(appraisal_of(cast.outsider, period), "80", "58", state="PUBLISHED")
-    return cast, period
+    return builtin_report_data(cast)[:2]
 
 
 def text(result):
