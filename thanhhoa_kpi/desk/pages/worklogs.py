@@ -20,7 +20,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from unfold.decorators import action
-from unfold.fields import UnfoldAdminAutocompleteModelChoiceField
 from unfold.views import BaseAutocompleteView
 from unfold.widgets import (
     INPUT_CLASSES,
@@ -38,6 +37,7 @@ from thanhhoa_kpi.appraisals.live import live_score
 from thanhhoa_kpi.catalogue.models import CatalogueItem
 from thanhhoa_kpi.catalogue.selectors import item_search, items_usable_by
 from thanhhoa_kpi.core.errors import DomainError
+from thanhhoa_kpi.desk.autocomplete import AutocompleteField
 from thanhhoa_kpi.desk.base import ScopedAdmin
 from thanhhoa_kpi.desk.confirm import confirm_selected
 from thanhhoa_kpi.desk.custom import CustomFieldsAdminMixin, custom_form_fields
@@ -83,7 +83,7 @@ class LineForm(forms.Form):
         Assignment.objects.none(), label="Việc được giao", required=False, widget=UnfoldAdminSelectWidget,
         help_text="Chọn việc được giao, hoặc chọn một đầu công việc trong danh mục bên dưới.",
     )  # fmt: skip
-    catalogue_item = UnfoldAdminAutocompleteModelChoiceField(
+    catalogue_item = AutocompleteField(
         ITEM_URL, queryset=CatalogueItem.objects.all(), label="Đầu công việc (gõ để tìm)", required=False
     )
     quantity = forms.DecimalField(label="Số lượng", widget=UnfoldAdminDecimalFieldWidget, decimal_places=2)
@@ -121,9 +121,7 @@ class LineForm(forms.Form):
 
 
 class SelfRegisterForm(forms.Form):
-    catalogue_item = UnfoldAdminAutocompleteModelChoiceField(
-        ITEM_URL, queryset=CatalogueItem.objects.all(), label="Đầu công việc tự đăng ký"
-    )
+    catalogue_item = AutocompleteField(ITEM_URL, queryset=CatalogueItem.objects.all(), label="Đầu công việc tự đăng ký")
     quantity = forms.DecimalField(label="Số lượng", widget=UnfoldAdminDecimalFieldWidget, decimal_places=2)
     deadline = forms.DateField(label="Hạn hoàn thành", required=False, widget=_date_input())
 
@@ -146,7 +144,7 @@ class ReviewForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    catalogue_item = UnfoldAdminAutocompleteModelChoiceField(
+    catalogue_item = AutocompleteField(
         ITEM_URL, queryset=CatalogueItem.objects.all(), label="Đầu công việc (gõ để tìm)"
     )
     assignees = forms.ModelMultipleChoiceField(
