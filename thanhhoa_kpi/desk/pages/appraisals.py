@@ -8,15 +8,18 @@ error) in one place. Rows come through the scoped access door (``ScopedAdmin``).
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.formats import localize
+from django.utils import timezone
+from django.utils.formats import date_format, localize
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from unfold.admin import TabularInline
@@ -36,12 +39,14 @@ from thanhhoa_kpi.appraisals.models import (
 from thanhhoa_kpi.core.errors import DomainError, ValidationFailed
 from thanhhoa_kpi.desk.base import ScopedAdmin
 from thanhhoa_kpi.desk.confirm import ask, confirm_first
+from thanhhoa_kpi.desk.custom import PREFIX as CUSTOM_PREFIX
 from thanhhoa_kpi.desk.custom import CustomFieldsAdminMixin
 from thanhhoa_kpi.desk.navigation import item
 from thanhhoa_kpi.desk.pages.workflow import GovernedVersionAdmin, StateFilter, TransitionLogInline, WorkflowAdminMixin
 from thanhhoa_kpi.desk.pdf_downloads import AppraisalPdfMixin, unit_summary_pdf_view
 from thanhhoa_kpi.desk.service_forms import ServiceForm, adopt, form_errors, with_request
 from thanhhoa_kpi.organization.models import OrgUnit
+from thanhhoa_kpi.workflow import services as workflow_services
 
 _form_errors = form_errors
 _with_request = with_request
@@ -332,7 +337,20 @@ def classification_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
 # ---------------------------------------------------------------------------- appraisals
 
 
-class CriterionInline(TabularInline):
+class KnownToTheForm:
+    """An inline whose bound formset the appraisal form saves (through the services) while validating."""
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        base = super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
+
+        def __init__(formset: Any, *args: Any, **options: Any) -> None:
+            base.__init__(formset, *args, **options)
+            request.__dict__.setdefault("_appraisal_formsets", {})[formset.prefix] = formset
+
+        return type(base.__name__, (base,), {"__init__": __init__})
+
+
+class CriterionInline(KnownToTheForm, TabularInline):
     model = AppraisalCriterion
     extra = 0
     can_delete = False
@@ -347,7 +365,7 @@ class CriterionInline(TabularInline):
         return False
 
 
-class DisqualifierInline(TabularInline):
+class DisqualifierInline(KnownToTheForm, TabularInline):
     model = AppraisalDisqualifier
     extra = 0
     verbose_name_plural = "Trường hợp không hoàn thành nhiệm vụ (có căn cứ)"
@@ -377,8 +395,47 @@ def _editable(request: HttpRequest, obj: Appraisal | None) -> set[str]:
     return cache.get(getattr(obj, "pk", None), set())
 
 
+WORKFLOW_ACTION, WORKFLOW_COMMENT, WORKFLOW_STATE = "_workflow_action", "_workflow_comment", "_workflow_state"
+
+
+class AppraisalForm(forms.ModelForm):
+    """The appraisal page's form: validating it saves it through the services, then runs the
+    workflow button that was pressed, in one savepoint.
+
+    So «Gửi» or «Duyệt» never throws away what was typed (an unsaved reviewer score must not
+    be replaced by the self score on approval), the services check rights and values, and
+    a refusal of either step moves nothing: the page comes back with every value as typed
+    and each error at its input (:func:`_show_refusal`).
+    """
+
+    request: HttpRequest
+    transition: Any = None
+
+    def _post_clean(self) -> None:
+        # Runs after clean() (custom fields included); the model form neither builds nor
+        # validates the instance itself, the services do.
+        formsets = [fs for fs in self.request.__dict__.get("_appraisal_formsets", {}).values() if fs.is_bound]
+        if self.errors or not all([formset.is_valid() for formset in formsets]):
+            return
+        post = self.request.POST
+        try:
+            with transaction.atomic():
+                _save_through_services(self.request, self.instance, self, formsets)
+                if post.get(WORKFLOW_ACTION):
+                    self.transition = workflow_services.workflow_transition(
+                        document=self.instance, action=post[WORKFLOW_ACTION], user=self.request.user,
+                        comment=post.get(WORKFLOW_COMMENT, ""), expected_state=post.get(WORKFLOW_STATE) or None,
+                    )  # fmt: skip
+        except _Shown as shown:
+            self.add_error(None, shown.error.message)
+        except DomainError as error:
+            _show_refusal(self, formsets, error)
+
+
 class AppraisalAdmin(AppraisalPdfMixin, CustomFieldsAdminMixin, WorkflowAdminMixin, ScopedAdmin):
     custom_doctype = "appraisal"
+    form = AppraisalForm
+    change_form_outer_before_template = "appraisals/appraisal_panel.html"
     list_display = ["official", "period_label", "unit", "state_label", "total", "classification_display",
                     "score_status"]  # fmt: skip
     list_filter = [("period", RelatedDropdownFilter), ("unit", AutocompleteSelectFilter), StateFilter,
@@ -405,6 +462,14 @@ class AppraisalAdmin(AppraisalPdfMixin, CustomFieldsAdminMixin, WorkflowAdminMix
         names = [name for _title, options in self.fieldsets for name in options["fields"]]
         editable = _editable(request, obj)
         return [name for name in names if name not in editable]
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        return _with_request(request, super().get_form(request, obj, change, **kwargs))
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
+        # The comment typed above the buttons comes back with the rest when the save is refused.
+        extra_context = {**(extra_context or {}), "workflow_comment": request.POST.get(WORKFLOW_COMMENT, "")}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name in ("unit_dd", "unit_e"):
@@ -434,7 +499,7 @@ class AppraisalAdmin(AppraisalPdfMixin, CustomFieldsAdminMixin, WorkflowAdminMix
                 ("Điểm tiêu chí chung (≤ 30)", obj.general_score), ("Tổng điểm", obj.total)]  # fmt: skip
         shown = ((label, "—" if value is None else localize(value)) for label, value in rows)
         cells = format_html_join("", "<tr><td class='pr-4 py-1'>{}</td><td class='font-semibold'>{}</td></tr>", shown)
-        return format_html("<table id='appraisal-scores'>{}</table>", cells)
+        return format_html("<table id='appraisal-scores'>{}</table>{}", cells, _scored_at_note(obj))
 
     @admin.display(description="Diễn giải cách tính")
     def explanation_list(self, obj: Appraisal) -> SafeString:
@@ -468,22 +533,64 @@ class AppraisalAdmin(AppraisalPdfMixin, CustomFieldsAdminMixin, WorkflowAdminMix
         self.message_user(request, f"Đã tính lại {done} phiếu; bỏ qua {refused} phiếu bạn không được sửa.")
 
     def save_model(self, request: HttpRequest, obj: Appraisal, form: Any, change: bool) -> None:
-        request._appraisal_form = form  # written by save_related, through the services
+        # The form saved through the services while validating (AppraisalForm._post_clean).
+        request._appraisal_transition = form.transition  # type: ignore[attr-defined]
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        """Lines and disqualifiers go through the services, never through the formsets."""
+        """Lines and disqualifiers went through the services; the formsets save nothing."""
         for formset in formsets:  # what the admin's change message reads
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        try:
-            _save_through_services(request, form.instance, form, formsets)
-        except DomainError as error:
-            self.report_domain_error(request, error)
-            request._appraisal_failed = True
 
     def response_change(self, request: HttpRequest, obj: Appraisal) -> HttpResponse:
-        if getattr(request, "_appraisal_failed", False):
-            return HttpResponseRedirect(request.path)
-        return super().response_change(request, obj)
+        log = getattr(request, "_appraisal_transition", None)
+        if log is None:
+            return super().response_change(request, obj)
+        self.message_user(request, f"Đã lưu phiếu và thực hiện «{log.action_label}».", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:appraisals_appraisal_change", args=[obj.pk]))
+
+
+def _scored_at_note(obj: Appraisal) -> SafeString:
+    """When the figures were computed, so a reader knows how current they are."""
+    if obj.scored_at is None:
+        return format_html("<p class='text-sm mt-2' id='appraisal-scored-at'>{}</p>", "Phiếu chưa được tính điểm.")
+    when = date_format(timezone.localtime(obj.scored_at), "H:i d/m/Y")
+    return format_html(
+        "<p class='text-sm mt-2' id='appraisal-scored-at'>Điểm tính lúc <strong>{}</strong>; {}</p>", when,
+        "tính lại mỗi khi lưu phiếu và khi các dòng công việc của kỳ được duyệt.",
+    )  # fmt: skip
+
+
+class _Shown(Exception):
+    """A refusal already shown on the inline row it concerns (it rolls the savepoint back)."""
+
+    def __init__(self, error: DomainError):
+        super().__init__(error.message)
+        self.error = error
+
+
+LINE_PATH = re.compile(r"lines\[(\d+)\](?:\.(\w+))?")
+# The services' field names that are named otherwise on the form.
+FORM_NAMES = {"dd": "unit_dd", "e": "unit_e", "reason": "unit_criteria_reason"}
+
+
+def _show_refusal(form: AppraisalForm, formsets: list[Any], error: DomainError) -> None:
+    """Each FieldError next to its input: ``lines[i].score`` at the criterion row it came from,
+    the others on their field; the error's own sentence on top. Messages only, never paths."""
+    score = "self_score" if rights.is_subject(form.request.user, form.instance) else "reviewer_score"
+    sent = [line["code"] for line in _line_changes(formsets, score)]
+    rows = {row.instance.code: row for fs in formsets if fs.model is AppraisalCriterion for row in fs.forms}
+    for problem in error.errors:
+        found = LINE_PATH.fullmatch(problem.field)
+        if found and int(found[1]) < len(sent):
+            row = rows[sent[int(found[1])]]
+            name = {"score": score, "comment": "comment"}.get(found[2] or "")
+            row.add_error(name if name in row.fields else None, problem.message)
+            continue
+        name = FORM_NAMES.get(problem.field, problem.field)
+        if name.startswith("custom."):
+            name = CUSTOM_PREFIX + name.removeprefix("custom.")
+        form.add_error(name if name in form.fields else None, problem.message)
+    form.add_error(None, error.message)
 
 
 def _line_changes(formsets: list[Any], field: str) -> list[dict[str, Any]]:
@@ -538,9 +645,14 @@ def _save_disqualifiers(request: HttpRequest, obj: Appraisal, formsets: list[Any
         for form in formset.extra_forms:
             if form.has_changed() and form not in formset.deleted_forms:
                 data = form.cleaned_data
-                services.appraisal_record_disqualifier(appraisal=obj, user=request.user, code=data.get("code", ""),
-                                                       evidence=data.get("evidence", ""),
-                                                       attachment=data.get("attachment"))  # fmt: skip
+                try:
+                    services.appraisal_record_disqualifier(
+                        appraisal=obj, user=request.user, code=data.get("code", ""),
+                        evidence=data.get("evidence", ""), attachment=data.get("attachment"),
+                    )  # fmt: skip
+                except DomainError as error:
+                    _form_errors(form, error)  # on the row that was refused
+                    raise _Shown(error) from error
 
 
 # ----------------------------------------------------------------------- unit appraisals
