@@ -396,6 +396,8 @@ def _editable(request: HttpRequest, obj: Appraisal | None) -> set[str]:
 
 
 WORKFLOW_ACTION, WORKFLOW_COMMENT, WORKFLOW_STATE = "_workflow_action", "_workflow_comment", "_workflow_state"
+# The form's first submit button (appraisals/appraisal_panel.html), so Enter saves and never sends.
+ENTER_SAVES = "_enter_saves"
 
 
 class AppraisalForm(forms.ModelForm):
@@ -544,6 +546,9 @@ class AppraisalAdmin(AppraisalPdfMixin, CustomFieldsAdminMixin, WorkflowAdminMix
     def response_change(self, request: HttpRequest, obj: Appraisal) -> HttpResponse:
         log = getattr(request, "_appraisal_transition", None)
         if log is None:
+            if ENTER_SAVES in request.POST:  # Enter in a field: save and stay, as «Lưu và tiếp tục sửa»
+                request.POST = request.POST.copy()
+                request.POST["_continue"] = "1"
             return super().response_change(request, obj)
         self.message_user(request, f"Đã lưu phiếu và thực hiện «{log.action_label}».", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:appraisals_appraisal_change", args=[obj.pk]))
