@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 
 from tests.factories.appraisals import FULL_SELF, appraisal_of, lines, opened, place, prepare_appraisals, scored
-from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalPeriod
+from tests.factories.workflow import rule_set_in_force
+from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalPeriod, RuleSet
 from thanhhoa_kpi.core.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db
@@ -132,7 +133,18 @@ def test_unit_criteria_ranking_and_disqualifiers(cast, api_for, period):
     assert removed.status_code == 200 and removed.json()["disqualifiers"] == []
 
 
-def test_quota_publish_and_classification_list(cast, api_for, period):
+@pytest.fixture
+def binding_period(cast):
+    """A month whose publication applies the quota per unit (the shipped default binds only the year)."""
+    prepare_appraisals()
+    current = RuleSet.objects.get(code="ND335", is_current=True)
+    params = {**current.params, "quota_scope": "UNIT", "quota_binding_kinds": ["MONTH", "QUARTER", "YEAR"]}
+    rule_set_in_force(code="ND335", name=current.name, params=params)
+    return opened(cast)
+
+
+def test_quota_publish_and_classification_list(cast, api_for, binding_period):
+    period = binding_period
     for user, total in ((cast.official, "95"), (cast.colleague, "80"), (cast.deputy, "93")):
         scored(appraisal_of(user, period), total)
     client = api_for(cast.authority)

@@ -64,6 +64,10 @@ def test_an_appraisal_goes_from_draft_to_published_in_the_desk(live_server, cast
     assert "Nguyễn Văn An" in page.locator("#home-affairs").inner_text()
     page.locator("#publish-button").click()
     page.wait_for_load_state()
+    assert "Công khai 1 phiếu" in page.locator("#confirm-question").inner_text()  # asked first
+    shot("appraisal-publish-question")
+    page.locator("#confirm-action button[type=submit]").click()
+    page.wait_for_load_state()
     assert page.get_by_text("Đã công khai 1 phiếu").count() >= 1
     page.goto(change_url)
     assert "Công khai" in page.locator("#workflow-panel").inner_text()

@@ -267,11 +267,10 @@ def test_the_desk_inbox_and_panel_carry_catalogues(wf, client):
     client.force_login(wf.head)
     inbox = client.get("/admin/workflow/notification/inbox/").content.decode()
     assert f'value="catalogue:{catalogue.pk}"' in inbox
-    response = client.post(
-        "/admin/workflow/notification/inbox/",
-        {"selected": [f"catalogue:{catalogue.pk}"], "action": "approve", "comment": ""},
-        follow=True,
-    )
+    chosen = {"selected": [f"catalogue:{catalogue.pk}"], "action": "approve", "comment": ""}
+    question = client.post("/admin/workflow/notification/inbox/", chosen)
+    assert question.status_code == 200 and Catalogue.objects.get(pk=catalogue.pk).state == "UNIT_REVIEW"
+    response = client.post("/admin/workflow/notification/inbox/", {**chosen, "confirmed": "1"}, follow=True)
     assert "Đã xử lý 1 tài liệu." in response.content.decode()
     assert Catalogue.objects.get(pk=catalogue.pk).state == "HOME_AFFAIRS"
     client.force_login(wf.hr)
