@@ -145,7 +145,7 @@ class Official(TimeStampedModel):
     phone = models.CharField("Điện thoại", max_length=30, blank=True)
     category = models.CharField("Đối tượng", max_length=20, choices=Category.choices, default=Category.CONG_CHUC)
     rule_set_code = models.CharField(
-        "Bộ quy tắc chấm điểm", max_length=20, blank=True, help_text="Để trống: theo khối/đơn vị (mặc định ND335)."
+        "Bộ quy tắc chấm điểm", max_length=20, blank=True, help_text="Để trống: theo bộ quy tắc của kỳ đánh giá."
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
