@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F, Sum
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
@@ -175,8 +176,30 @@ def _check_values(values: dict[str, Any]) -> None:
         raise invalid("custom", "Trường tùy biến phải là một đối tượng JSON.")
 
 
+def _matching_assignment(official: Official, item: CatalogueItem, period: WorkPeriod) -> Assignment | None:
+    """The official's assignment of ``item`` in ``period`` that a line of that item counts toward.
+
+    Logging against a catalogue item the official was given (or registered) this month is
+    doing that assignment: the first one not yet fully logged (approved first, then by
+    deadline), else the first one, so its progress and coefficient follow. None when the
+    official holds no assignment of the item in the month.
+    """
+    rows = list(
+        Assignment.objects.filter(assignee=official, period=period, catalogue_item=item)
+        .annotate(logged=Sum("lines__quantity", default=Decimal(0)))
+        .order_by("-approved", F("deadline").asc(nulls_last=True), "pk")
+    )
+    return next((row for row in rows if row.logged < row.quantity), rows[0] if rows else None)
+
+
 def _resolve_item(official: Official, values: dict[str, Any], period: WorkPeriod) -> tuple[CatalogueItem, Decimal]:
-    """The item and the coefficient to copy: the assignment's, or the item's in force."""
+    """The item and the coefficient to copy: the assignment's, or the item's in force.
+
+    A line of an item without an assignment is linked to the official's matching
+    assignment of the month (``values["assignment"]`` is set), whatever adapter wrote it.
+    """
+    if values.get("assignment") is None and values.get("catalogue_item") is not None:
+        values["assignment"] = _matching_assignment(official, values["catalogue_item"], period)
     assignment: Assignment | None = values.get("assignment")
     item: CatalogueItem | None = values.get("catalogue_item")
     day: date = values["date"]
