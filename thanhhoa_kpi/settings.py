@@ -310,6 +310,8 @@ UNFOLD = {
     "SHOW_LANGUAGES": True,
     # The desk home shows the workspace of the user's main role (workspace/*.yaml).
     "DASHBOARD_CALLBACK": "thanhhoa_kpi.dashboards.views.dashboard_callback",
+    # The desk's own rules (phone layouts, sentence-case labels): desk/static/desk/css/desk.css.
+    "STYLES": ["thanhhoa_kpi.desk.styles.stylesheet"],
     "SIDEBAR": {
         "show_search": True,
         "show_all_applications": False,
