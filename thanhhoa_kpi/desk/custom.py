@@ -60,7 +60,7 @@ class StoredFile:
         return self.path_in_storage.rsplit("/", 1)[-1]
 
 
-def _initial(definition: FieldDefinition, stored: Any) -> Any:
+def initial_value(definition: FieldDefinition, stored: Any) -> Any:
     if definition.field_type == "attachment":
         return StoredFile(stored)
     if definition.field_type == "link_official":
@@ -93,9 +93,9 @@ class CustomValuesForm(forms.ModelForm):
             if name not in self.fields:
                 continue
             if definition.key in stored:
-                self.initial[name] = _initial(definition, stored[definition.key])
+                self.initial[name] = initial_value(definition, stored[definition.key])
             elif self.instance.pk is None and definition.default is not None:
-                self.initial[name] = _initial(definition, definition.default)
+                self.initial[name] = initial_value(definition, definition.default)
         for field_name, override in self.custom_overrides.items():
             field = self.fields.get(field_name)
             if field is not None:

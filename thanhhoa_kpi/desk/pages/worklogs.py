@@ -40,7 +40,7 @@ from thanhhoa_kpi.core.errors import DomainError
 from thanhhoa_kpi.desk.autocomplete import AutocompleteField
 from thanhhoa_kpi.desk.base import ScopedAdmin
 from thanhhoa_kpi.desk.confirm import confirm_selected
-from thanhhoa_kpi.desk.custom import CustomFieldsAdminMixin, custom_form_fields
+from thanhhoa_kpi.desk.custom import CustomFieldsAdminMixin, custom_form_fields, initial_value
 from thanhhoa_kpi.desk.navigation import item
 from thanhhoa_kpi.organization.models import LeavePeriod, OrgUnit
 from thanhhoa_kpi.worklogs import assignments as assign_services
@@ -93,12 +93,19 @@ class LineForm(forms.Form):
                                help_text="PDF, DOCX, XLSX, JPG, PNG; tối đa 10 MB.")  # fmt: skip
     document_number = forms.CharField(label="Số văn bản / hồ sơ", required=False, widget=UnfoldAdminTextInputWidget)
 
-    def __init__(self, *args: Any, official_id: int | None = None, request: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, official_id: int | None = None, request: Any = None, line: WorkLogLine | None = None,
+        **kwargs: Any,
+    ) -> None:  # fmt: skip
+        """``line``: the line being edited (its own fields and stored values), else a new one."""
         super().__init__(*args, **kwargs)
-        self.custom_defs = custom_form_fields("worklog", request) if request is not None else {}
+        self.custom_defs = custom_form_fields("worklog", request, host=line) if request is not None else {}
+        stored = line.custom if line is not None else {}
         for name, (definition, field) in self.custom_defs.items():
             self.fields[name] = field
-            if definition.default is not None:
+            if definition.key in stored:
+                self.initial.setdefault(name, initial_value(definition, stored[definition.key]))
+            elif line is None and definition.default is not None:
                 self.initial.setdefault(name, definition.default)
         self.fields["assignment"].queryset = (
             Assignment.objects.filter(assignee_id=official_id, period__status=PeriodStatus.OPEN)
@@ -255,7 +262,8 @@ def line_edit_view(request: HttpRequest, pk: int, model_admin: Any) -> HttpRespo
     line = get_object_or_404(selectors.worklog_list_own(user=request.user), pk=pk)
     initial = {key: getattr(line, key) for key in ("date", "assignment", "catalogue_item", "quantity", "minutes",
                                                     "description", "document_number")}  # fmt: skip
-    form = LineForm(request.POST or None, request.FILES or None, official_id=line.official_id, initial=initial)
+    form = LineForm(request.POST or None, request.FILES or None, official_id=line.official_id, initial=initial,
+                    request=request, line=line)  # fmt: skip
     back = reverse("admin:worklogs_my_week") + f"?week={line.date - timedelta(days=line.date.weekday())}"
     if request.method == "POST":
         try:
