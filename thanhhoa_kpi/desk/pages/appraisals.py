@@ -137,8 +137,8 @@ class PeriodForm(ServiceForm):
 
 class AppraisalPeriodAdmin(ScopedAdmin):
     form = PeriodForm
-    list_display = ["label", "bloc", "kind", "status", "progress", "self_assessment_deadline", "approval_deadline",
-                    "appraisal_link"]  # fmt: skip
+    list_display = ["period_name", "bloc", "kind", "status", "progress", "self_assessment_deadline",
+                    "approval_deadline", "appraisal_link"]  # fmt: skip
     list_filter = ["bloc", "kind", "status", "year"]
     search_fields = ["year", "rule_set_code"]
     readonly_fields = ["status", "opening_status", "opening_total", "opening_done", "opening_created", "opening_error"]
@@ -163,6 +163,10 @@ class AppraisalPeriodAdmin(ScopedAdmin):
 
     def delete_model(self, request: HttpRequest, obj: AppraisalPeriod) -> None:
         services.period_delete(user=request.user, period=obj)
+
+    @admin.display(description="Kỳ đánh giá", ordering="start_date")
+    def period_name(self, obj: AppraisalPeriod) -> str:
+        return obj.label
 
     @admin.display(description="Tạo phiếu")
     def progress(self, obj: AppraisalPeriod) -> SafeString:
