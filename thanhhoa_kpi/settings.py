@@ -148,6 +148,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
         "isolation_level": "read committed",
     }
     DATABASES["default"]["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded demo serving a small office (issue 13): WAL lets readers go on while one
+    # writer writes; a writer waits up to SQLITE_TIMEOUT seconds for another instead of
+    # failing with "database is locked"; BEGIN IMMEDIATE takes the write lock when a
+    # transaction starts (a deferred one that read first cannot wait when it then writes);
+    # the backend queues a process's writers before BEGIN (thanhhoa_kpi/core/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "thanhhoa_kpi.core.sqlite"
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_TIMEOUT", 20),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache and RQ ---------------------------------------------------------------

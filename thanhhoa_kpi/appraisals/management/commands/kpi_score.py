@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import DatabaseError
+from django.db import DatabaseError, connections
 
 from thanhhoa_kpi.appraisals.rulesets import rule_sets_current
 from thanhhoa_kpi.core.seeding import FIXTURES_DIR, read_file
@@ -46,7 +46,7 @@ _READ_ERRORS = {
 def database_configured() -> bool:
     """False for the zero-setup SQLite demo before its file exists (opening it would create it)."""
     database = settings.DATABASES["default"]
-    if database["ENGINE"] == "django.db.backends.sqlite3":
+    if connections["default"].vendor == "sqlite":  # Django's backend or thanhhoa_kpi.core.sqlite
         return Path(database["NAME"]).is_file()
     return True
 

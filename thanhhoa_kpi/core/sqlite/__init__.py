@@ -1,0 +1,1 @@
+"""The embedded SQLite demo's database backend (``ENGINE = "thanhhoa_kpi.core.sqlite"``)."""
