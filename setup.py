@@ -28,6 +28,8 @@ RUNTIME = [
     "PyYAML==6.0.3",
     "dj-database-url==3.1.2",
     "django-csp==4.0",
+    "gunicorn==27.0.1",
+    "whitenoise==6.12.0",
 ]
 
 DEV = [
