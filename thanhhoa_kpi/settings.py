@@ -90,6 +90,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from STATIC_ROOT (collectstatic), straight after the security headers.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # API paths: oversize bodies answer 413 before anything reads them, and any HTML error
     # page (unknown path, 500) becomes the SPEC 8.1 body.
     "thanhhoa_kpi.api.middleware.ApiErrorBodyMiddleware",
@@ -256,7 +258,22 @@ USE_THOUSAND_SEPARATOR = True
 FORMAT_MODULE_PATH = ["thanhhoa_kpi.formats"]
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
+# WhiteNoise serves /static/ from the app server (gunicorn). In production (or with
+# STATIC_MANIFEST=1, as `make serve` does) collectstatic writes hashed, compressed copies
+# (cached for a year; every page names the current hashes) and a page naming a file
+# that was not collected fails loudly; otherwise files are served as they are, found in
+# the apps when DEBUG is on, so `make run` and the tests need no collectstatic.
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", PRODUCTION)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG
 # Uploaded files are served by the app after a scope check (desk/file_downloads.py), never
 # by the web server: MEDIA_ROOT must stay outside nginx's document root.
 MEDIA_URL = "/files/"

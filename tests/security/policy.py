@@ -319,6 +319,7 @@ DESK: dict[str, Rule] = {
     "admin:workflow_inbox": page(_signed),
     "admin:worklogs_assignment_assign_link": page(grant(allow={*LEADS, "sysadmin"})),
     "admin:worklogs_my_week": page(_staff),
+    "admin:worklogs_quick_entry": page(_staff),
     "admin:worklogs_line_edit": page(grant(own=STAFF), read="self", write="self"),
     "admin:worklogs_review": page(_signed),
     # The page shows a line in the caller's scope; only its reviewer may POST a review.

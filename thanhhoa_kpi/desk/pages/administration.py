@@ -9,7 +9,7 @@ from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationFo
 from thanhhoa_kpi.accounts.models import RoleGrant, User
 from thanhhoa_kpi.core.models import AppliedPatch
 from thanhhoa_kpi.desk.base import FoldedSearchMixin, ScopedAdmin
-from thanhhoa_kpi.desk.navigation import item
+from thanhhoa_kpi.desk.navigation import ADMIN, item
 
 
 class UserAdmin(FoldedSearchMixin, BaseUserAdmin, ModelAdmin):
@@ -37,9 +37,16 @@ NAVIGATION = [
         90,
         "Quản trị",
         [
-            item("Người dùng", "person", "accounts_user", "accounts.view_user"),
-            item("Phân quyền vai trò", "admin_panel_settings", "accounts_rolegrant", "accounts.view_rolegrant"),
-            item("Bản vá dữ liệu", "build", "core_appliedpatch", "core.view_appliedpatch"),
+            item("Người dùng", "person", "accounts_user", "accounts.view_user", who=[ADMIN], rank=10),
+            item(
+                "Phân quyền vai trò",
+                "admin_panel_settings",
+                "accounts_rolegrant",
+                "accounts.view_rolegrant",
+                who=[ADMIN],
+                rank=20,
+            ),
+            item("Bản vá dữ liệu", "build", "core_appliedpatch", "core.view_appliedpatch", who=[ADMIN], rank=30),
         ],
     )
 ]

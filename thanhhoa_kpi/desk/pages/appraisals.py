@@ -41,7 +41,7 @@ from thanhhoa_kpi.desk.base import ScopedAdmin
 from thanhhoa_kpi.desk.confirm import ask, confirm_first
 from thanhhoa_kpi.desk.custom import PREFIX as CUSTOM_PREFIX
 from thanhhoa_kpi.desk.custom import CustomFieldsAdminMixin
-from thanhhoa_kpi.desk.navigation import item
+from thanhhoa_kpi.desk.navigation import AUTHORITY, LEAD, MINE, PROVINCE, VIEWER, item
 from thanhhoa_kpi.desk.pages.workflow import GovernedVersionAdmin, StateFilter, TransitionLogInline, WorkflowAdminMixin
 from thanhhoa_kpi.desk.pdf_downloads import AppraisalPdfMixin, unit_summary_pdf_view
 from thanhhoa_kpi.desk.service_forms import ServiceForm, adopt, form_errors, with_request
@@ -716,29 +716,82 @@ class UnitAppraisalAdmin(ScopedAdmin):
 
 NAVIGATION = [
     (
-        50,
-        "Chấm điểm và xếp loại",
+        1,
+        "Việc của tôi",
         [
-            item("Kỳ đánh giá", "event_note", "appraisals_appraisalperiod", "appraisals.view_appraisalperiod"),
-            item("Phiếu đánh giá", "assignment_turned_in", "appraisals_appraisal", "appraisals.view_appraisal"),
+            item(
+                "Phiếu đánh giá của tôi",
+                "assignment_turned_in",
+                "appraisals_appraisal",
+                "appraisals.view_appraisal",
+                who=[MINE],
+                own="official",
+                rank=20,
+            ),
+        ],
+    ),
+    (
+        3,
+        "Đánh giá, xếp loại",
+        [
+            item(
+                "Kỳ đánh giá",
+                "event_note",
+                "appraisals_appraisalperiod",
+                "appraisals.view_appraisalperiod",
+                who=[AUTHORITY],
+                rank=10,
+            ),
+            item(
+                "Phiếu đánh giá",
+                "assignment_turned_in",
+                "appraisals_appraisal",
+                "appraisals.view_appraisal",
+                who=[LEAD, AUTHORITY],
+                rank=11,
+            ),
+            item(
+                "Đánh giá đơn vị",
+                "apartment",
+                "appraisals_unitappraisal",
+                "appraisals.view_unitappraisal",
+                who=[LEAD, AUTHORITY],
+                rank=12,
+            ),
             item(
                 "Xét tỷ lệ và công khai",
                 "verified",
                 "",
                 "appraisals.publish_appraisal",
+                who=[AUTHORITY],
                 url="admin:appraisals_home_affairs",
-            ),  # fmt: skip
+                rank=13,
+            ),
             item(
                 "Danh sách xếp loại",
                 "format_list_numbered",
                 "",
                 "appraisals.view_appraisal",
+                who=[AUTHORITY, VIEWER],
                 url="admin:appraisals_classification",
-            ),  # fmt: skip
-            item("Đánh giá đơn vị", "apartment", "appraisals_unitappraisal", "appraisals.view_unitappraisal"),
-            item("Bộ quy tắc chấm điểm", "rule_settings", "appraisals_ruleset", "appraisals.view_ruleset"),
+                rank=14,
+            ),
         ],
-    )
+    ),
+    (
+        86,
+        "Cấu hình",
+        [
+            item(
+                "Bộ quy tắc chấm điểm",
+                "rule_settings",
+                "appraisals_ruleset",
+                "appraisals.view_ruleset",
+                who=[PROVINCE],
+                rank=30,
+            )
+        ],
+    ),
 ]
 
 

@@ -29,7 +29,7 @@ from thanhhoa_kpi.core.errors import DomainError
 from thanhhoa_kpi.desk.base import ScopedAdmin
 from thanhhoa_kpi.desk.confirm import confirm_first
 from thanhhoa_kpi.desk.custom import CustomFieldsAdminMixin
-from thanhhoa_kpi.desk.navigation import item
+from thanhhoa_kpi.desk.navigation import HR, item
 from thanhhoa_kpi.desk.pages.workflow import StateFilter, TransitionLogInline, WorkflowAdminMixin
 
 
@@ -310,10 +310,19 @@ NAVIGATION = [
         40,
         "Danh mục đầu công việc",
         [
-            item("Danh mục", "menu_book", "catalogue_catalogue", "catalogue.view_catalogue"),
-            item("Đầu công việc", "list_alt", "catalogue_catalogueitem", "catalogue.view_catalogueitem"),
-            item("Nhập từ Excel", "upload_file", "", "catalogue.add_catalogue", url="admin:catalogue_import"),
-            item("Lịch sử nhập Excel", "history", "catalogue_catalogueimport", "catalogue.view_catalogueimport"),
+            item("Danh mục", "menu_book", "catalogue_catalogue", "catalogue.view_catalogue", who=[HR]),
+            item("Đầu công việc", "list_alt", "catalogue_catalogueitem", "catalogue.view_catalogueitem", who=[HR]),
+            item(
+                "Nhập danh mục từ Excel",
+                "upload_file",
+                "",
+                "catalogue.add_catalogue",
+                who=[HR],
+                url="admin:catalogue_import",
+            ),
+            item(
+                "Lịch sử nhập Excel", "history", "catalogue_catalogueimport", "catalogue.view_catalogueimport", who=[HR]
+            ),
         ],
     )
 ]

@@ -12,7 +12,7 @@ from unfold.admin import StackedInline, TabularInline
 from thanhhoa_kpi.competencies import services
 from thanhhoa_kpi.competencies.models import Competency, CompetencyFramework, PositionRequirement, ProficiencyLevel
 from thanhhoa_kpi.desk.base import ScopedAdmin
-from thanhhoa_kpi.desk.navigation import item
+from thanhhoa_kpi.desk.navigation import HR, item
 
 
 class CompetencyInline(StackedInline):
@@ -66,12 +66,16 @@ NAVIGATION = [
                 "psychology",
                 "competencies_competencyframework",
                 "competencies.view_competencyframework",
+                who=[HR],
+                rank=30,
             ),
             item(
                 "Yêu cầu năng lực theo vị trí",
                 "rule",
                 "competencies_positionrequirement",
                 "competencies.view_positionrequirement",
+                who=[HR],
+                rank=40,
             ),
         ],
     )

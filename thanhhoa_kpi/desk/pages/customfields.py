@@ -22,7 +22,7 @@ from thanhhoa_kpi.customfields import services
 from thanhhoa_kpi.customfields.models import DOCTYPE_CHOICES, BuiltinOverride, FieldDefinition
 from thanhhoa_kpi.customfields.types import plain_text_errors
 from thanhhoa_kpi.desk.base import ScopedAdmin
-from thanhhoa_kpi.desk.navigation import item
+from thanhhoa_kpi.desk.navigation import HR, PROVINCE, item
 from thanhhoa_kpi.organization.models import OrgUnit
 
 FORM_NAMES = {"options": "options_text", "default": "default_text"}
@@ -258,10 +258,18 @@ NAVIGATION = [
         "Tùy biến",
         [
             item(
-                "Trường tùy biến", "dynamic_form", "customfields_fielddefinition", "customfields.view_fielddefinition"
+                "Trường tùy biến",
+                "dynamic_form",
+                "customfields_fielddefinition",
+                "customfields.view_fielddefinition",
+                who=[HR],
             ),
             item(
-                "Tùy chỉnh trường có sẵn", "tune", "customfields_builtinoverride", "customfields.view_builtinoverride"
+                "Tùy chỉnh trường có sẵn",
+                "tune",
+                "customfields_builtinoverride",
+                "customfields.view_builtinoverride",
+                who=[PROVINCE],
             ),
         ],
     )

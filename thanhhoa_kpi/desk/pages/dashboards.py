@@ -8,7 +8,11 @@ template folders, so it cannot be overridden by name from an app).
 
 from typing import Any
 
-NAVIGATION: list[Any] = []
+from thanhhoa_kpi.desk.navigation import EVERYONE, item
+
+NAVIGATION = [
+    (1, "Việc của tôi", [item("Bàn làm việc", "dashboard", "", None, who=EVERYONE, url="admin:index", rank=0)]),
+]
 
 
 def register(site: Any) -> None:

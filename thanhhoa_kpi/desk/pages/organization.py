@@ -24,7 +24,7 @@ from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.core.errors import DomainError
 from thanhhoa_kpi.desk.base import ScopedAdmin
 from thanhhoa_kpi.desk.custom import CustomFieldsAdminMixin
-from thanhhoa_kpi.desk.navigation import item
+from thanhhoa_kpi.desk.navigation import HR, PROVINCE, item
 from thanhhoa_kpi.desk.service_forms import ServiceForm, adopt, form_errors, with_request
 from thanhhoa_kpi.organization import services
 from thanhhoa_kpi.organization.models import (
@@ -335,18 +335,20 @@ NAVIGATION = [
         10,
         "Tổ chức bộ máy",
         [
-            item("Đơn vị", "account_tree", "organization_orgunit", "organization.view_orgunit"),
+            item("Đơn vị", "account_tree", "organization_orgunit", "organization.view_orgunit", who=[HR]),
             item(
                 "Nhóm nhiệm vụ tương đồng",
                 "groups",
                 "organization_similartaskgroup",
                 "organization.view_similartaskgroup",
+                who=[HR],
             ),
             item(
                 "Cơ quan phê duyệt của khối",
                 "verified",
                 "organization_blocauthority",
                 "organization.view_blocauthority",
+                who=[PROVINCE],
             ),
         ],
     ),
@@ -354,20 +356,32 @@ NAVIGATION = [
         20,
         "Cán bộ, công chức, viên chức",
         [
-            item("Hồ sơ cán bộ", "badge", "organization_official", "organization.view_official"),
+            item("Hồ sơ cán bộ", "badge", "organization_official", "organization.view_official", who=[HR]),
             item(
                 "Quá trình công tác",
                 "work_history",
                 "organization_officialassignment",
                 "organization.view_officialassignment",
+                who=[HR],
             ),
-            item("Thời gian nghỉ", "beach_access", "organization_leaveperiod", "organization.view_leaveperiod"),
+            item(
+                "Thời gian nghỉ", "beach_access", "organization_leaveperiod", "organization.view_leaveperiod", who=[HR]
+            ),
         ],
     ),
     (
         30,
         "Vị trí việc làm và năng lực",
-        [item("Vị trí việc làm", "work", "organization_jobposition", "organization.view_jobposition")],
+        [
+            item(
+                "Vị trí việc làm",
+                "work",
+                "organization_jobposition",
+                "organization.view_jobposition",
+                who=[HR],
+                rank=10,
+            )
+        ],
     ),
 ]
 

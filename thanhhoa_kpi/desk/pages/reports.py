@@ -26,7 +26,7 @@ from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.core.errors import DomainError, NotFound, ValidationFailed
 from thanhhoa_kpi.dashboards.charts import chart_svg
 from thanhhoa_kpi.desk.base import ScopedAdmin
-from thanhhoa_kpi.desk.navigation import item
+from thanhhoa_kpi.desk.navigation import AUTHORITY, EVERYONE, HR, LEAD, VIEWER, item
 from thanhhoa_kpi.desk.report_builder import BuilderForm, initial_from
 from thanhhoa_kpi.reports import exports, schedules, services
 from thanhhoa_kpi.reports.builtin import BUILTINS, builtin_run
@@ -324,13 +324,43 @@ class ReportScheduleAdmin(ScopedAdmin):
 
 NAVIGATION = [
     (
-        70,
+        4,
         "Báo cáo",
         [
-            item("Trình tạo báo cáo", "add_chart", "", "reports.add_savedreport", url="admin:reports_builder"),
-            item("Báo cáo đã lưu", "query_stats", "reports_savedreport", "reports.view_savedreport"),
-            item("Báo cáo có sẵn", "summarize", "", "reports.view_savedreport", url="admin:reports_builtin"),
-            item("Lịch gửi báo cáo", "schedule_send", "reports_reportschedule", "reports.view_reportschedule"),
+            item(
+                "Báo cáo có sẵn",
+                "summarize",
+                "",
+                "reports.view_savedreport",
+                who=EVERYONE,
+                url="admin:reports_builtin",
+                rank=10,
+            ),
+            item(
+                "Trình tạo báo cáo",
+                "add_chart",
+                "",
+                "reports.add_savedreport",
+                who=[LEAD, AUTHORITY, HR, VIEWER],
+                url="admin:reports_builder",
+                rank=30,
+            ),
+            item(
+                "Báo cáo đã lưu",
+                "query_stats",
+                "reports_savedreport",
+                "reports.view_savedreport",
+                who=EVERYONE,
+                rank=40,
+            ),
+            item(
+                "Lịch gửi báo cáo",
+                "schedule_send",
+                "reports_reportschedule",
+                "reports.view_reportschedule",
+                who=[LEAD, AUTHORITY, HR, VIEWER],
+                rank=50,
+            ),
         ],
     )
 ]

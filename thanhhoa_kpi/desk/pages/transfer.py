@@ -26,7 +26,7 @@ from unfold.widgets import UnfoldAdminFileFieldWidget, UnfoldAdminSelectWidget
 
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.core.errors import DomainError, NotFound
-from thanhhoa_kpi.desk.navigation import item
+from thanhhoa_kpi.desk.navigation import HR, item
 from thanhhoa_kpi.transfer import services, workbook
 from thanhhoa_kpi.transfer.models import ImportJob, ImportStatus
 from thanhhoa_kpi.transfer.specs import SPECS, kind_choices
@@ -191,9 +191,18 @@ NAVIGATION = [
         85,
         "Nhập, xuất dữ liệu",
         [
-            item("Nhập từ Excel", "upload_file", "", "transfer.add_importjob", url="admin:transfer_importjob_upload"),
-            item("Các lượt nhập", "history", "transfer_importjob", "transfer.add_importjob"),
-            item("Xuất Excel", "download", "", "transfer.view_importjob", url="admin:transfer_importjob_export"),
+            item(
+                "Nhập từ Excel",
+                "upload_file",
+                "",
+                "transfer.add_importjob",
+                who=[HR],
+                url="admin:transfer_importjob_upload",
+            ),
+            item("Các lượt nhập", "history", "transfer_importjob", "transfer.add_importjob", who=[HR]),
+            item(
+                "Xuất Excel", "download", "", "transfer.view_importjob", who=[HR], url="admin:transfer_importjob_export"
+            ),
         ],
     )
 ]

@@ -26,7 +26,7 @@ from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.core.errors import DomainError
 from thanhhoa_kpi.desk.base import ScopedAdmin
 from thanhhoa_kpi.desk.confirm import ask, is_confirmed
-from thanhhoa_kpi.desk.navigation import item
+from thanhhoa_kpi.desk.navigation import ACTORS, EVERYONE, HR, PROVINCE, item
 from thanhhoa_kpi.organization.models import OrgUnit
 from thanhhoa_kpi.workflow import governance, job_descriptions, selectors, services
 from thanhhoa_kpi.workflow.definition_checks import BODY_KEYS, definition_errors
@@ -634,7 +634,7 @@ class NotificationAdmin(ModelAdmin):
 
 NAVIGATION = [
     (
-        5,
+        1,
         "Việc của tôi",
         [
             item(
@@ -642,10 +642,19 @@ NAVIGATION = [
                 "inbox",
                 "workflow_notification",
                 "workflow.view_notification",
+                who=ACTORS,
                 url="admin:workflow_inbox",
+                rank=30,
             ),
             {
-                **item("Thông báo", "notifications", "workflow_notification", "workflow.view_notification"),
+                **item(
+                    "Thông báo",
+                    "notifications",
+                    "workflow_notification",
+                    "workflow.view_notification",
+                    who=EVERYONE,
+                    rank=31,
+                ),
                 "badge": BADGE,
             },
         ],
@@ -653,23 +662,36 @@ NAVIGATION = [
     (
         30,
         "Vị trí việc làm và năng lực",
-        [item("Bản mô tả vị trí việc làm", "description", "workflow_jobdescription", "workflow.view_jobdescription")],
+        [
+            item(
+                "Bản mô tả vị trí việc làm",
+                "description",
+                "workflow_jobdescription",
+                "workflow.view_jobdescription",
+                who=[HR],
+                rank=20,
+            )
+        ],
     ),
     (
-        85,
+        86,
         "Cấu hình",
         [
             item(
                 "Quy trình phê duyệt",
                 "account_tree",
                 "workflow_workflowdefinition",
-                "workflow.change_workflowdefinition",
+                "workflow.view_workflowdefinition",
+                who=[HR],
+                rank=10,
             ),
             item(
                 "Đề xuất thay đổi quy định",
                 "approval",
                 "workflow_definitionchange",
                 "workflow.view_definitionchange",
+                who=[PROVINCE],
+                rank=20,
             ),
         ],
     ),

@@ -1,4 +1,4 @@
-"""Desk pages for work: my week's log, review, my score, hours, assigning work.
+"""Desk pages for work: my week's log, quick entry, review, my score, hours, assigning work.
 
 The lists (periods, assignments, log lines) are read-only admin lists with filters,
 search and history; every write goes through the pages below, which call the services
@@ -41,7 +41,7 @@ from thanhhoa_kpi.desk.autocomplete import AutocompleteField
 from thanhhoa_kpi.desk.base import ScopedAdmin
 from thanhhoa_kpi.desk.confirm import confirm_selected
 from thanhhoa_kpi.desk.custom import CustomFieldsAdminMixin, custom_form_fields, initial_value
-from thanhhoa_kpi.desk.navigation import item
+from thanhhoa_kpi.desk.navigation import ADMIN, AUTHORITY, LEAD, MINE, VIEWER, item
 from thanhhoa_kpi.organization.models import LeavePeriod, OrgUnit
 from thanhhoa_kpi.worklogs import assignments as assign_services
 from thanhhoa_kpi.worklogs import rights, selectors, services
@@ -245,6 +245,26 @@ def my_week_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
         monday=monday, sunday=monday + timedelta(days=6),
         previous_week=monday - timedelta(days=7), next_week=monday + timedelta(days=7),
         today=today, assignments=_assignment_progress(official.pk), leaves=leaves,
+    )  # fmt: skip
+
+
+def quick_entry_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
+    """One line at a time, made for a phone: the entry form, then what was logged today."""
+    official = rights.official_of(request.user)
+    if official is None:
+        return _no_official(request)
+    today = timezone.localdate()
+    posted = request.method == "POST"
+    form = LineForm(request.POST if posted else None, request.FILES if posted else None, official_id=official.pk,
+                    initial={"date": today}, request=request)  # fmt: skip
+    if posted and _week_post(request, form):
+        return HttpResponseRedirect(request.path)
+    lines = list(
+        selectors.worklog_list_own(user=request.user).filter(date=today).select_related("catalogue_item").order_by("pk")
+    )
+    return _page(
+        request, model_admin, "quick_entry.html", "Ghi nhanh nhật ký", form=form, media=form.media, today=today,
+        lines=lines, today_minutes=sum(line.minutes for line in lines),
     )  # fmt: skip
 
 
@@ -520,6 +540,7 @@ class WorkLogLineAdmin(ReadOnlyPage, CustomFieldsAdminMixin, ScopedAdmin):
     def get_custom_urls(self) -> tuple:
         return (
             ("my-week/", "worklogs_my_week", my_week_view),
+            ("quick/", "worklogs_quick_entry", quick_entry_view),
             ("line/<int:pk>/edit/", "worklogs_line_edit", line_edit_view),
             ("review/", "worklogs_review", review_queue_view),
             ("review/<int:pk>/", "worklogs_review_line", review_line_view),
@@ -532,23 +553,109 @@ class WorkLogLineAdmin(ReadOnlyPage, CustomFieldsAdminMixin, ScopedAdmin):
 
 NAVIGATION = [
     (
-        5,
-        "Công việc của tôi",
+        1,
+        "Việc của tôi",
         [
-            item("Nhật ký của tôi", "edit_calendar", "", "worklogs.add_worklogline", url="admin:worklogs_my_week"),
-            item("Điểm của tôi", "insights", "", "worklogs.view_worklogline", url="admin:worklogs_my_score"),
-            item("Việc được giao", "assignment", "worklogs_assignment", "worklogs.view_assignment"),
+            item(
+                "Nhật ký của tôi",
+                "edit_calendar",
+                "",
+                "worklogs.add_worklogline",
+                who=[MINE],
+                url="admin:worklogs_my_week",
+                rank=10,
+            ),
+            item(
+                "Ghi nhanh nhật ký",
+                "add_task",
+                "",
+                "worklogs.add_worklogline",
+                who=[MINE],
+                url="admin:worklogs_quick_entry",
+                rank=11,
+            ),
+            item(
+                "Điểm của tôi",
+                "insights",
+                "",
+                "worklogs.view_worklogline",
+                who=[MINE],
+                url="admin:worklogs_my_score",
+                rank=12,
+            ),
+            item(
+                "Việc được giao cho tôi",
+                "assignment",
+                "worklogs_assignment",
+                "worklogs.view_assignment",
+                who=[MINE],
+                own="assignee",
+                rank=13,
+            ),
         ],
     ),
     (
-        6,
+        2,
         "Giao việc và duyệt",
         [
-            item("Duyệt nhật ký", "fact_check", "", "worklogs.review_worklogline", url="admin:worklogs_review"),
-            item("Giao việc", "assignment_add", "", "worklogs.review_worklogline", url="admin:worklogs_assign"),
-            item("Nhật ký công việc", "list", "worklogs_worklogline", "worklogs.view_worklogline"),
-            item("Tổng hợp giờ làm việc", "schedule", "", "worklogs.view_worklogline", url="admin:worklogs_hours"),
-            item("Kỳ công việc", "calendar_month", "worklogs_workperiod", "worklogs.view_workperiod"),
+            item(
+                "Duyệt nhật ký",
+                "fact_check",
+                "",
+                "worklogs.review_worklogline",
+                who=[LEAD],
+                url="admin:worklogs_review",
+                rank=10,
+            ),
+            item(
+                "Giao việc",
+                "assignment_add",
+                "",
+                "worklogs.review_worklogline",
+                who=[LEAD],
+                url="admin:worklogs_assign",
+                rank=11,
+            ),
+            item(
+                "Việc giao trong đơn vị",
+                "assignment",
+                "worklogs_assignment",
+                "worklogs.view_assignment",
+                who=[LEAD],
+                rank=12,
+            ),
+            item(
+                "Nhật ký của đơn vị", "list", "worklogs_worklogline", "worklogs.view_worklogline", who=[LEAD], rank=13
+            ),
+        ],
+    ),
+    (
+        4,
+        "Báo cáo",
+        [
+            item(
+                "Tổng hợp giờ làm việc",
+                "schedule",
+                "",
+                "worklogs.view_worklogline",
+                who=[LEAD, AUTHORITY, VIEWER],
+                url="admin:worklogs_hours",
+                rank=20,
+            ),
+        ],
+    ),
+    (
+        90,
+        "Quản trị",
+        [
+            item(
+                "Kỳ công việc",
+                "calendar_month",
+                "worklogs_workperiod",
+                "worklogs.view_workperiod",
+                who=[ADMIN],
+                rank=40,
+            )
         ],
     ),
 ]
