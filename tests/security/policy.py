@@ -249,6 +249,9 @@ DESK: dict[str, Rule] = {
     "admin:index": page(_signed),
     "admin:search": page(_signed, query="s=a"),
     "admin:login": page(everyone(), home_ok=True),
+    # The login's second step (the two-factor code) serves only a session that has just
+    # given the password of an account with a device: every persona here goes back to step 1.
+    "admin:login_code": page(grant()),
     # Django 5 logs out on POST only; anyone may log out.
     "admin:logout": Rule(get={**grant(), "anonymous": REDIRECT}, post=everyone()),
     "admin:password_change": page(_signed),

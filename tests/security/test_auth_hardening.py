@@ -147,13 +147,11 @@ def test_wrong_codes_count_towards_the_lockout(cast):
 
 
 def test_a_wrong_code_on_the_desk_counts_towards_the_lockout(cast, client):
+    """The desk asks for the code on its second page (after the password)."""
     device = device_create(user=cast.authority)
+    assert desk_login(client, "authority").url == "/admin/login/code/"
     for _ in range(5):
-        client.post(
-            "/admin/login/?next=/admin/",
-            {"username": "authority", "password": PASSWORD, "otp_token": wrong_code(device), "next": "/admin/"},
-            REMOTE_ADDR="203.0.113.10",
-        )
+        client.post("/admin/login/code/", {"otp_token": wrong_code(device)}, REMOTE_ADDR="203.0.113.10")
     assert AccessAttempt.objects.get(username="authority").failures_since_start == 5
 
 

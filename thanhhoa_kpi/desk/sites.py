@@ -6,21 +6,22 @@ desk too, and what each person sees is scoped by :mod:`thanhhoa_kpi.accounts.acc
 
 from typing import Any
 
-from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models.base import ModelBase
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import URLPattern, path
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from unfold.dataclasses import SearchResult
 from unfold.sites import UnfoldAdminSite
 
 from thanhhoa_kpi.accounts.access import scope_for
-from thanhhoa_kpi.accounts.twofactor import check_second_factor, second_factor_failed
 from thanhhoa_kpi.core.search import fold
 from thanhhoa_kpi.desk.history import ReadOnlyHistoryMixin, history_views_are_read_only
+from thanhhoa_kpi.desk.login import DeskLoginForm, SecondFactorView, desk_login
 
 
 def _refuse_writes_to_log_view(model_admin: Any) -> None:
@@ -38,31 +39,6 @@ def _refuse_writes_to_log_view(model_admin: Any) -> None:
     model_admin.history_view = history_view
 
 
-class DeskLoginForm(AuthenticationForm):
-    """Admin's form demands ``is_staff``; the desk admits anyone holding a role instead,
-    and asks admins and authorities for their second factor."""
-
-    otp_token = forms.CharField(
-        label="Mã xác thực hai lớp",
-        required=False,
-        max_length=6,
-        help_text="Quản trị, cơ quan phê duyệt và mọi tài khoản đã đăng ký thiết bị: 6 chữ số trong ứng dụng.",
-        widget=forms.TextInput(attrs={"form": "login-form", "inputmode": "numeric", "autocomplete": "one-time-code"}),
-    )
-
-    def confirm_login_allowed(self, user) -> None:  # type: ignore[no-untyped-def]
-        super().confirm_login_allowed(user)
-        if not (user.is_staff or scope_for(user).roles):
-            raise forms.ValidationError(
-                "Tài khoản chưa được gắn với cán bộ hoặc vai trò nào; liên hệ quản trị nhân sự.", code="no_role"
-            )
-        reason = check_second_factor(user, self.data.get("otp_token", ""))
-        if reason:
-            # Counted by axes like a wrong password, so codes cannot be guessed endlessly.
-            second_factor_failed(request=self.request, username=user.get_username())
-            raise forms.ValidationError(reason, code="second_factor")
-
-
 class DeskSite(UnfoldAdminSite):
     site_header = "Hệ thống đánh giá KPI CBCCVC tỉnh Thanh Hóa"
     site_title = "KPI Thanh Hóa"
@@ -73,6 +49,12 @@ class DeskSite(UnfoldAdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
         return bool(user.is_active and (user.is_staff or scope_for(user).roles))
+
+    @method_decorator(never_cache)
+    @login_not_required
+    def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        """Username and password; accounts with a two-factor device go on to ``login_code``."""
+        return desk_login(self, request, extra_context)
 
     def register(self, model_or_iterable, admin_class=None, **options) -> None:  # type: ignore[no-untyped-def]
         """Refuse a page whose history views are not the desk's read-only, scoped ones
@@ -114,7 +96,9 @@ class DeskSite(UnfoldAdminSite):
         shortcut = path(
             "r/<int:content_type_id>/<path:object_id>/", self.admin_view(self.view_on_site), name="view_on_site"
         )
-        return [shortcut, *urls]
+        # Step 2 of the login: only a session waiting for its code gets this page.
+        second_factor = path("login/code/", SecondFactorView.as_view(site=self), name="login_code")
+        return [shortcut, second_factor, *urls]
 
     def view_on_site(self, request: HttpRequest, content_type_id: int, object_id: str) -> HttpResponse:
         """Redirect to a row's public page, only for a row of a desk page the caller may see."""
