@@ -1,0 +1,142 @@
+"""The desk's daily journeys per persona, in Debian's Chromium (issue 11, "Done when").
+
+Each journey saves screenshots under test-artifacts/ and checks the texts a person reads on
+them: the authority previews the quota, confirms publication and unlocks a period with a
+reason; the viewer runs the province monthly report for last month and exports it; a search
+typed without diacritics finds its rows. (The official's phone-sized day and the
+self-assessment with a mistake, and the head's review, are in test_worklog_day.py,
+test_phone_pages.py and test_appraisal_save_and_act.py.)
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.e2e.conftest import desk_login
+from tests.factories.appraisals import appraisal_of, month_period, opened, prepare_appraisals, scored
+from tests.factories.cast import PASSWORD
+from tests.factories.reports import ensure_report_roles
+from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalPeriod
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1440, "height": 900}
+
+
+def _last_month() -> tuple[int, int]:
+    today = date.today()
+    return (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+
+
+def _context(browser, size):
+    context = browser.new_context(locale="vi-VN", viewport=size)
+    context.set_default_timeout(15000)
+    return context
+
+
+def _shot(page, name: str) -> None:
+    from tests.e2e.conftest import ARTIFACTS
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_the_authority_previews_the_quota_publishes_after_confirming_and_unlocks_with_a_reason(
+    live_server, cast, browser
+):
+    prepare_appraisals()
+    period = opened(cast)
+    for user, total in ((cast.official, "95"), (cast.colleague, "96"), (cast.deputy, "93")):
+        scored(appraisal_of(user, period), total)
+    for size, label in ((PHONE, "phone"), (DESKTOP, "desktop")):  # the phone only looks
+        context = _context(browser, size)
+        page = context.new_page()
+        desk_login(page, live_server.url, "authority", PASSWORD)
+        page.goto(
+            f"{live_server.url}/admin/appraisals/appraisalperiod/home-affairs/?period={period.pk}&unit={cast.team.pk}"
+        )
+        batch = page.locator("#home-affairs-batch").inner_text()
+        assert "3 phiếu của" in batch and "Cơ quan tổ chức cán bộ phê duyệt" in batch
+        assert "Ứng viên xuất sắc (C)" in page.locator(".quota-figures").first.inner_text()
+        _shot(page, f"journey-authority-quota-{label}")
+        if label == "phone":
+            assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+            context.close()
+            continue
+        page.locator("#publish-button").click()
+        question = page.locator("#confirm-question").inner_text()
+        assert "Công khai 3 phiếu đánh giá" in question
+        assert Appraisal.objects.filter(period=period, state="PUBLISHED").count() == 0  # asking moved nothing
+        _shot(page, "journey-authority-publish-question")
+        page.locator("#confirm-action button[type=submit]").click()
+        page.wait_for_load_state()
+        assert page.get_by_text("Đã công khai 3 phiếu").count() >= 1
+        assert Appraisal.objects.filter(period=period, state="PUBLISHED").count() == 3
+        _shot(page, "journey-authority-published")
+
+        page.goto(f"{live_server.url}/admin/appraisals/appraisalperiod/{period.pk}/close/")
+        assert "không sửa được nữa" in page.locator("#confirm-action").inner_text()
+        page.locator("#confirm-action button[type=submit]").click()
+        page.wait_for_load_state()
+        assert AppraisalPeriod.objects.get(pk=period.pk).status == "CLOSED"
+
+        page.goto(f"{live_server.url}/admin/appraisals/appraisalperiod/{period.pk}/reopen/")
+        page.locator("#confirm-action button[type=submit]").click()  # no reason: the browser refuses
+        assert AppraisalPeriod.objects.get(pk=period.pk).status == "CLOSED"
+        page.fill("#confirm-action textarea[name=reason]", "Sửa điểm theo kết luận thanh tra")
+        _shot(page, "journey-authority-unlock-reason")
+        page.locator("#confirm-action button[type=submit]").click()
+        page.wait_for_load_state()
+        reopened = AppraisalPeriod.objects.get(pk=period.pk)
+        assert reopened.status == "OPEN"
+        record = AppraisalPeriod.history.filter(id=period.pk).latest("history_date")
+        assert record.history_change_reason == "Sửa điểm theo kết luận thanh tra"
+        context.close()
+
+
+def test_the_viewer_runs_last_months_province_report_and_exports_it(live_server, cast, browser):
+    prepare_appraisals()
+    ensure_report_roles()
+    year, month = _last_month()
+    last = opened(cast, month_period(cast, year=year, month=month))
+    scored(appraisal_of(cast.official, last), "92", "66", state="PUBLISHED")
+    scored(appraisal_of(cast.colleague, last), "80", "58", state="PUBLISHED")
+    context = _context(browser, DESKTOP)
+    page = context.new_page()
+    desk_login(page, live_server.url, "viewer", PASSWORD)
+    page.goto(f"{live_server.url}/admin/reports/savedreport/builtin/")
+    row = page.locator("div.flex-row", has_text="Báo cáo tháng kết quả đánh giá cán bộ toàn tỉnh").last
+    row.get_by_role("link", name="Xem").click()
+    page.wait_for_url("**/builtin/bao_cao_thang_tinh/**")
+    form = page.locator("form[data-report-filters]")
+    form.locator("select[name=year]").select_option(str(year))
+    form.locator("select[name=month]").select_option(str(month))
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(f"**month={month}**")
+    body = page.locator("#content, main").first.inner_text()
+    assert f"Tháng {month:02d}/{year}" in body and "Toàn tỉnh" in body
+    _shot(page, "journey-viewer-province-report")
+    with page.expect_download() as download:
+        page.get_by_text("Tải XLSX").first.click()
+    workbook = load_workbook(BytesIO(open(download.value.path(), "rb").read()))
+    cells = [str(cell) for row in workbook.active.iter_rows(values_only=True) for cell in row if cell is not None]
+    assert any(f"Tháng {month:02d}/{year}" in cell for cell in cells) and "Toàn tỉnh" in cells
+    context.close()
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_search_without_diacritics_finds_its_rows(live_server, cast, browser, size):
+    context = _context(browser, size)
+    page = context.new_page()
+    desk_login(page, live_server.url, "hr", PASSWORD)
+    page.goto(f"{live_server.url}/admin/organization/official/?q=nguyen+van+an")
+    results = page.locator("#result_list, #changelist").first.inner_text()
+    assert "Nguyễn Văn An" in results
+    assert "Vũ Thị Giang" not in results
+    _shot(page, f"journey-search-unaccented-{'phone' if size is PHONE else 'desktop'}")
+    context.close()
