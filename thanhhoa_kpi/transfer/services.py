@@ -250,18 +250,23 @@ def publish_progress(job_id: int, done: int, total: int) -> None:
 
 
 def import_job_progress(job: ImportJob) -> dict[str, Any]:
+    """Where the job stands; the status says running as soon as the job has started or
+    written a row, so a progress bar never sits beside «Đang chờ chạy»."""
     processed = job.processed_rows
     if job.status == ImportStatus.RUNNING:
         processed = int(cache.get(_progress_key(job.pk), processed))
+    status = ImportStatus(job.status)
+    if status == ImportStatus.QUEUED and (job.started_at or processed):
+        status = ImportStatus.RUNNING
     total = job.total_rows
-    percent = 100 if job.status == ImportStatus.DONE else (min(100, round(100 * processed / total)) if total else 0)
+    percent = 100 if status == ImportStatus.DONE else (min(100, round(100 * processed / total)) if total else 0)
     return {
         "id": job.pk,
         "kind": job.kind,
         "kind_label": job.get_kind_display(),
         "file_name": job.original_name,
-        "status": job.status,
-        "status_label": job.get_status_display(),
+        "status": status.value,
+        "status_label": status.label,
         "finished": job.finished,
         "total_rows": total,
         "processed_rows": processed,

@@ -69,7 +69,7 @@ class ImportJobAdmin(ModelAdmin):
 
     @admin.display(description="Trạng thái", ordering="status")
     def status_badge(self, obj: ImportJob) -> str:
-        return obj.get_status_display()
+        return services.import_job_progress(obj)["status_label"]
 
     @admin.display(description="Tiến độ")
     def progress(self, obj: ImportJob) -> str:

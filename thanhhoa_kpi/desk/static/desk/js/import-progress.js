@@ -5,6 +5,7 @@
     if (!box) { return; }
     const bar = document.getElementById("import-progress-bar");
     const label = document.getElementById("import-progress-label");
+    const status = document.getElementById("import-status");
     const delay = parseInt(box.dataset.poll, 10);
     function poll() {
         fetch(box.dataset.url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
@@ -12,6 +13,7 @@
             .then(function (state) {
                 bar.style.width = state.percent + "%";
                 label.textContent = state.processed_rows + "/" + state.total_rows + " dòng (" + state.percent + "%)";
+                if (status) { status.textContent = state.status_label; }
                 if (state.finished) { window.location.reload(); } else { setTimeout(poll, delay); }
             })
             .catch(function () { setTimeout(poll, delay * 2); });
