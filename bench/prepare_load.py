@@ -1,15 +1,21 @@
-"""Prepare the load test: accounts for a sample of generated officials and heads (``bench_kpi``).
+"""Prepare the load test: a bench database with the month's appraisals opened, and accounts.
 
-Usage (after ``bench/score_province.py`` filled ``bench_kpi``)::
+Usage (``bench/load.sh`` runs it; ``DATABASE_URL`` must already name a ``bench*`` database
+on the MariaDB server of ``var/db.env``)::
 
-    set -a; source var/db.env; set +a
-    .venv/bin/python bench/prepare_load.py [--officials 200] [--heads 20] [--out var/bench/load.json]
+    .venv/bin/python bench/prepare_load.py [--fresh --officials 15000] [--officials-sampled 200]
+        [--heads 20] [--out var/bench/load.json]
 
-Loads the base set (roles, rule sets, workflows), gives each sampled official a user
-``<code lowercased>`` with password ``bench-2026`` and an API token, and writes the
-usernames, tokens and a few of each official's assigned items to a JSON file for
-``bench/locustfile.py``. Tokens are made here because sign-in is throttled (10/min), so
-50 users signing in at once would measure the throttle, not the app.
+With ``--fresh`` the database is dropped and made again: migrated, the base set seeded,
+``generate_demo --officials N --months 1`` (units of 40), and the month's appraisal
+period of the government bloc opened by the opening job (one appraisal per official, the
+list heads open in the bench is real). Without it the data already there is used (and the
+period opened if it is not yet).
+
+Then gives a sample of generated officials (200) and unit heads (20) a user (``<code>``,
+password ``bench-2026``) and an API token (sign-in is throttled at 10/min, so tokens are
+made ahead), and writes them with each official's assignments to a JSON file for
+``bench/locustfile.py``.
 """
 
 from __future__ import annotations
@@ -17,24 +23,74 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
+import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-from score_province import DATABASE, bench_url  # noqa: E402
-
 PASSWORD = "bench-2026"
+
+
+def database_name() -> str:
+    parts = urlsplit(os.environ.get("DATABASE_URL", ""))
+    name = parts.path.lstrip("/")
+    if not parts.scheme.startswith("mysql") or not name.startswith("bench"):
+        sys.exit("DATABASE_URL must name a bench* database on the MariaDB server (bench/load.sh sets it).")
+    return name
+
+
+def recreate(name: str, officials: int) -> None:
+    import MySQLdb
+
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    server = MySQLdb.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 3306,
+                             user=parts.username or "root", password=parts.password or "")  # fmt: skip
+    with server.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+    server.close()
+    for command in (["migrate", "--noinput", "-v", "0"], ["seed", "--sets", "base"],
+                    ["generate_demo", "--officials", str(officials), "--months", "1"]):  # fmt: skip
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        print(f"{command[0]}: {time.perf_counter() - started:.1f} s")
+
+
+def open_month() -> None:
+    """The generated month's appraisal period, opened by the opening job (here, in process)."""
+    from thanhhoa_kpi.appraisals.models import AppraisalPeriod
+    from thanhhoa_kpi.appraisals.services.opening import period_open_run
+    from thanhhoa_kpi.appraisals.services.periods import default_dates, link_work_periods
+    from thanhhoa_kpi.worklogs.models import WorkPeriod
+
+    work_period = WorkPeriod.objects.get(status="OPEN")
+    first, last = default_dates("MONTH", work_period.year, work_period.month)
+    period, _ = AppraisalPeriod.objects.get_or_create(
+        kind="MONTH", bloc="CHINH_QUYEN", year=work_period.year, number=work_period.month,
+        defaults={"start_date": first, "end_date": last, "status": "OPEN", "rule_set_code": "ND335"},
+    )  # fmt: skip
+    if period.opening_status != "DONE":
+        link_work_periods(period)
+        started = time.perf_counter()
+        period_open_run(period_id=period.pk)
+        print(f"opening: {time.perf_counter() - started:.1f} s, {period.appraisals.count()} appraisals")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--officials", type=int, default=200)
+    parser.add_argument("--fresh", action="store_true", help="drop the database and generate it again")
+    parser.add_argument("--officials", type=int, default=15000, help="officials generated with --fresh")
+    parser.add_argument("--officials-sampled", type=int, default=200)
     parser.add_argument("--heads", type=int, default=20)
     parser.add_argument("--out", default=str(ROOT / "var" / "bench" / "load.json"))
     args = parser.parse_args()
-    os.environ.update(DATABASE_URL=bench_url(), DEBUG="0", DJANGO_SETTINGS_MODULE="thanhhoa_kpi.settings")
+    name = database_name()
+    os.environ.update(DEBUG="0", DJANGO_SETTINGS_MODULE="thanhhoa_kpi.settings")
+    if args.fresh:
+        recreate(name, args.officials)
+    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -47,15 +103,16 @@ def main() -> None:
     from thanhhoa_kpi.organization.models import Official, OfficialAssignment
     from thanhhoa_kpi.worklogs.models import Assignment, WorkPeriod
 
-    assert connection.settings_dict["NAME"] == DATABASE
+    assert connection.settings_dict["NAME"] == name
     seed(["base"], log=lambda message: None)
+    open_month()
     period = WorkPeriod.objects.get(status="OPEN")
     current = OfficialAssignment.objects.filter(end_date__isnull=True, official__code__startswith="GENO")
     staff = list(current.filter(leadership_role="NONE").order_by("pk").values_list("official_id", flat=True))
     heads = list(current.filter(leadership_role="HEAD").order_by("pk").values_list("official_id", flat=True))
-    step = max(1, len(staff) // args.officials)
-    chosen = {"officials": staff[::step][: args.officials], "heads": heads[:: max(1, len(heads) // args.heads)]}
-    chosen["heads"] = chosen["heads"][: args.heads]
+    step = max(1, len(staff) // args.officials_sampled)
+    chosen = {"officials": staff[::step][: args.officials_sampled]}
+    chosen["heads"] = heads[:: max(1, len(heads) // args.heads)][: args.heads]
     hashed = make_password(PASSWORD)  # hashed once: the same password for every bench account
     out: dict[str, list[dict[str, object]]] = {}
     with transaction.atomic():
@@ -64,7 +121,9 @@ def main() -> None:
             for official in Official.objects.filter(pk__in=ids).order_by("pk"):
                 user, _ = User.objects.update_or_create(username=official.code.lower(), defaults={"password": hashed})
                 Official.objects.filter(pk=official.pk).update(user=user)
-                token, _ = Token.objects.get_or_create(user=user)
+                # A fresh token each time: tokens expire (API_TOKEN_TTL) after they are made.
+                Token.objects.filter(user=user).delete()
+                token = Token.objects.create(user=user)
                 assigned = Assignment.objects.filter(assignee=official, period=period).values_list("pk", flat=True)
                 out[kind].append({"username": user.username, "token": token.key, "assignments": list(assigned)})
     path = Path(args.out)
