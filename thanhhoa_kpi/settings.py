@@ -249,7 +249,9 @@ REPORT_MAIL_DOMAINS = env_list("REPORT_MAIL_DOMAINS", ["thanhhoa.gov.vn"])
 
 # --- I18N ------------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
-LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
+# Vietnamese only: the project's own texts have no English catalogue, so an English switch
+# translated only the framework's chrome (issue 11). A browser asking for English gets vi.
+LANGUAGES = [("vi", _("Tiếng Việt"))]
 LOCALE_PATHS = [BASE_DIR / "thanhhoa_kpi" / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
@@ -336,7 +338,7 @@ UNFOLD = {
     "SITE_TITLE": "KPI Thanh Hóa",
     "SITE_HEADER": "Hệ thống đánh giá KPI CBCCVC tỉnh Thanh Hóa",
     "SITE_SYMBOL": "insights",
-    "SHOW_LANGUAGES": True,
+    "SHOW_LANGUAGES": False,
     # The desk home shows the workspace of the user's main role (workspace/*.yaml).
     "DASHBOARD_CALLBACK": "thanhhoa_kpi.dashboards.views.dashboard_callback",
     # The desk's own rules (phone layouts, sentence-case labels): desk/static/desk/css/desk.css.

@@ -112,7 +112,6 @@ urlpatterns = [
     path("api/schema/", schema_file, name="schema"),
     path("api/docs/", allow_inline_scripts(SpectacularSwaggerView.as_view(url_name="schema")), name="swagger-ui"),
     path("django-rq/", include(RQ_PATTERNS)),
-    path("i18n/", include("django.conf.urls.i18n")),
     # Uploaded files, each checked against the row that holds it (MEDIA_URL points here).
     path("files/<path:name>", file_downloads.download, name="file-download"),
 ]

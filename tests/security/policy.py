@@ -338,7 +338,6 @@ DESK: dict[str, Rule] = {
     # Uploaded files: only to those who see the row holding them; downloads are GET-only.
     "file-download": Rule(get=grant(own=SIGNED), post=grant(), read="personal"),
     "": page(grant(allow=SIGNED), follow=True, home_ok=True, note="the root (unnamed) redirects to the desk"),
-    "set_language": page(everyone(), body={"language": "vi"}),
     "schema": page(everyone(), note="the OpenAPI file is public documentation"),
     "swagger-ui": page(everyone(), grant()),
 }
