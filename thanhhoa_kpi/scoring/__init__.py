@@ -11,7 +11,8 @@ Map of the modules:
   conditions of a rule set; :mod:`.codes` stable codes and labels;
 - :mod:`.tasks` converted sums and a, b, c; :mod:`.leader` d, đ, e and the task score;
 - :mod:`.general` general criteria; :mod:`.classify` bands, disqualifiers, QĐ 366;
-- :mod:`.period` one official and one period; :mod:`.rollup` quarter and year;
+- :mod:`.period` one official and one period (from items, or from sums added up in bulk);
+  :mod:`.rollup` quarter and year;
 - :mod:`.quota` the excellence quota; :mod:`.head_unit` head not above unit;
 - :mod:`.explain` Vietnamese explanation lines; :mod:`.preview` the JSON interfaces.
 """
@@ -40,7 +41,7 @@ from .general import GeneralInput, GeneralScore, general_score
 from .head_unit import HeadCap, cap_head_by_unit
 from .leader import TaskScore, UnitCriteria, task_score, unit_result_criterion
 from .params import GeneralGroup, RuleParams, RuleSet, SubCriterion, identified, parse_params, parse_rule_sets
-from .period import PeriodInput, PeriodScore, score_period
+from .period import PeriodInput, PeriodScore, SummedInput, SummedWork, score_period, score_summed, summed_work
 from .preview import parse_json_text, quota_preview, score_preview
 from .quota import GroupQuota, QuotaDecision, QuotaEntry, QuotaOutcome, apply_quota, quota_limit
 from .rollup import RollupPeriod, RollupResult, rollup
@@ -81,6 +82,8 @@ __all__ = [
     "ScoringInputError",
     "Status",
     "SubCriterion",
+    "SummedInput",
+    "SummedWork",
     "TaskScore",
     "TaskSums",
     "UnitCriteria",
@@ -100,6 +103,8 @@ __all__ = [
     "round_half_up",
     "score_period",
     "score_preview",
+    "score_summed",
+    "summed_work",
     "task_ratios",
     "task_score",
     "unit_result_criterion",

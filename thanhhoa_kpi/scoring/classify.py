@@ -84,15 +84,19 @@ def _meets(condition: BandCondition, shares: TaskShares) -> bool:
 
 
 def _apply_conditions(
-    level: Classification, shares: TaskShares | None, params: RuleParams, reasons: list[str]
+    level: Classification, shares: TaskShares | None, params: RuleParams, reasons: list[str] | None
 ) -> Classification:
-    """Step down while the level's conditions (QĐ 366-QĐ/TW Điều 11) are not met."""
+    """Step down while the level's conditions (QĐ 366-QĐ/TW Điều 11) are not met.
+
+    Each step is explained in ``reasons``, unless it is ``None`` (no explanation wanted).
+    """
     if shares is None:
         return level
     condition = params.condition(level)
     while condition is not None and not _meets(condition, shares):
         lower = _LOWER[level]
-        reasons.append(explain.condition_line(level, condition, shares, lower, params))
+        if reasons is not None:
+            reasons.append(explain.condition_line(level, condition, shares, lower, params))
         level, condition = lower, params.condition(lower)
     return level
 
@@ -104,6 +108,7 @@ def classify(
     disqualifiers: Sequence[Disqualifier] = (),
     exceeded_share: Decimal | None = None,
     shares: TaskShares | None = None,
+    explained: bool = True,
 ) -> ClassificationOutcome:
     """Classify ``total`` (exact) after rounding it once to the rule set's places.
 
@@ -111,10 +116,18 @@ def classify(
     caps "xuất sắc" at "tốt" when the rule set requires a share of tasks exceeded and
     the reviewer did not confirm enough (``exceeded_share`` is ignored otherwise);
     then the rule set's band conditions are checked against ``shares`` (the work of the
-    period; without it, as for a yearly mean, they are not checked here).
+    period; without it, as for a yearly mean, they are not checked here). Without
+    ``explained`` the same level comes with no reasons (scoring in bulk).
     """
     rounded = round_half_up(total, params.rounding_places)
     by_score = band(rounded, params)
+    if not explained:
+        return ClassificationOutcome(
+            classification=_level(by_score, disqualifiers, exceeded_share, shares, params, None),
+            by_score=by_score,
+            total=rounded,
+            reasons=(),
+        )
     if disqualifiers:
         return ClassificationOutcome(
             classification=Classification.KHONG_HOAN_THANH,
@@ -126,12 +139,27 @@ def classify(
             ),
         )
     reasons = [explain.band_line(by_score, rounded, params)]
+    result = _level(by_score, (), exceeded_share, shares, params, reasons)
+    reasons.append(explain.final_line(result))
+    return ClassificationOutcome(classification=result, by_score=by_score, total=rounded, reasons=tuple(reasons))
+
+
+def _level(
+    by_score: Classification,
+    disqualifiers: Sequence[Disqualifier],
+    exceeded_share: Decimal | None,
+    shares: TaskShares | None,
+    params: RuleParams,
+    reasons: list[str] | None,
+) -> Classification:
+    """The level after disqualifiers, the share exceeded and the band conditions, each step in ``reasons``."""
+    if disqualifiers:
+        return Classification.KHONG_HOAN_THANH
     result = by_score
     required = params.excellent_requires_exceeded_share
     excellent = by_score is Classification.HOAN_THANH_XUAT_SAC
     if excellent and required is not None and _short_of_share(exceeded_share, required):
         result = Classification.HOAN_THANH_TOT
-        reasons.append(explain.exceeded_share_line(exceeded_share, required, params))
-    result = _apply_conditions(result, shares, params, reasons)
-    reasons.append(explain.final_line(result))
-    return ClassificationOutcome(classification=result, by_score=by_score, total=rounded, reasons=tuple(reasons))
+        if reasons is not None:
+            reasons.append(explain.exceeded_share_line(exceeded_share, required, params))
+    return _apply_conditions(result, shares, params, reasons)

@@ -4,6 +4,12 @@ ND 335/2025/NĐ-CP Điều 12 (total = general ≤ 30 + task results ≤ 70), Đ
 (task results), Điều 20 (classification). The figures in :class:`PeriodScore` are the
 reported ones, rounded half-up to ``rounding_places`` once, from the exact fractions
 the other modules compute; everything before is exact.
+
+Two doors, one computation: :func:`score_period` takes the items and explains every
+step; :func:`score_summed` takes the converted sums of SPEC 5.1 already added up (what a
+database computes for a whole month at once) and returns the same figures and level
+without the explanation, which is built later from the items when somebody reads it.
+From the sums on, both run the same code below.
 """
 
 from __future__ import annotations
@@ -21,7 +27,19 @@ from .leader import UnitCriteria, task_score, unit_criteria_errors
 from .params import RuleParams
 from .reader import join
 from .rounding import exact, round_half_up
-from .tasks import ItemInput, Ratios, TaskSums, converted_sums, item_errors, task_ratios, task_shares
+from .tasks import (
+    ItemInput,
+    Ratios,
+    TaskShares,
+    TaskSums,
+    converted_sums,
+    item_errors,
+    shares_of,
+    task_ratios,
+    task_shares,
+    work_delayed,
+    work_done,
+)
 
 
 @dataclass(frozen=True)
@@ -63,22 +81,89 @@ class PeriodScore:
     task_explanation: tuple[str, ...] = ()
 
 
-def _unit_errors(period: PeriodInput, params: RuleParams) -> list[tuple[str, str]]:
-    if period.role is Role.STAFF:
-        return [] if period.unit is None else [("unit", "Chỉ dành cho lãnh đạo, quản lý (role leader).")]
-    if period.unit is None:
+Amount = Decimal | Fraction
+
+
+@dataclass(frozen=True)
+class SummedWork:
+    """The converted sums of SPEC 5.1 for one official and one period, already added up, exact.
+
+    ``quality`` and ``progress`` carry each item's deduction, capped per item, as
+    :func:`.tasks.converted_sums` computes them. ``done`` (Σ k × min(completed,
+    assigned) per item) and ``delayed`` (Σ k × min(non-exempt delays, completed)) are
+    read only by rule sets whose levels carry conditions on the work (QĐ 366), which
+    require them.
+    """
+
+    assigned: Amount
+    completed: Amount
+    quality: Amount
+    progress: Amount
+    done: Amount | None = None
+    delayed: Amount | None = None
+
+
+@dataclass(frozen=True)
+class SummedInput:
+    """:class:`PeriodInput` with the work already summed instead of item by item."""
+
+    role: Role
+    work: SummedWork
+    general: GeneralInput
+    unit: UnitCriteria | None = None
+    disqualifiers: tuple[Disqualifier, ...] = ()
+    exceeded_share: Decimal | None = None
+
+
+def summed_work(items: tuple[ItemInput, ...], params: RuleParams) -> SummedWork:
+    """The sums :func:`score_summed` takes, from the items (what the database adds up in bulk)."""
+    sums = converted_sums(items, params)
+    return SummedWork(
+        assigned=sums.assigned,
+        completed=sums.completed,
+        quality=sums.quality,
+        progress=sums.progress,
+        done=work_done(sums),
+        delayed=work_delayed(sums),
+    )
+
+
+def _unit_errors(role: Role, unit: UnitCriteria | None, params: RuleParams) -> list[tuple[str, str]]:
+    if role is Role.STAFF:
+        return [] if unit is None else [("unit", "Chỉ dành cho lãnh đạo, quản lý (role leader).")]
+    if unit is None:
         return [("unit", "Bắt buộc đối với lãnh đạo, quản lý (d, dd, e).")]
-    return unit_criteria_errors(period.unit, params)
+    return unit_criteria_errors(unit, params)
+
+
+def _common_errors(period: PeriodInput | SummedInput, params: RuleParams) -> list[tuple[str, str]]:
+    errors = general_errors(period.general, params)
+    errors.extend(_unit_errors(period.role, period.unit, params))
+    errors.extend(disqualifier_errors(period.disqualifiers, period.role))
+    errors.extend(exceeded_share_errors(period.exceeded_share))
+    return errors
 
 
 def period_errors(period: PeriodInput, params: RuleParams) -> list[tuple[str, str]]:
     """Every rule the input breaks, as ``(field, message)`` pairs with JSON paths."""
     errors = [error for index, item in enumerate(period.items) for error in item_errors(item, join("items", index))]
-    errors.extend(general_errors(period.general, params))
-    errors.extend(_unit_errors(period, params))
-    errors.extend(disqualifier_errors(period.disqualifiers, period.role))
-    errors.extend(exceeded_share_errors(period.exceeded_share))
-    return errors
+    return errors + _common_errors(period, params)
+
+
+_WORK_KEYS = ("assigned", "completed", "quality", "progress", "done", "delayed")
+
+
+def summed_errors(period: SummedInput, params: RuleParams) -> list[tuple[str, str]]:
+    """:func:`period_errors` for summed work: no negative sum, and the shares a rule set's conditions read."""
+    errors = []
+    for key in _WORK_KEYS:
+        value = getattr(period.work, key)
+        if value is None:
+            if params.band_conditions:
+                errors.append((join("work", key), "Bắt buộc với bộ quy tắc có điều kiện kèm theo mức xếp loại."))
+        elif value < 0:
+            errors.append((join("work", key), "Không được là số âm."))
+    return errors + _common_errors(period, params)
 
 
 def score_period(period: PeriodInput, params: RuleParams) -> PeriodScore:
@@ -97,16 +182,43 @@ def score_period(period: PeriodInput, params: RuleParams) -> PeriodScore:
     ratios = task_ratios(sums, params)
     if ratios is None:
         return _not_evaluable(sums, general, params)
-    return _evaluated(period, sums, ratios, general, params)
+    return _evaluated(period, sums, ratios, general, params, task_shares(sums))
+
+
+def score_summed(period: SummedInput, params: RuleParams) -> PeriodScore:
+    """:func:`score_period` from work already summed: the same figures and level, no explanation.
+
+    ND 335/2025/NĐ-CP Điều 12, 14, 15, 20, exactly as :func:`score_period` applies them
+    once it has added up the items (``score_summed(SummedInput(..., summed_work(items,
+    params), ...))`` gives :func:`score_period`'s figures). ``explanation`` and
+    ``task_explanation`` are empty. Raises ``ScoringInputError`` like
+    :func:`score_period`, with ``work.*`` paths for the sums.
+    """
+    errors = summed_errors(period, params)
+    if errors:
+        raise ScoringInputError(INVALID_INPUT, errors)
+    work = period.work
+    sums = TaskSums(exact(work.assigned), exact(work.completed), exact(work.quality), exact(work.progress), ())
+    general = general_score(period.general, params)
+    ratios = task_ratios(sums, params)
+    if ratios is None:
+        return _not_evaluable(sums, general, params, explained=False)
+    shares = None
+    if work.done is not None and work.delayed is not None:
+        shares = shares_of(exact(work.done), exact(work.delayed), sums.assigned)
+    return _evaluated(period, sums, ratios, general, params, shares, explained=False)
 
 
 def _rounded(value: Decimal | Fraction, params: RuleParams) -> Decimal:
     return round_half_up(value, params.rounding_places)
 
 
-def _not_evaluable(sums: TaskSums, general: GeneralScore, params: RuleParams) -> PeriodScore:
-    work = [explain.rule_set_line(params), *explain.sums_lines(sums, params), explain.no_assigned_work_line()]
-    lines = [*work, explain.general_line(general.score, general.groups, params)]
+def _not_evaluable(sums: TaskSums, general: GeneralScore, params: RuleParams, *, explained: bool = True) -> PeriodScore:
+    work: list[str] = []
+    lines: list[str] = []
+    if explained:
+        work = [explain.rule_set_line(params), *explain.sums_lines(sums, params), explain.no_assigned_work_line()]
+        lines = [*work, explain.general_line(general.score, general.groups, params)]
     return PeriodScore(
         status=Status.NO_ASSIGNED_WORK,
         assigned_converted=_rounded(sums.assigned, params),
@@ -127,7 +239,14 @@ def _not_evaluable(sums: TaskSums, general: GeneralScore, params: RuleParams) ->
 
 
 def _evaluated(
-    period: PeriodInput, sums: TaskSums, ratios: Ratios, general: GeneralScore, params: RuleParams
+    period: PeriodInput | SummedInput,
+    sums: TaskSums,
+    ratios: Ratios,
+    general: GeneralScore,
+    params: RuleParams,
+    shares: TaskShares | None,
+    *,
+    explained: bool = True,
 ) -> PeriodScore:
     task = task_score(ratios, period.role, period.unit, params)
     total = exact(general.score) + task.score
@@ -136,20 +255,23 @@ def _evaluated(
         params,
         disqualifiers=period.disqualifiers,
         exceeded_share=period.exceeded_share,
-        shares=task_shares(sums),
+        shares=shares,
+        explained=explained,
     )
-    places = params.rounding_places
-    work = [
-        explain.rule_set_line(params),
-        *explain.sums_lines(sums, params),
-        *explain.ratio_lines(sums, ratios, params),
-    ]
-    if period.unit is not None:
-        work.extend(explain.unit_lines(period.unit, params))
-    work.extend(explain.task_lines(task, period.role, params))
-    lines = [*work, explain.general_line(general.score, general.groups, params)]
-    lines.append(explain.total_line(general.score, task.score, total, places))
-    lines.extend(outcome.reasons)
+    work: list[str] = []
+    lines: list[str] = []
+    if explained:
+        work = [
+            explain.rule_set_line(params),
+            *explain.sums_lines(sums, params),
+            *explain.ratio_lines(sums, ratios, params),
+        ]
+        if period.unit is not None:
+            work.extend(explain.unit_lines(period.unit, params))
+        work.extend(explain.task_lines(task, period.role, params))
+        lines = [*work, explain.general_line(general.score, general.groups, params)]
+        lines.append(explain.total_line(general.score, task.score, total, params.rounding_places))
+        lines.extend(outcome.reasons)
     return PeriodScore(
         status=Status.OK,
         assigned_converted=_rounded(sums.assigned, params),

@@ -216,9 +216,22 @@ class TaskShares:
 
 def task_shares(sums: TaskSums) -> TaskShares:
     """The shares of :class:`TaskShares`, for a period with assigned work (see :func:`task_ratios`)."""
-    done = sum((_done(result) for result in sums.items), Fraction(0))
-    delayed = sum((_delayed(result) for result in sums.items), Fraction(0))
-    return TaskShares(done=done / sums.assigned, delayed=delayed / sums.assigned)
+    return shares_of(work_done(sums), work_delayed(sums), sums.assigned)
+
+
+def shares_of(done: Fraction, delayed: Fraction, assigned: Fraction) -> TaskShares:
+    """The converted amounts done and delayed as shares of the converted assigned amount (> 0)."""
+    return TaskShares(done=done / assigned, delayed=delayed / assigned)
+
+
+def work_done(sums: TaskSums) -> Fraction:
+    """Σ over items of k × min(completed, assigned): the converted work done, each item up to its assignment."""
+    return sum((_done(result) for result in sums.items), Fraction(0))
+
+
+def work_delayed(sums: TaskSums) -> Fraction:
+    """Σ over items of k × min(non-exempt delays, completed): the converted products delayed."""
+    return sum((_delayed(result) for result in sums.items), Fraction(0))
 
 
 def _done(result: ItemResult) -> Fraction:
