@@ -32,6 +32,9 @@ run: install ## Migrate the SQLite demo, load base+thanhhoa+demo data, serve on 
 	$(PY) manage.py rqworker default --with-scheduler > var/rqworker.log 2>&1 & \
 	  trap "kill $$! 2>/dev/null" EXIT; $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+serve: install ## Production-like on MariaDB (var/db.env): migrate, seed, collectstatic, gunicorn + an RQ worker on 127.0.0.1:$(PORT)
+	PORT=$(PORT) scripts/serve.sh
+
 services: ## Start (or install) MariaDB and Redis for the tests
 	scripts/services.sh
 
@@ -61,4 +64,4 @@ cron: install ## Run rq's cron: workflow reminders and digest, scheduled reports
 schema: install ## Regenerate the OpenAPI file served at /api/schema/
 	$(PY) manage.py spectacular --validate --fail-on-warn --file thanhhoa_kpi/api/openapi.yaml
 
-.PHONY: help install messages run services test lint schema worker cron
+.PHONY: help install messages run serve services test lint schema worker cron
