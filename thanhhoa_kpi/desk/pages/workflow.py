@@ -533,7 +533,7 @@ class InboxView(UnfoldModelAdminViewMixin, TemplateView):
         state = self.request.GET.get("state") or None
         items = selectors.inbox_for(user=self.request.user, doctype=doctype, state=state)
         actions = {option.action: option for item in items for option in item.actions}
-        return super().get_context_data(
+        context = super().get_context_data(
             **kwargs,
             items=items,
             bulk_actions=sorted(actions.values(), key=lambda option: option.label),
@@ -541,6 +541,10 @@ class InboxView(UnfoldModelAdminViewMixin, TemplateView):
             states=_state_choices(doctype),
             current={"doctype": doctype or "", "state": state or ""},
         )
+        # Headed by its own title like the other personal pages, not by the notifications
+        # model's breadcrumbs (which a phone cuts to "Quy trình p… › Thô… › Hộp việc…").
+        context.pop("model_admin", None)
+        return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """The page's form only asks (:func:`_bulk_question`); the question's form acts."""

@@ -1,0 +1,153 @@
+"""An official's day on a phone (issue 11, item 12).
+
+At 390x844 (a common phone) the official's week page, quick entry, score, inbox and a
+built-in report, and the unit head's review queue: no page-level sideways scroll, nothing
+cut off at the right edge except inside a scroll box, the key texts visible, list labels in
+sentence case (only the first word capitalised), tap targets of at least 40 px. Each page is
+also shot at 1440x900 for people reviewing the run.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import ARTIFACTS, desk_login
+from tests.factories.appraisals import opened, prepare_appraisals
+from tests.factories.cast import PASSWORD
+from tests.factories.worklogs import assign, log, work_cast
+from thanhhoa_kpi.worklogs.models import WorkLogLine
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PHONE = {"width": 390, "height": 844}
+WIDE = {"width": 1440, "height": 900}
+LONG = "Soạn báo cáo tổng kết phong trào toàn dân đoàn kết xây dựng đời sống văn hóa khu dân cư số 3"
+
+WEEK = "/admin/worklogs/worklogline/my-week/"
+QUICK = "/admin/worklogs/worklogline/quick/"
+SCORE = "/admin/worklogs/worklogline/my-score/"
+INBOX = "/admin/workflow/notification/inbox/"
+REVIEW = "/admin/worklogs/worklogline/review/"
+REPORT = "/admin/reports/savedreport/builtin/nhat_ky_ca_nhan/"
+
+# (who, shot name, address, texts a person reads there)
+PAGES = [
+    ("official", "tuan", WEEK, ["Ghi nhanh một dòng nhật ký", "Nhật ký trong tuần", "VH01 — Nhiệm vụ VH01",
+                                "Soạn báo cáo tổng kết", "Sao chép", "Việc được giao (kỳ đang mở)"]),
+    ("official", "ghi-nhanh", QUICK, ["Ghi một dòng nhật ký", "Ghi nhật ký", "Hôm nay đã ghi", "2 dòng, 120 phút",
+                                      "Tổ chức giải bóng chuyền hơi", "Xem cả tuần"]),
+    ("official", "diem", SCORE, ["a — Số lượng", "Điểm nhiệm vụ (tối đa 70)", "Theo đầu công việc",
+                                 "VH01 — Nhiệm vụ VH01", "Diễn giải"]),
+    ("official", "hop-viec", INBOX, ["Nguyễn Văn An — Tháng", "Phiếu đánh giá", "Xem lại và xác nhận"]),
+    ("head", "duyet", REVIEW, ["Nhật ký chờ duyệt", "Nguyễn Văn An", "Soạn báo cáo tổng kết", "Duyệt chi tiết",
+                               "Chấp nhận toàn bộ các dòng đã chọn"]),
+    ("official", "bao-cao", REPORT, ["Nhật ký công việc cá nhân", "2 dòng", "Soạn báo cáo tổng kết", "Tải XLSX"]),
+]  # fmt: skip
+
+# Elements reaching past the right edge of the screen without a sideways-scrolling box
+# around them (a card that hides its overflow cuts them off).
+CUT_OFF = """() => {
+    const width = document.documentElement.clientWidth;
+    const scrolls = (el) => { for (let a = el.parentElement; a; a = a.parentElement) {
+        const x = getComputedStyle(a).overflowX; if (x === "auto" || x === "scroll") return true; } return false; };
+    return [...document.querySelectorAll("#content *")].filter((el) => {
+        const box = el.getBoundingClientRect();
+        return box.width > 0 && box.height > 0 && box.right > width + 1 && !scrolls(el);
+    }).map((el) => el.tagName + "." + el.className + " " + (el.textContent || "").trim().slice(0, 40));
+}"""
+# Controls smaller than 40 px in either direction; a check box counts by the label around it
+# (a control drawn 1 px wide is one that select2 hides behind its own box, which counts).
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+        "#content a, #content button, #content select, #content input:not([type=hidden]), #content textarea,"
+        + " #content .select2-selection")]
+    .map((el) => (el.matches("input[type=checkbox], input[type=radio], input[type=file]") && el.closest("label")) || el)
+    .filter((el) => { const b = el.getBoundingClientRect(); return b.width > 1 && b.height > 1
+        && getComputedStyle(el).visibility !== "hidden" && (b.height < 40 || b.width < 40); })
+    .map((el) => { const b = el.getBoundingClientRect();
+        return `${el.tagName} ${Math.round(b.width)}x${Math.round(b.height)} ${el.textContent || el.name}`; })"""
+# The words a stacked list card shows before each value: never title-cased by CSS.
+LABEL_CASES = """() => [...document.querySelectorAll("#content td[data-label]")]
+    .map((el) => getComputedStyle(el, "::before").textTransform)"""
+
+
+@pytest.fixture
+def day(cast):
+    """Two lines logged today against an assignment, an appraisal awaiting the official."""
+    work = work_cast(cast)
+    prepare_appraisals()
+    opened(cast)
+    assign(cast.head, cast.official_of(cast.official), work.culture, quantity="4")
+    log(cast.official, work.culture, "2", description=LONG)
+    log(cast.official, work.sport, "1", description="Tổ chức giải bóng chuyền hơi")
+    return work
+
+
+def _signed_in(browser, base_url: str, username: str, viewport: dict):
+    page = browser.new_context(locale="vi-VN", viewport=viewport).new_page()
+    page.set_default_timeout(15000)
+    desk_login(page, base_url, username, PASSWORD)
+    return page
+
+
+def _shoot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    width = page.viewport_size["width"]
+    page.screenshot(path=str(ARTIFACTS / f"dien-thoai-{name}-{width}.png"), full_page=True)
+
+
+def _walk(browser, base_url: str, viewport: dict):
+    """Open each page as its persona: shot, no sideways page scroll, its key texts visible."""
+    pages: dict = {}
+    try:
+        for who, name, address, texts in PAGES:
+            page = pages.get(who) or pages.setdefault(who, _signed_in(browser, base_url, who, viewport))
+            page.goto(base_url + address)
+            _shoot(page, name)
+            assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], name
+            for text in texts:
+                expect(page.locator("#content").get_by_text(text).filter(visible=True).first).to_be_visible()
+            yield page, name, address
+    finally:
+        for page in pages.values():
+            page.context.close()
+
+
+def test_the_officials_pages_fit_a_phone(live_server, cast, day, browser):
+    for page, name, _address in _walk(browser, live_server.url, PHONE):
+        assert page.evaluate(CUT_OFF) == [], name
+        assert page.evaluate(SMALL_TARGETS) == [], name
+        assert set(page.evaluate(LABEL_CASES)) <= {"none"}, name
+
+
+def test_the_same_pages_on_a_wide_screen(live_server, cast, day, browser):
+    for page, _name, address in _walk(browser, live_server.url, WIDE):
+        if address in (WEEK, REVIEW, SCORE):  # tables keep their columns, headed once
+            expect(page.locator("#content table thead").first).to_be_visible()
+
+
+def test_the_official_logs_a_line_on_a_phone_through_the_sidebar(live_server, cast, day, browser):
+    page = _signed_in(browser, live_server.url, "official", PHONE)
+    page.locator("#header-inner [x-on\\:click]:visible").first.click()  # open the sidebar
+    sidebar = page.locator("#nav-sidebar-apps")
+    expect(sidebar.get_by_role("link", name="Ghi nhanh nhật ký")).to_be_visible()
+    assert sidebar.get_by_role("link", name="Hồ sơ cán bộ").count() == 0  # HR's pages are not an official's
+    heights = sidebar.locator("a").evaluate_all("links => links.map((a) => a.getBoundingClientRect().height)")
+    assert min(heights) >= 40
+    _shoot(page, "thanh-ben")
+    sidebar.get_by_role("link", name="Ghi nhanh nhật ký").click()
+    page.wait_for_selector("#worklog-entry-form")
+    page.locator("#id_catalogue_item").locator("xpath=following-sibling::span[1]").click()
+    page.locator(".select2-search__field").fill("TT01")
+    page.locator(".select2-results__option", has_text="TT01").first.click()
+    page.fill("#id_quantity", "2")
+    page.fill("#id_minutes", "45")
+    page.fill("#id_description", "Họp ban tổ chức giải thể thao phường")
+    page.locator("#worklog-save").click()
+    expect(page.get_by_text("Đã ghi dòng nhật ký.")).to_be_visible()
+    expect(page.locator("#today-lines")).to_contain_text("Họp ban tổ chức giải thể thao phường")
+    expect(page.locator("#today-total")).to_contain_text("3 dòng, 165 phút")
+    assert WorkLogLine.objects.filter(description="Họp ban tổ chức giải thể thao phường", minutes=45).exists()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    _shoot(page, "ghi-nhanh-da-ghi")
+    page.context.close()
