@@ -256,7 +256,9 @@ LOCALE_PATHS = [BASE_DIR / "thanhhoa_kpi" / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Whole numbers print plainly (years 2026, ids); decimals and counts in prose follow
+# thanhhoa_kpi/formats/numbers.py (0,8 · 4,5 · 2.009).
+USE_THOUSAND_SEPARATOR = False
 FORMAT_MODULE_PATH = ["thanhhoa_kpi.formats"]
 
 STATIC_URL = "/static/"

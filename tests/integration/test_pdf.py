@@ -51,8 +51,9 @@ def test_the_appraisal_form_prints_the_official_header_and_the_scores():
                  "PHIẾU THEO DÕI, ĐÁNH GIÁ KẾT QUẢ THỰC HIỆN NHIỆM VỤ", "Tháng 3 năm 2026"):  # fmt: skip
         assert line in text.splitlines(), line
     words = flat(pdf)
-    for phrase in ("Họ và tên: Nguyễn Thị Hồng Ngọc", "Nhóm chuyên môn: Văn hóa", "Tổng điểm: 81,50",
-                   "Xếp loại: Hoàn thành xuất sắc nhiệm vụ", "78,57", "26,50", "9,50", "NGƯỜI TỰ ĐÁNH GIÁ",
+    # Decimals as everywhere (formats/numbers.py): a comma, no trailing zeros.
+    for phrase in ("Họ và tên: Nguyễn Thị Hồng Ngọc", "Nhóm chuyên môn: Văn hóa", "Tổng điểm: 81,5",
+                   "Xếp loại: Hoàn thành xuất sắc nhiệm vụ", "78,57", "26,5", "9,5", "NGƯỜI TỰ ĐÁNH GIÁ",
                    "NGƯỜI ĐÁNH GIÁ", "THỦ TRƯỞNG ĐƠN VỊ", "Phạm Thị Dung"):  # fmt: skip
         assert phrase in words, phrase
     pages = text.count("\f")
@@ -64,7 +65,7 @@ def test_a_leaders_form_prints_d_dd_and_e():
     words = flat(appraisal_form_pdf({**APPRAISAL, "is_leader": True, "task": {**APPRAISAL["task"], "d": 90, "dd": 85,
                                                                                "e": Decimal("88.5")}}))  # fmt: skip
     assert "d) Kết quả thực hiện nhiệm vụ của cơ quan, đơn vị được giao phụ trách" in words
-    assert "đ) Năng lực tập hợp, đoàn kết, chỉ đạo, điều hành" in words and "88,50" in words
+    assert "đ) Năng lực tập hợp, đoàn kết, chỉ đạo, điều hành" in words and "88,5" in words
 
 
 def test_the_unit_summary_runs_over_pages_with_page_numbers():

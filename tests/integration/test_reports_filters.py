@@ -146,7 +146,7 @@ def test_the_unit_summary_pdf_marks_drafts_provisional_and_states_its_cut_off(da
     assert "Chưa tính 3 phiếu tạm tính" in text  # the draft scored 40 and two not scored yet
     # The summary of levels counts the published appraisal only: no "Không hoàn thành" there.
     summary = text[text.index("Tổng hợp xếp loại") :]
-    assert "Không hoàn thành nhiệm vụ 0 0,00" in summary and "Hoàn thành xuất sắc nhiệm vụ 1 100,00" in summary
+    assert "Không hoàn thành nhiệm vụ 0 0 " in summary and "Hoàn thành xuất sắc nhiệm vụ 1 100" in summary
 
 
 def test_the_province_report_leaves_drafts_out_of_the_levels_and_says_so(data, client):

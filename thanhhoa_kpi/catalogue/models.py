@@ -25,6 +25,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from thanhhoa_kpi.core.models import TimeStampedModel
+from thanhhoa_kpi.formats.numbers import decimal_text
 from thanhhoa_kpi.organization.choices import Bloc
 from thanhhoa_kpi.organization.models import BlocAuthority, JobPosition, Official, OrgUnit
 from thanhhoa_kpi.workflow.engine import is_editable
@@ -217,7 +218,7 @@ class CatalogueItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} — {self.task} (hệ số {self.coefficient.normalize():f})"
+        return f"{self.code} — {self.task} (hệ số {decimal_text(self.coefficient, 4)})"
 
     def clean(self) -> None:
         if self.coefficient is not None and self.coefficient <= 0:

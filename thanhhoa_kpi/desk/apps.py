@@ -5,3 +5,8 @@ class DeskConfig(AppConfig):
     name = "thanhhoa_kpi.desk"
     label = "desk"
     verbose_name = "Bàn làm việc"
+
+    def ready(self) -> None:
+        from thanhhoa_kpi.desk import numbers
+
+        numbers.install()

@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from thanhhoa_kpi.core import spreadsheet
+from thanhhoa_kpi.formats.numbers import decimal_text
 from thanhhoa_kpi.reports.engine import ReportResult
 
 MIME = {
@@ -27,7 +28,8 @@ FORMATS = tuple(MIME)
 
 
 def cell_text(value: Any) -> str:
-    """A value as printed in Vietnamese: dd/mm/yyyy, 1.234,5 and Có/Không."""
+    """A value as printed in Vietnamese: dd/mm/yyyy, 0,8 and 1.234,5, Có/Không; a whole
+    number plainly (2026: a cell may hold a year or an id)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -37,16 +39,8 @@ def cell_text(value: Any) -> str:
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, Decimal | float):
-        return vn_number(value)
-    if isinstance(value, int):
-        return f"{value:,}".replace(",", ".")
+        return decimal_text(value)
     return str(value)
-
-
-def vn_number(value: Any, places: int = 2) -> str:
-    """81.5 → "81,50"; 1234.5 → "1.234,50" (Vietnamese separators)."""
-    text = f"{Decimal(str(value)):,.{places}f}"
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
 def to_xlsx(result: ReportResult) -> bytes:

@@ -20,6 +20,7 @@ from simple_history.models import HistoricalRecords
 
 from thanhhoa_kpi.catalogue.models import COEFFICIENT_DIGITS, CatalogueItem
 from thanhhoa_kpi.core.models import TimeStampedModel
+from thanhhoa_kpi.formats.numbers import decimal_text
 from thanhhoa_kpi.organization.models import Official, OrgUnit
 
 QUANTITY_DIGITS = {"max_digits": 12, "decimal_places": 2}
@@ -121,7 +122,7 @@ class Assignment(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.catalogue_item.code} × {self.quantity.normalize():f} — {self.assignee.full_name} ({self.period})"
+        return f"{self.catalogue_item.code} × {decimal_text(self.quantity)} — {self.assignee.full_name} ({self.period})"
 
     def clean(self) -> None:
         if self.quantity is not None and self.quantity <= 0:
@@ -213,7 +214,7 @@ class WorkLogLine(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.date:%d/%m/%Y} — {self.catalogue_item.code} × {self.quantity.normalize():f}"
+        return f"{self.date:%d/%m/%Y} — {self.catalogue_item.code} × {decimal_text(self.quantity)}"
 
     @property
     def is_reviewed(self) -> bool:

@@ -14,14 +14,11 @@ from typing import Any
 from django.db.models import Sum
 
 from thanhhoa_kpi.catalogue.models import CatalogueItem
+from thanhhoa_kpi.formats.numbers import decimal_text
 from thanhhoa_kpi.organization.models import Official
 from thanhhoa_kpi.worklogs.models import Assignment, LineStatus, WorkLogLine, WorkPeriod
 
 _COUNTS = ("quality_failures", "delays", "exempt_quality_failures", "exempt_delays")
-
-
-def _plain(number: Decimal | None) -> str:
-    return f"{(number or Decimal(0)).normalize():f}"
 
 
 def score_items(official: Official, period: WorkPeriod) -> list[dict[str, Any]]:
@@ -57,6 +54,6 @@ def score_items(official: Official, period: WorkPeriod) -> list[dict[str, Any]]:
     result = []
     for (item_id, coefficient), values in sorted(rows.items(), key=lambda kv: (items[kv[0][0]].code, kv[0][1])):
         item = items[item_id]
-        code = item.code if seen[item_id] == 1 else f"{item.code} (hệ số {_plain(coefficient)})"
+        code = item.code if seen[item_id] == 1 else f"{item.code} (hệ số {decimal_text(coefficient, 4)})"
         result.append({**values, "code": code, "task": item.task, "field": item.field})
     return result

@@ -23,6 +23,7 @@ from thanhhoa_kpi.catalogue.selectors import item_is_usable
 from thanhhoa_kpi.core.errors import Conflict, FieldError, PermissionRefused, ValidationFailed
 from thanhhoa_kpi.customfields import selectors as custom_fields
 from thanhhoa_kpi.customfields.services import custom_values_validate
+from thanhhoa_kpi.formats.numbers import decimal_text
 from thanhhoa_kpi.organization.models import Official
 from thanhhoa_kpi.workflow import notifications
 from thanhhoa_kpi.worklogs import hooks, rights
@@ -257,6 +258,7 @@ def worklog_create(*, user: Any, **fields: Any) -> WorkLogLine:
         document_number=values.get("document_number") or "",
         custom=values.get("custom") or {},
     )
+    line._history_user = user  # simple_history: the person, also outside a desk request
     line.save()
     return line
 
@@ -297,6 +299,7 @@ def worklog_update(*, line: WorkLogLine, user: Any, **fields: Any) -> WorkLogLin
     if item_changed:
         # The coefficient is copied only when the line moves to another item or assignment.
         line.coefficient = coefficient
+    line._history_user = user
     line.save()
     return line
 
@@ -359,7 +362,7 @@ def _review_values(line: WorkLogLine, reviewer: Any, given: dict[str, Any]) -> d
     if not accepted.is_finite() or accepted < 0:
         raise invalid("accepted_quantity", "Số lượng được chấp nhận không được âm.")
     if accepted > line.quantity:
-        raise invalid("accepted_quantity", f"Không được lớn hơn số lượng đã thực hiện ({line.quantity.normalize():f}).")
+        raise invalid("accepted_quantity", f"Không được lớn hơn số lượng đã thực hiện ({decimal_text(line.quantity)}).")
     values = {"accepted_quantity": accepted}
     labels = {
         "quality_failures": "Số lỗi chất lượng",
@@ -404,6 +407,7 @@ def _review_locked(line: WorkLogLine, reviewer: Any, given: dict[str, Any]) -> W
     line.status = LineStatus.REVIEWED
     line.reviewed_by = reviewer
     line.reviewed_at = timezone.now()
+    line._history_user = reviewer
     line.save()
     return line
 

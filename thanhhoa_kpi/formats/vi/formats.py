@@ -1,4 +1,8 @@
-"""Vietnamese formats: dd/mm/yyyy and thousands grouping (Django's vi locale has none)."""
+"""Vietnamese formats: dd/mm/yyyy, a comma before decimals, a dot between thousands.
+
+The dot groups only where asked (intcomma, formats/numbers.py's count_text): whole numbers
+such as years and ids are printed plainly (settings.USE_THOUSAND_SEPARATOR is off).
+"""
 
 DATE_FORMAT = "d/m/Y"
 SHORT_DATE_FORMAT = "d/m/Y"

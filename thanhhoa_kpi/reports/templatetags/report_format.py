@@ -6,20 +6,13 @@ from typing import Any
 
 from django import template
 
-from thanhhoa_kpi.reports.exports import cell_text, vn_number
+from thanhhoa_kpi.core.templatetags.vn_numbers import vn_decimal
+from thanhhoa_kpi.reports.exports import cell_text
 
 register = template.Library()
 
-
-@register.filter
-def vn(value: Any, places: int = 2) -> str:
-    """81.5 → "81,50"; blank stays blank."""
-    if value in (None, ""):
-        return ""
-    try:
-        return vn_number(value, int(places))
-    except (ArithmeticError, ValueError, TypeError):
-        return str(value)
+# 81.5 → "81,5", 4.50 → "4,5" (at most the given places); blank stays blank.
+register.filter("vn", vn_decimal)
 
 
 @register.filter
