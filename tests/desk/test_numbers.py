@@ -101,3 +101,11 @@ def test_work_pages_and_names_write_decimals_with_a_comma(cast, work):
     assert "(hệ số 0,5)" in cells(assignments, "catalogue_item")[0]
     assert str(given) == f"VH02 × 10 — {given.assignee.full_name} ({given.period})"
     assert str(line).endswith("VH02 × 2,5")
+
+
+def test_chart_shares_have_a_decimal_comma():
+    from thanhhoa_kpi.dashboards.charts import chart_svg
+
+    svg = str(chart_svg("pie", ["Nam", "Nữ"], [4, 2], title="Cán bộ theo giới tính"))
+    assert "(66,7%)" in svg and "(33,3%)" in svg and "66.7" not in svg
+    assert ">2.009<" in str(chart_svg("bar", ["Tỉnh"], [2009]))

@@ -12,6 +12,8 @@ from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
 
+from thanhhoa_kpi.formats.numbers import decimal_text
+
 PALETTE = ["#2563eb", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#65a30d", "#ea580c", "#475569"]
 FONT = 'font-family="Inter, Arial, sans-serif" font-size="11" fill="currentColor"'
 MAX_ITEMS = 30
@@ -20,11 +22,6 @@ MAX_ITEMS = 30
 def _short(label: Any, limit: int = 18) -> str:
     text = str(label)
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _number(value: float) -> str:
-    text = f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
 def _frame(width: int, height: int, body: list[str], title: str) -> SafeString:
@@ -53,7 +50,7 @@ def _axes(values: list[float], width: int, height: int, box: tuple[int, int, int
         parts.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#94a3b8" stroke-opacity=".35"/>'
         )
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" {FONT}>{_number(value)}</text>')
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" {FONT}>{decimal_text(value)}</text>')
     return parts, top_value
 
 
@@ -70,10 +67,10 @@ def bar_svg(
         x, y = box[0] + i * band + band * 0.15, height - box[3] - bar_h
         parts.append(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{band * 0.7:.1f}" height="{bar_h:.1f}" fill="{PALETTE[0]}" rx="2">'
-            f"<title>{escape(str(label))}: {_number(value)}</title></rect>"
+            f"<title>{escape(str(label))}: {decimal_text(value)}</title></rect>"
         )
         parts.append(
-            f'<text x="{x + band * 0.35:.1f}" y="{y - 4:.1f}" text-anchor="middle" {FONT}>{_number(value)}</text>'
+            f'<text x="{x + band * 0.35:.1f}" y="{y - 4:.1f}" text-anchor="middle" {FONT}>{decimal_text(value)}</text>'
         )
         lx = x + band * 0.35
         parts.append(
@@ -99,7 +96,7 @@ def line_svg(
     for (x, y), label, value in zip(points, labels, values, strict=True):
         parts.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{PALETTE[0]}">'
-            f"<title>{escape(str(label))}: {_number(value)}</title></circle>"
+            f"<title>{escape(str(label))}: {decimal_text(value)}</title></circle>"
         )
         parts.append(
             f'<text x="{x:.1f}" y="{height - box[3] + 14}" text-anchor="end" '
@@ -117,7 +114,7 @@ def pie_svg(
     parts, angle = [], -math.pi / 2
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         sweep = 2 * math.pi * value / total
-        tip = f"<title>{escape(str(label))}: {_number(value)} ({value * 100 / total:.1f}%)</title>"
+        tip = f"<title>{escape(str(label))}: {decimal_text(value)} ({decimal_text(value * 100 / total, 1)}%)</title>"
         if sweep >= 2 * math.pi - 1e-9:
             parts.append(f'<circle cx="{cx}" cy="{cy}" r="{r}" fill="{PALETTE[i]}">{tip}</circle>')
         elif sweep > 0:
@@ -132,7 +129,7 @@ def pie_svg(
         ly = 24 + i * 22
         parts.append(f'<rect x="{height + 8}" y="{ly - 10}" width="12" height="12" fill="{PALETTE[i]}"/>')
         parts.append(
-            f'<text x="{height + 26}" y="{ly}" {FONT}>{escape(_short(label, 30))}: {_number(value)} '
+            f'<text x="{height + 26}" y="{ly}" {FONT}>{escape(_short(label, 30))}: {decimal_text(value)} '
             f"({value * 100 / total:.0f}%)</text>"
         )
     return _frame(width, height, parts, title)
