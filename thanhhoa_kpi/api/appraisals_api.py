@@ -122,8 +122,15 @@ def _row_data(row: Any) -> dict[str, Any]:
         "months_missing": row.months_missing, "total": row.mean, "task_score": row.task_mean,
         "by_score": _level(row.by_score), "after_quota": _level(row.after_quota), "final": _level(row.final),
         "quota_reason": row.quota_reason or None, "head_cap_reason": row.head_cap_reason or None,
-        "explanation": row.explanation,
+        "explanation": _explanation(row),
     }  # fmt: skip
+
+
+def _explanation(row: Any) -> list[str]:
+    """The row's explanation; an appraisal of the period scored in bulk has it built now (once)."""
+    if row.explanation or row.appraisal is None:
+        return list(row.explanation)
+    return list(services.explained(row.appraisal).explanation)
 
 
 def _member_data(member: Any) -> dict[str, Any]:
@@ -273,6 +280,11 @@ class AppraisalSerializer(CustomFieldSerializerMixin, WorkflowStateSerializer, s
                   "published_at", "state", "state_label", "workflow", "available_actions", "editable",
                   "custom"]  # fmt: skip
         read_only_fields = fields
+
+    def to_representation(self, instance: Appraisal) -> Any:
+        if "explanation" in self.fields:  # the detail: built now if the period was scored in bulk
+            instance = services.explained(instance)
+        return super().to_representation(instance)
 
     def get_editable(self, row: Appraisal) -> list[str]:
         return sorted(rights.editable_parts(self.context["request"].user, row))

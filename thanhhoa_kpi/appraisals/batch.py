@@ -1,52 +1,327 @@
-"""Score a whole month for many officials, streamed (SPEC 9 scale target).
+"""Score a whole month at the database's speed (SPEC 9 scale target).
 
-The same arithmetic as the live score (:func:`thanhhoa_kpi.worklogs.scores.score_items`
-fed to :func:`thanhhoa_kpi.scoring.score_period`), but the per-item sums are computed by
-the database: ONE aggregate query per chunk of officials over the approved assignments
-and the reviewed lines, grouped by (official, item, copied coefficient) and ordered by
-official, so only one chunk's groups are ever in memory.
+The same figures as :func:`thanhhoa_kpi.appraisals.services.scoring.score_locked`, the
+one path from reviewed work to a score, for every appraisal of a period at once:
+
+- **the work, summed by the database.** Per official, two whole-period aggregate queries
+  (the approved assignments; the reviewed lines, grouped per catalogue item and copied
+  coefficient and then per official) give the converted sums of SPEC 5.1 with each
+  item's deduction applied in SQL: ``k × GREATEST(0, c − rate × LEAST(f, cap × c))``
+  is :func:`thanhhoa_kpi.scoring.tasks._deduct` term for term. On MariaDB this is exact
+  DECIMAL arithmetic (sums, differences, products, LEAST/GREATEST of decimals; no
+  division, no float): quantities carry 2 places, coefficients 4, the rate is written
+  into the query as a decimal literal of at most :data:`RATE_PLACES` places, so every
+  term has at most 14 places of MariaDB's 38 and 65 digits, and the sums are the same
+  rational numbers the engine adds up as fractions. A database without exact decimals
+  (SQLite stores them as floats) gets the grouped rows instead, and the engine adds
+  them up (:func:`thanhhoa_kpi.scoring.summed_work`). The scope is an official-id
+  range (or the leaders of the period): no list of ids is ever sent.
+- **the engine, from the sums.** :func:`thanhhoa_kpi.scoring.score_summed` runs the
+  same code as :func:`~thanhhoa_kpi.scoring.score_period` once the items are added up,
+  and leaves out the explanation: an appraisal scored here stores an empty
+  ``explanation`` and ``scored_items``, built from its inputs when somebody opens it
+  (:func:`thanhhoa_kpi.appraisals.services.scoring.explained`).
+- **written in bulk.** One multi-row insert into a temporary table and one
+  ``UPDATE … JOIN`` per chunk (``bulk_update`` elsewhere); a row scored or moved by
+  somebody else since it was read is left as they left it. No history row is written:
+  figures derived in bulk are not an edit (the lines, criteria and decisions they come
+  from keep theirs).
+- **leaders last.** d reads the levels of the people a leader manages (ND 335 Điều 15
+  khoản 3), so the chunks (:func:`score_chunk`, one RQ job each, in parallel) score
+  everyone but heads and deputies, and :func:`score_leaders` then scores the deputies
+  and the heads, deepest unit first, each reading the levels already decided: the state
+  :func:`~thanhhoa_kpi.appraisals.services.scoring.score_locked` reaches when every
+  appraisal is scored one by one and the leaders above follow.
+
+:func:`score_month` is the same sums and engine for any officials and fixed general
+criteria, without appraisals (the benchmark's engine-only figure).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+import bisect
+import json
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import groupby
+from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from thanhhoa_kpi.appraisals import states
+from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalCriterion, AppraisalDisqualifier, AppraisalPeriod
+from thanhhoa_kpi.appraisals.models import RuleSet as RuleSetRow
+from thanhhoa_kpi.appraisals.rulesets import current_version, rule_set_params
 from thanhhoa_kpi.organization.models import Official
 from thanhhoa_kpi.scoring import (
+    Classification,
+    Disqualifier,
     GeneralInput,
     ItemInput,
-    PeriodInput,
     PeriodScore,
     Role,
     RuleParams,
+    ScoringInputError,
+    SummedInput,
+    SummedWork,
     UnitCriteria,
-    score_period,
+    parse_params,
+    score_summed,
+    summed_work,
 )
 from thanhhoa_kpi.worklogs.models import Assignment, LineStatus, WorkLogLine, WorkPeriod
 
-# Assignments and reviewed lines as one relation, summed per (official, item, coefficient):
-# assigned = approved assignments' quantity; completed = accepted quantity; counts summed.
-_SUMS = """
-SELECT official_id, item_id, coefficient, SUM(assigned), SUM(completed),
-       SUM(failures), SUM(delays), SUM(exempt_failures), SUM(exempt_delays)
-FROM (
-    SELECT assignee_id AS official_id, catalogue_item_id AS item_id, coefficient, quantity AS assigned,
-           0 AS completed, 0 AS failures, 0 AS delays, 0 AS exempt_failures, 0 AS exempt_delays
-    FROM {assignment}
-    WHERE period_id = %s AND approved = 1 AND assignee_id IN ({ids})
-    UNION ALL
-    SELECT official_id, catalogue_item_id, coefficient, 0, COALESCE(accepted_quantity, 0),
-           quality_failures, delays, exempt_quality_failures, exempt_delays
-    FROM {line}
-    WHERE period_id = %s AND status = %s AND official_id IN ({ids})
-) AS sums
-GROUP BY official_id, item_id, coefficient
-ORDER BY official_id, item_id, coefficient
-"""
+# A rule set's deduction: (deduction_per_event, max_deductions_per_unit). Rule sets that
+# share one share the quality and progress sums.
+Deduction = tuple[Decimal, int]
+# The most decimal places of a deduction rate written into the SQL (ND 335: 0.25).
+RATE_PLACES = 10
+LEADERS = ("HEAD", "DEPUTY")
+ZERO = Decimal(0)
+NOTHING = SummedWork(ZERO, ZERO, ZERO, ZERO, ZERO, ZERO)
+FAILING = Classification.KHONG_HOAN_THANH.value
+# The most officials one job scores (its memory stays small whatever the province).
+MAX_CHUNK = 20000
+_FIGURES = (
+    "assigned_converted", "completed_converted", "quality_converted", "progress_converted",
+    "a", "b", "c", "task_percent", "task_score", "general_score", "total",
+)  # fmt: skip
+
+
+# What the batch writes, as on an appraisal never scored (benchmarks and tests start from it).
+NOT_SCORED = {
+    "score_status": "", **dict.fromkeys(_FIGURES), "self_general_score": None, "proposed_classification": "",
+    "unit_d": None, "explanation": [], "scored_items": [], "scored_at": None,
+}  # fmt: skip
+
+
+def deduction_of(params: RuleParams) -> Deduction:
+    return (params.deduction_per_event, params.max_deductions_per_unit)
+
+
+def exact_in_sql(deductions: Iterable[Deduction]) -> bool:
+    """Whether the database may add the work up itself, exactly (MariaDB, short rates)."""
+    if connection.vendor != "mysql":
+        return False
+    return all(_places(rate) <= RATE_PLACES for rate, _cap in deductions)
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+# ------------------------------------------------------------------- the work, summed
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose work: officials ``low``…``high``, or (``leaders``) the heads and deputies of appraisal period ``period``.
+
+    With ``period``, the amounts done and delayed (read only by rule sets with conditions
+    on the work) are added up only for the officials whose appraisal uses such a rule set.
+    """
+
+    low: int = 0
+    high: int = 0
+    period: int | None = None
+    leaders: bool = False
+
+    def _appraisals(self, condition: str) -> str:
+        return f"SELECT official_id FROM {Appraisal._meta.db_table} WHERE period_id = %s AND {condition}"
+
+    def sql(self, column: str) -> tuple[str, list[Any]]:
+        if self.leaders:
+            leaders = self._appraisals(f"leadership_role IN ('{LEADERS[0]}', '{LEADERS[1]}')")
+            return f"{column} IN ({leaders})", [self.period]
+        return f"{column} BETWEEN %s AND %s", [self.low, self.high]
+
+    def shares_sql(self, column: str, codes: Sequence[str]) -> tuple[str, list[Any]]:
+        where, params = self.sql(column)
+        if self.period is None:
+            return where, params
+        using = self._appraisals(f"rule_set_code IN ({', '.join(['%s'] * len(codes))})")
+        return f"{where} AND {column} IN ({using})", [*params, self.period, *codes]
+
+    def q(self, field: str) -> Q:
+        if self.leaders:
+            leaders = Appraisal.objects.filter(period_id=self.period, leadership_role__in=LEADERS)
+            return Q(**{f"{field}__in": leaders.values("official_id")})
+        return Q(**{f"{field}__gte": self.low, f"{field}__lte": self.high})
+
+
+Work = dict[Deduction, SummedWork]
+
+
+def month_work(
+    months: Sequence[int], scope: Scope, rules: Mapping[str, RuleParams], *, in_sql: bool | None = None
+) -> dict[int, Work]:
+    """Per official of ``scope``: the converted sums of the months ``months`` (work period ids), per deduction.
+
+    ``rules`` are the rule sets in play by code. ``done`` and ``delayed`` are filled only
+    when one of them has conditions on the work (QĐ 366). Officials with neither
+    assignment nor reviewed line are left out. ``in_sql`` forces the way (tests); by
+    default the database adds up when it can.
+    """
+    deductions = {deduction_of(params): params for params in rules.values()}
+    shares = [code for code, params in rules.items() if params.band_conditions]
+    if not months or not deductions:
+        return {}
+    if in_sql is None:
+        in_sql = exact_in_sql(deductions)
+    if in_sql:
+        return _sql_work(months, scope, list(deductions), shares)
+    return _item_work(months, scope, deductions, bool(shares))
+
+
+def _in(months: Sequence[int]) -> str:
+    return ", ".join(str(int(month)) for month in months)
+
+
+def _literal(rate: Decimal) -> str:
+    # A decimal literal, never a parameter: MySQLdb quotes parameters, and a quoted
+    # string times a DECIMAL is computed in floating point.
+    if not rate.is_finite() or _places(rate) > RATE_PLACES:
+        raise ValueError(f"deduction rate {rate!r} cannot be written exactly")
+    return format(rate, "f")
+
+
+def _sql_work(
+    months: Sequence[int], scope: Scope, deductions: list[Deduction], shares: Sequence[str]
+) -> dict[int, Work]:
+    lines, assignments = WorkLogLine._meta.db_table, Assignment._meta.db_table
+    terms = []
+    for rate, cap in deductions:
+        rate_sql, cap_sql = _literal(rate), int(cap)
+        for events in ("f", "d"):
+            terms.append(f"SUM(k * GREATEST(0, c - {rate_sql} * LEAST({events}, {cap_sql} * c)))")
+    where, params = scope.sql("official_id")
+    # Per (official, item, copied coefficient) first: the cap is per item (SPEC 5.1).
+    per_item = f"""
+        SELECT official_id, coefficient AS k, SUM(COALESCE(accepted_quantity, 0)) AS c,
+               SUM(quality_failures) - SUM(exempt_quality_failures) AS f, SUM(delays) - SUM(exempt_delays) AS d
+        FROM {lines}
+        WHERE period_id IN ({_in(months)}) AND status = %s AND {where}
+        GROUP BY official_id, catalogue_item_id, coefficient
+    """
+    sql = f"""
+        SELECT official_id, SUM(k * c), SUM(k * LEAST(d, c)), {", ".join(terms)}
+        FROM ({per_item}) AS per_item
+        GROUP BY official_id ORDER BY NULL
+    """
+    found: dict[int, dict[str, Any]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [LineStatus.REVIEWED, *params])
+        for official_id, completed, delayed, *kinds in cursor.fetchall():
+            found[official_id] = {"completed": completed, "delayed": delayed, "kinds": kinds}
+        where, params = scope.sql("assignee_id")
+        cursor.execute(
+            f"SELECT assignee_id, SUM(coefficient * quantity) FROM {assignments} "
+            f"WHERE period_id IN ({_in(months)}) AND approved = 1 AND {where} GROUP BY assignee_id ORDER BY NULL",
+            params,
+        )
+        assigned = dict(cursor.fetchall())
+        done = _sql_done(cursor, months, scope, shares) if shares else {}
+    result: dict[int, Work] = {}
+    for official_id in found.keys() | assigned.keys():
+        row = found.get(official_id) or {"completed": ZERO, "delayed": ZERO, "kinds": [ZERO] * 2 * len(deductions)}
+        kinds = row["kinds"]
+        result[official_id] = {
+            deduction: SummedWork(
+                assigned=assigned.get(official_id, ZERO),
+                completed=row["completed"],
+                quality=kinds[2 * index],
+                progress=kinds[2 * index + 1],
+                done=done.get(official_id, ZERO) if shares else None,
+                delayed=row["delayed"] if shares else None,
+            )
+            for index, deduction in enumerate(deductions)
+        }
+    return result
+
+
+def _sql_done(cursor: Any, months: Sequence[int], scope: Scope, codes: Sequence[str]) -> dict[int, Decimal]:
+    """Σ k × min(assigned, completed) per (item, coefficient): assignments and lines side by side."""
+    lines, assignments = WorkLogLine._meta.db_table, Assignment._meta.db_table
+    line_where, line_params = scope.shares_sql("official_id", codes)
+    assignment_where, assignment_params = scope.shares_sql("assignee_id", codes)
+    cursor.execute(
+        f"""
+        SELECT official_id, SUM(LEAST(k * a, k * c)) FROM (
+            SELECT official_id, item, k, SUM(a) AS a, SUM(c) AS c FROM (
+                SELECT assignee_id AS official_id, catalogue_item_id AS item, coefficient AS k, quantity AS a, 0 AS c
+                FROM {assignments}
+                WHERE period_id IN ({_in(months)}) AND approved = 1 AND {assignment_where}
+                UNION ALL
+                SELECT official_id, catalogue_item_id, coefficient, 0, COALESCE(accepted_quantity, 0)
+                FROM {lines}
+                WHERE period_id IN ({_in(months)}) AND status = %s AND {line_where}
+            ) AS both_sides GROUP BY official_id, item, k
+        ) AS per_item GROUP BY official_id ORDER BY NULL
+        """,
+        [*assignment_params, LineStatus.REVIEWED, *line_params],
+    )
+    return dict(cursor.fetchall())
+
+
+def _item_work(
+    months: Sequence[int], scope: Scope, deductions: Mapping[Deduction, RuleParams], shares: bool
+) -> dict[int, Work]:
+    """The grouped rows through the ORM, added up by the engine (databases without exact decimals)."""
+    rows: dict[int, dict[tuple[int, Decimal], dict[str, Any]]] = defaultdict(dict)
+
+    def row(official_id: int, item_id: int, coefficient: Decimal) -> dict[str, Any]:
+        blank = {"assigned": ZERO, "completed": ZERO, "f": 0, "ef": 0, "d": 0, "ed": 0}
+        return rows[official_id].setdefault((item_id, coefficient), blank)
+
+    assigned = (
+        Assignment.objects.filter(scope.q("assignee_id"), period_id__in=months, approved=True)
+        .values_list("assignee_id", "catalogue_item_id", "coefficient")
+        .annotate(total=Sum("quantity"))
+        .order_by()
+    )
+    for official_id, item_id, coefficient, total in assigned:
+        row(official_id, item_id, coefficient)["assigned"] += total
+    done = (
+        WorkLogLine.objects.filter(scope.q("official_id"), period_id__in=months, status=LineStatus.REVIEWED)
+        .values_list("official_id", "catalogue_item_id", "coefficient")
+        .annotate(
+            Sum("accepted_quantity"),
+            Sum("quality_failures"),
+            Sum("exempt_quality_failures"),
+            Sum("delays"),
+            Sum("exempt_delays"),
+        )  # fmt: skip
+        .order_by()
+    )
+    for official_id, item_id, coefficient, completed, failures, exempt_failures, delays, exempt_delays in done:
+        target = row(official_id, item_id, coefficient)
+        target["completed"] += completed or ZERO
+        target["f"], target["ef"], target["d"], target["ed"] = failures, exempt_failures, delays, exempt_delays
+    result: dict[int, Work] = {}
+    for official_id, groups in rows.items():
+        items = tuple(
+            ItemInput("", coefficient, values["assigned"], values["completed"], values["f"], values["d"],
+                      values["ef"], values["ed"])
+            for (_item, coefficient), values in groups.items()
+        )  # fmt: skip
+        work = {}
+        for deduction, params in deductions.items():
+            summed = summed_work(items, params)
+            work[deduction] = summed if shares else SummedWork(*_four(summed))
+        result[official_id] = work
+    return result
+
+
+def _four(work: SummedWork) -> tuple[Any, Any, Any, Any]:
+    return (work.assigned, work.completed, work.quality, work.progress)
+
+
+# ------------------------------------------------------------------- officials, no appraisal
 
 
 def score_month(
@@ -60,28 +335,28 @@ def score_month(
 ) -> Iterator[tuple[int, PeriodScore]]:
     """``(official id, score)`` for every official of ``official_ids`` (default: all), in id order.
 
-    ND 335/2025/NĐ-CP Điều 12, 14, 15 through the pure engine. ``general`` is the same
-    for everyone (the general criteria are decided in the appraisal, not by the logs);
-    officials in ``leaders`` are scored as leaders with their d, đ, e, the others as
-    staff. An official with nothing assigned gets the NO_ASSIGNED_WORK score.
+    ND 335/2025/NĐ-CP Điều 12, 14, 15 through the pure engine, from the sums the
+    database adds up over each id range, without the explanation. ``general`` is the
+    same for everyone; officials in ``leaders`` are scored as leaders with their d, đ,
+    e, the others as staff. An official with nothing assigned gets the NO_ASSIGNED_WORK
+    score.
     """
     leaders = leaders or {}
-    ids = sorted(official_ids) if official_ids is not None else None
-    for batch in _chunks(ids, chunk):
-        found = dict(_items_by_official(period, batch))
+    deduction = deduction_of(params)
+    for batch in _id_chunks(sorted(official_ids) if official_ids is not None else None, chunk):
+        work = month_work([period.pk], Scope(batch[0], batch[-1]), {"": params})
         for official_id in batch:
             unit = leaders.get(official_id)
             role = Role.STAFF if unit is None else Role.LEADER
-            items = found.get(official_id, ())
-            yield official_id, score_period(PeriodInput(role=role, items=items, general=general, unit=unit), params)
+            summed = work.get(official_id, {}).get(deduction, NOTHING)
+            yield official_id, score_summed(SummedInput(role, summed, general, unit), params)
 
 
-def _chunks(ids: list[int] | None, size: int) -> Iterator[list[int]]:
+def _id_chunks(ids: list[int] | None, size: int) -> Iterator[list[int]]:
     if ids is not None:
         for start in range(0, len(ids), size):
             yield ids[start : start + size]
         return
-    # Keyset pagination over the officials' primary key: never all ids at once.
     last = 0
     while True:
         batch = list(Official.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:size])
@@ -91,24 +366,404 @@ def _chunks(ids: list[int] | None, size: int) -> Iterator[list[int]]:
         last = batch[-1]
 
 
-def _items_by_official(period: WorkPeriod, ids: list[int]) -> Iterator[tuple[int, tuple[ItemInput, ...]]]:
-    placeholders = ", ".join(["%s"] * len(ids))
-    sql = _SUMS.format(assignment=Assignment._meta.db_table, line=WorkLogLine._meta.db_table, ids=placeholders)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [period.pk, *ids, period.pk, LineStatus.REVIEWED, *ids])
-        for official_id, rows in groupby(cursor, key=lambda row: row[0]):
-            yield official_id, tuple(_item(row) for row in rows)
+# ------------------------------------------------------------------------ appraisals
 
 
-def _item(row: tuple) -> ItemInput:
-    _official, item_id, coefficient, assigned, completed, failures, delays, exempt_failures, exempt_delays = row
-    return ItemInput(
-        code=str(item_id),
-        coefficient=Decimal(coefficient),
-        assigned=Decimal(assigned or 0),
-        completed=Decimal(completed or 0),
-        quality_failures=int(failures or 0),
-        delays=int(delays or 0),
-        exempt_quality_failures=int(exempt_failures or 0),
-        exempt_delays=int(exempt_delays or 0),
+def plan(period: AppraisalPeriod, jobs: int = 2, most: int = MAX_CHUNK) -> list[tuple[int, int]]:
+    """Official-id ranges that split the period's appraisals (leaders aside) into at least ``jobs`` parts."""
+    ids = list(
+        Appraisal.objects.filter(period=period)
+        .exclude(leadership_role__in=LEADERS)
+        .order_by("official_id")
+        .values_list("official_id", flat=True)
     )
+    if not ids:
+        return []
+    parts = max(jobs, -(-len(ids) // most))
+    size = -(-len(ids) // parts)
+    return [(ids[start], ids[min(start + size, len(ids)) - 1]) for start in range(0, len(ids), size)]
+
+
+@dataclass
+class Outcome:
+    """What one job did: scored and written, left as another writer left them, refused by the engine."""
+
+    scored: int = 0
+    changed_meanwhile: int = 0
+    refused: list[int] = field(default_factory=list)
+    one_by_one: list[int] = field(default_factory=list)
+
+    def add(self, other: Outcome) -> None:
+        self.scored += other.scored
+        self.changed_meanwhile += other.changed_meanwhile
+        self.refused += other.refused
+        self.one_by_one += other.one_by_one
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "scored": self.scored, "changed_meanwhile": self.changed_meanwhile, "refused": self.refused,
+            "one_by_one": self.one_by_one,
+        }  # fmt: skip
+
+
+@dataclass
+class _Row:
+    """What the batch reads of one appraisal."""
+
+    pk: int
+    official_id: int
+    leadership_role: str
+    unit_id: int
+    unit_path: str
+    rule_set_code: str
+    rule_set_version: int
+    unit_dd: Decimal | None
+    unit_e: Decimal | None
+    exceeded_share: Decimal | None
+    scored_at: Any
+    state: str
+    fields: list[str]
+    level: str
+
+
+_ROW_COLUMNS = (
+    "pk", "official_id", "leadership_role", "unit_id", "unit__path", "rule_set_code", "rule_set_version", "unit_dd",
+    "unit_e", "exceeded_share", "scored_at", "state",
+)  # fmt: skip
+
+
+def _rows(period: AppraisalPeriod, scope: Scope) -> list[_Row]:
+    query = Appraisal.objects.filter(period=period).exclude(states.tagged_q(states.PUBLISHED)).order_by("official_id")
+    if not scope.leaders:
+        query = query.filter(scope.q("official_id")).exclude(leadership_role__in=LEADERS)
+        return [_Row(*values, fields=[], level="") for values in query.values_list(*_ROW_COLUMNS)]
+    query = query.filter(leadership_role__in=LEADERS)
+    return [
+        _Row(*values, fields=fields or [], level=level)
+        for *values, fields, level in query.values_list(*_ROW_COLUMNS, "fields_in_charge", "final_classification")
+    ]
+
+
+@dataclass
+class _Rules:
+    """The rule sets in force, by code, and what to do with appraisals copied from another version."""
+
+    current: dict[str, tuple[RuleSetRow, RuleParams]] = field(default_factory=dict)
+    same_form: dict[tuple[str, int], bool] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, rows: Iterable[_Row]) -> _Rules:
+        from thanhhoa_kpi.appraisals.services.scoring import template_lines
+
+        rules = cls()
+        for code, version in {(row.rule_set_code, row.rule_set_version) for row in rows}:
+            if code not in rules.current:
+                current = current_version(code)
+                if current is None:
+                    continue
+                rules.current[code] = (current, rule_set_params(current))
+            current, params = rules.current[code]
+            if version != current.version:
+                # The copied version's form must be the current one's (else the lines change: one by one).
+                old = RuleSetRow.objects.filter(code=code, version=version).first()
+                same = old is not None and template_lines(parse_params(old.params)) == template_lines(params)
+                rules.same_form[(code, version)] = same
+        return rules
+
+    def params(self) -> dict[str, RuleParams]:
+        return {code: params for code, (_row, params) in self.current.items()}
+
+
+def _generals(
+    period: AppraisalPeriod, scope: Scope, rules: _Rules, pks: Collection[int]
+) -> dict[int, tuple[dict[str, Decimal | None], Decimal | None]]:
+    """Per appraisal of ``pks``: the general score of each group (the reviewer's, else the self score), the self total.
+
+    :func:`thanhhoa_kpi.appraisals.services.scoring.general_input`, added up by the
+    database. A chunk's appraisals were created together, so their lines are read by
+    the range of their ids (no join); the leaders', spread over the period, by a join.
+    """
+    codes = sorted({group.code for params in rules.params().values() for group in params.general_groups})
+    value = Coalesce("reviewer_score", "self_score", Value(ZERO))
+    sums = {f"g{index}": Sum(value, filter=Q(group_code=code)) for index, code in enumerate(codes)}
+    if scope.leaders:
+        query = AppraisalCriterion.objects.filter(appraisal__period=period, appraisal__leadership_role__in=LEADERS)
+    else:
+        query = AppraisalCriterion.objects.filter(appraisal_id__gte=min(pks), appraisal_id__lte=max(pks))
+    rows = query.values("appraisal_id").annotate(own=Sum("self_score"), own_count=Count("self_score"), **sums)
+    found = {}
+    for row in rows.order_by():
+        if row["appraisal_id"] in pks:
+            by_code = {code: row[f"g{index}"] for index, code in enumerate(codes)}
+            found[row["appraisal_id"]] = (by_code, row["own"] if row["own_count"] else None)
+    return found
+
+
+def _disqualifiers(period: AppraisalPeriod, pks: Collection[int]) -> dict[int, tuple[Disqualifier, ...]]:
+    found: dict[int, list[Disqualifier]] = defaultdict(list)
+    rows = AppraisalDisqualifier.objects.filter(appraisal__period=period).order_by("appraisal_id", "code")
+    for appraisal_id, code in rows.values_list("appraisal_id", "code"):
+        if appraisal_id in pks:
+            found[appraisal_id].append(Disqualifier(code))
+    return {pk: tuple(codes) for pk, codes in found.items()}
+
+
+@dataclass
+class _Scored:
+    row: _Row
+    result: PeriodScore
+    self_general: Decimal | None
+    unit_d: Decimal | None
+    rule_set: RuleSetRow | None  # when the copied version changes
+
+
+class _Batch:
+    """One chunk (or the leaders) of a period: inputs read once, scored, written together."""
+
+    def __init__(self, period: AppraisalPeriod, scope: Scope, *, in_sql: bool | None = None) -> None:
+        self.period = period
+        self.rows = _rows(period, scope)
+        self.rules = _Rules.of(self.rows)
+        months = list(period.work_periods.values_list("pk", flat=True))
+        self.work = month_work(months, scope, self.rules.params(), in_sql=in_sql) if self.rows else {}
+        pks = {row.pk for row in self.rows}
+        self.generals = _generals(period, scope, self.rules, pks) if self.rows else {}
+        self.disqualifiers = _disqualifiers(period, pks)
+        self.outcome = Outcome()
+        self.scored: list[_Scored] = []
+
+    def score(self, row: _Row, unit_d: Decimal | None = None) -> _Scored | None:
+        """Score one appraisal; ``None`` when the engine refuses its input or it needs the one-by-one path."""
+        found = self.rules.current.get(row.rule_set_code)
+        if found is None:
+            self.outcome.refused.append(row.pk)
+            return None
+        rule_set, params = found
+        changed = rule_set.version != row.rule_set_version
+        if changed and not self.rules.same_form[(row.rule_set_code, row.rule_set_version)]:
+            self.outcome.one_by_one.append(row.pk)
+            return None
+        by_code, self_general = self.generals.get(row.pk, ({}, None))
+        general = GeneralInput(groups=tuple(by_code.get(group.code) or ZERO for group in params.general_groups))
+        unit = None
+        if row.leadership_role in LEADERS:
+            full = params.unit_criterion_full
+            unit = UnitCriteria(
+                d=unit_d if unit_d is not None else full,
+                dd=row.unit_dd if row.unit_dd is not None else full,
+                e=row.unit_e if row.unit_e is not None else full,
+            )
+        role = Role.LEADER if unit is not None else Role.STAFF
+        work = self.work.get(row.official_id, {}).get(deduction_of(params), NOTHING)
+        data = SummedInput(role, work, general, unit, self.disqualifiers.get(row.pk, ()), row.exceeded_share)
+        try:
+            result = score_summed(data, params)
+        except ScoringInputError:
+            self.outcome.refused.append(row.pk)
+            return None
+        scored = _Scored(row, result, self_general, unit.d if unit else None, rule_set if changed else None)
+        self.scored.append(scored)
+        return scored
+
+    def write(self) -> Outcome:
+        if self.scored:
+            written = _write(self.scored)
+            self.outcome.scored += written
+            self.outcome.changed_meanwhile += len(self.scored) - written
+        if self.outcome.one_by_one:
+            _one_by_one(self.outcome.one_by_one)
+        return self.outcome
+
+
+def score_chunk(period_id: int, low: int, high: int, *, in_sql: bool | None = None) -> Outcome:
+    """Score the period's appraisals of officials ``low``…``high``, heads and deputies aside (an RQ job)."""
+    period = AppraisalPeriod.objects.get(pk=period_id)
+    batch = _Batch(period, Scope(low, high, period_id), in_sql=in_sql)
+    for row in batch.rows:
+        batch.score(row)
+    return batch.write()
+
+
+def score_leaders(period_id: int, *, in_sql: bool | None = None) -> Outcome:
+    """Score the period's heads and deputies once everybody else has a level (the last RQ job).
+
+    d (ND 335/2025/NĐ-CP Điều 15 khoản 3) is reduced when someone the leader manages is
+    "không hoàn thành": for a deputy, the non-leaders of the unit sharing one of their
+    fields; for a head, everyone in the unit's subtree. Deputies first, then heads from
+    the deepest unit up, so each reads levels already final.
+    """
+    period = AppraisalPeriod.objects.get(pk=period_id)
+    batch = _Batch(period, Scope(period=period_id, leaders=True), in_sql=in_sql)
+    failing = _Failing(period)
+    deputies = [row for row in batch.rows if row.leadership_role == "DEPUTY"]
+    heads = sorted(
+        (row for row in batch.rows if row.leadership_role == "HEAD"), key=lambda r: (-len(r.unit_path), r.pk)
+    )
+    for row in deputies:
+        _score_leader(batch, failing, row, failing.under_deputy(row))
+    for row in heads:
+        _score_leader(batch, failing, row, failing.under_head(row))
+    return batch.write()
+
+
+def _score_leader(batch: _Batch, failing: _Failing, row: _Row, reduced: bool) -> None:
+    params = batch.rules.current.get(row.rule_set_code)
+    d = None
+    if params is not None:
+        d = params[1].unit_criterion_reduced if reduced else params[1].unit_criterion_full
+    scored = batch.score(row, d)
+    if scored is not None and not row.level:  # the final level, once decided, is the one others read
+        classification = scored.result.classification
+        failing.update(row, classification.value if classification else "")
+
+
+class _Failing:
+    """The period's appraisals whose level (final, else by score) is "không hoàn thành", kept up to date."""
+
+    def __init__(self, period: AppraisalPeriod) -> None:
+        level = Q(final_classification=FAILING) | Q(final_classification="", proposed_classification=FAILING)
+        rows = Appraisal.objects.filter(level, period=period).values_list(
+            "pk", "unit_id", "unit__path", "leadership_role", "fields_in_charge"
+        )
+        self.by_path: dict[str, set[int]] = defaultdict(set)
+        self.paths: list[str] = []
+        self.staff: dict[int, dict[int, set[str]]] = defaultdict(dict)  # unit → non-leader pk → fields
+        self.where: dict[int, str] = {}
+        for pk, unit_id, path, role, fields in rows:
+            self._add(pk, path)
+            if role not in LEADERS:
+                self.staff[unit_id][pk] = set(fields or [])
+
+    def _add(self, pk: int, path: str) -> None:
+        if path not in self.by_path:
+            bisect.insort(self.paths, path)
+        self.by_path[path].add(pk)
+        self.where[pk] = path
+
+    def update(self, row: _Row, level: str) -> None:
+        if level == FAILING and row.pk not in self.where:
+            self._add(row.pk, row.unit_path)
+        elif level != FAILING and row.pk in self.where:
+            self.by_path[self.where.pop(row.pk)].discard(row.pk)
+
+    def under_deputy(self, row: _Row) -> bool:
+        mine = set(row.fields)
+        return any(fields & mine for fields in self.staff.get(row.unit_id, {}).values())
+
+    def under_head(self, row: _Row) -> bool:
+        start = bisect.bisect_left(self.paths, row.unit_path)
+        for path in self.paths[start:]:
+            if not path.startswith(row.unit_path):
+                break
+            if self.by_path[path] - {row.pk}:
+                return True
+        return False
+
+
+# --------------------------------------------------------------------------- writing
+
+_TEMPORARY = "batch_scores"
+_COLUMNS = (
+    ("id", "INT NOT NULL PRIMARY KEY"),
+    ("seen_scored_at", "DATETIME(6) NULL"),
+    ("seen_state", "VARCHAR(255) NOT NULL"),
+    ("score_status", "VARCHAR(20) NOT NULL"),
+    *((name, "DECIMAL(16, 2) NULL") for name in _FIGURES),
+    ("proposed_classification", "VARCHAR(30) NOT NULL"),
+    ("self_general_score", "DECIMAL(7, 2) NULL"),
+    ("unit_d", "DECIMAL(5, 2) NULL"),
+    ("leader", "BOOL NOT NULL"),
+    ("rule_set_version", "INT NULL"),
+    ("rule_params", "LONGTEXT NULL"),
+)
+
+
+def _values(item: _Scored) -> tuple[Any, ...]:
+    result, row, rule_set = item.result, item.row, item.rule_set
+    seen = connection.ops.adapt_datetimefield_value(row.scored_at)
+    level = result.classification.value if result.classification else ""
+    return (
+        row.pk, seen, row.state, result.status.value, *(getattr(result, name) for name in _FIGURES), level,
+        item.self_general, item.unit_d, row.leadership_role in LEADERS, rule_set.version if rule_set else None,
+        json.dumps(rule_set.params) if rule_set else None,
+    )  # fmt: skip
+
+
+def _write(scored: list[_Scored]) -> int:
+    """Store the figures of ``scored``; returns how many rows were written (the others changed meanwhile)."""
+    now = timezone.now()
+    if connection.vendor == "mysql":
+        return _write_joined(scored, now)
+    return _write_rows(scored, now)
+
+
+def _write_joined(scored: list[_Scored], now: Any) -> int:
+    table = Appraisal._meta.db_table
+    names = [name for name, _type in _COLUMNS]
+    figures = ", ".join(f"a.{name} = t.{name}" for name in (*_FIGURES, "score_status", "proposed_classification"))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DROP TEMPORARY TABLE IF EXISTS {_TEMPORARY}")
+        columns = ", ".join(f"{name} {kind}" for name, kind in _COLUMNS)
+        cursor.execute(f"CREATE TEMPORARY TABLE {_TEMPORARY} ({columns})")
+        insert = f"INSERT INTO {_TEMPORARY} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})"
+        rows = [_values(item) for item in scored]
+        for start in range(0, len(rows), 2000):
+            cursor.executemany(insert, rows[start : start + 2000])
+        cursor.execute(
+            f"""
+            UPDATE {table} AS a JOIN {_TEMPORARY} AS t ON a.id = t.id
+            SET {figures}, a.self_general_score = t.self_general_score,
+                a.unit_d = IF(t.leader, t.unit_d, a.unit_d),
+                a.rule_set_version = COALESCE(t.rule_set_version, a.rule_set_version),
+                a.rule_params = COALESCE(t.rule_params, a.rule_params),
+                a.explanation = '[]', a.scored_items = '[]', a.scored_at = %s, a.updated_at = %s
+            WHERE a.scored_at <=> t.seen_scored_at AND a.state = t.seen_state
+            """,
+            [connection.ops.adapt_datetimefield_value(now)] * 2,
+        )
+        written = cursor.rowcount
+        cursor.execute(f"DROP TEMPORARY TABLE {_TEMPORARY}")
+    return int(written)
+
+
+def _write_rows(scored: list[_Scored], now: Any) -> int:
+    """``bulk_update`` for databases without ``UPDATE … JOIN``; rows changed since they were read are left alone."""
+    with transaction.atomic():
+        pks = [item.row.pk for item in scored]
+        fresh = set(Appraisal.objects.select_for_update().filter(pk__in=pks).values_list("pk", "scored_at", "state"))
+        groups: dict[tuple[str, ...], list[Appraisal]] = defaultdict(list)
+        for item in scored:
+            row, result = item.row, item.result
+            if (row.pk, row.scored_at, row.state) not in fresh:
+                continue
+            appraisal = Appraisal(pk=row.pk, **{name: getattr(result, name) for name in _FIGURES})
+            appraisal.score_status = result.status.value
+            appraisal.proposed_classification = result.classification.value if result.classification else ""
+            appraisal.self_general_score = item.self_general
+            appraisal.explanation, appraisal.scored_items = [], []
+            appraisal.scored_at = appraisal.updated_at = now
+            names = [*_FIGURES, "score_status", "proposed_classification", "self_general_score", "explanation",
+                     "scored_items", "scored_at", "updated_at"]  # fmt: skip
+            if row.leadership_role in LEADERS:
+                appraisal.unit_d = item.unit_d
+                names.append("unit_d")
+            if item.rule_set is not None:
+                appraisal.rule_set_version, appraisal.rule_params = item.rule_set.version, item.rule_set.params
+                names += ["rule_set_version", "rule_params"]
+            groups[tuple(names)].append(appraisal)
+        for names, appraisals in groups.items():
+            Appraisal.objects.bulk_update(appraisals, list(names), batch_size=500)
+    return sum(len(appraisals) for appraisals in groups.values())
+
+
+def _one_by_one(pks: list[int]) -> None:
+    """Appraisals whose copied rule set has another form: the one-by-one path syncs their lines."""
+    from thanhhoa_kpi.appraisals.services.scoring import score_locked
+    from thanhhoa_kpi.core.errors import ValidationFailed
+
+    for pk in pks:
+        try:
+            with transaction.atomic():
+                score_locked(Appraisal.objects.select_for_update().get(pk=pk))
+        except ValidationFailed:
+            continue

@@ -44,12 +44,11 @@ def _group_errors(groups: tuple[Decimal, ...], params: RuleParams) -> list[tuple
         return [("general.groups", f"Phải có đúng {len(template)} nhóm tiêu chí.")]
     errors: list[tuple[str, str]] = []
     for index, (value, group) in enumerate(zip(groups, template, strict=True)):
-        path = join("general.groups", index)
         high = params.general_max if params.unit_may_split_general else group.max_points
         if value < ZERO or value > high:
-            errors.append((path, f"Phải trong khoảng 0 đến {_fmt(high)}."))
+            errors.append((join("general.groups", index), f"Phải trong khoảng 0 đến {_fmt(high)}."))
         elif value % params.general_step != ZERO:
-            errors.append((path, f"Phải chấm theo bước {_fmt(params.general_step)} điểm."))
+            errors.append((join("general.groups", index), f"Phải chấm theo bước {_fmt(params.general_step)} điểm."))
     if not errors and sum(groups, ZERO) > params.general_max:
         errors.append(("general.groups", f"Tổng điểm các nhóm không được vượt {_fmt(params.general_max)}."))
     return errors
@@ -78,6 +77,11 @@ def general_score(general: GeneralInput, params: RuleParams) -> GeneralScore:
     errors = general_errors(general, params)
     if errors:
         raise ScoringInputError(INVALID_INPUT, errors)
+    return checked_general_score(general)
+
+
+def checked_general_score(general: GeneralInput) -> GeneralScore:
+    """The general score of an input :func:`general_errors` found nothing wrong with."""
     if general.groups is not None:
         return GeneralScore(score=sum(general.groups, ZERO), groups=general.groups)
     return GeneralScore(score=general.points or ZERO, groups=())

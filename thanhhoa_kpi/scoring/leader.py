@@ -21,7 +21,7 @@ from fractions import Fraction
 from .codes import RANK, Classification, Role
 from .errors import INVALID_INPUT, ScoringInputError
 from .params import PERCENT, RuleParams
-from .rounding import exact
+from .rounding import constant
 from .tasks import Ratios
 
 UNIT_KEYS = ("d", "dd", "e")
@@ -72,9 +72,9 @@ def task_score(ratios: Ratios, role: Role, unit: UnitCriteria | None, params: Ru
         errors = unit_criteria_errors(unit, params)
         if errors:
             raise ScoringInputError(INVALID_INPUT, errors)
-        components.extend(exact(value) for value in unit.values())
-    percent = sum(components, Fraction(0)) / len(components)
-    score = percent * exact(params.task_max) / exact(PERCENT)
+        components.extend(constant(value) for value in unit.values())
+    percent = sum(components[1:], components[0]) / len(components)
+    score = percent * constant(params.task_max) / constant(PERCENT)
     return TaskScore(components=tuple(components), percent=percent, score=score)
 
 

@@ -22,7 +22,7 @@ from . import explain
 from .classify import classify, disqualifier_errors, exceeded_share_errors
 from .codes import Classification, Disqualifier, Role, Status
 from .errors import INVALID_INPUT, ScoringInputError
-from .general import GeneralInput, GeneralScore, general_errors, general_score
+from .general import GeneralInput, GeneralScore, checked_general_score, general_errors
 from .leader import UnitCriteria, task_score, unit_criteria_errors
 from .params import RuleParams
 from .reader import join
@@ -178,7 +178,7 @@ def score_period(period: PeriodInput, params: RuleParams) -> PeriodScore:
     if errors:
         raise ScoringInputError(INVALID_INPUT, errors)
     sums = converted_sums(period.items, params)
-    general = general_score(period.general, params)
+    general = checked_general_score(period.general)
     ratios = task_ratios(sums, params)
     if ratios is None:
         return _not_evaluable(sums, general, params)
@@ -199,7 +199,7 @@ def score_summed(period: SummedInput, params: RuleParams) -> PeriodScore:
         raise ScoringInputError(INVALID_INPUT, errors)
     work = period.work
     sums = TaskSums(exact(work.assigned), exact(work.completed), exact(work.quality), exact(work.progress), ())
-    general = general_score(period.general, params)
+    general = checked_general_score(period.general)
     ratios = task_ratios(sums, params)
     if ratios is None:
         return _not_evaluable(sums, general, params, explained=False)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 
 def exact(value: Decimal | Fraction | int) -> Fraction:
@@ -19,17 +20,25 @@ def exact(value: Decimal | Fraction | int) -> Fraction:
     return Fraction(value)
 
 
+@lru_cache(maxsize=256)
+def constant(value: Decimal) -> Fraction:
+    """:func:`exact` for a rule set's numbers (100, the ratio cap, 70...), converted once."""
+    return Fraction(value)
+
+
 def round_half_up(value: Decimal | Fraction, places: int) -> Decimal:
     """``value`` rounded half away from zero to ``places`` decimals (2.345 → 2.35).
 
     Works on the exact value, so 89.995 gives 90.00 however it was computed, and a very
-    large converted sum is rounded instead of overflowing a decimal context.
+    large converted sum is rounded instead of overflowing a decimal context. Integer
+    arithmetic on the numerator and denominator (a month scored in bulk rounds a
+    million figures).
     """
-    scaled = exact(value) * 10**places
-    magnitude = abs(scaled)
-    whole = magnitude.numerator // magnitude.denominator
-    if magnitude - whole >= Fraction(1, 2):
+    numerator, denominator = value.as_integer_ratio()
+    scaled = abs(numerator) * 10**places
+    whole, rest = divmod(scaled, denominator)
+    if 2 * rest >= denominator:
         whole += 1
     # Built from its digits, not by arithmetic, so no decimal context can cut it.
-    sign = 1 if scaled < 0 and whole else 0
-    return Decimal((sign, tuple(int(digit) for digit in str(whole)), -places))
+    sign = "-" if numerator < 0 and whole else ""
+    return Decimal(f"{sign}{whole}E-{places}")

@@ -22,7 +22,7 @@ from fractions import Fraction
 from .errors import INVALID_INPUT, ScoringInputError
 from .params import PERCENT, RuleParams
 from .reader import ZERO, join
-from .rounding import exact
+from .rounding import constant, exact
 
 
 @dataclass(frozen=True)
@@ -180,8 +180,8 @@ def converted_sums(items: Sequence[ItemInput], params: RuleParams) -> TaskSums:
 
 
 def _ratio(amount: Fraction, assigned: Fraction, params: RuleParams) -> Ratio:
-    raw = exact(PERCENT) * amount / assigned
-    return Ratio(raw=raw, value=min(exact(params.ratio_cap), raw))
+    raw = amount * constant(PERCENT) / assigned
+    return Ratio(raw=raw, value=min(constant(params.ratio_cap), raw))
 
 
 def task_ratios(sums: TaskSums, params: RuleParams) -> Ratios | None:

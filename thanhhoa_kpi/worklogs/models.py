@@ -115,7 +115,16 @@ class Assignment(TimeStampedModel):
         verbose_name = "giao việc"
         verbose_name_plural = "giao việc"
         ordering = ["-period__year", "-period__month", "assignee__full_name", "pk"]
-        indexes = [models.Index(fields=["assignee", "period"]), models.Index(fields=["period", "approved"])]
+        indexes = [
+            models.Index(fields=["assignee", "period"]),
+            models.Index(fields=["period", "approved"]),
+            # Scoring a whole month (appraisals.batch): the approved assignments of a month
+            # per official, read from the index alone.
+            models.Index(
+                fields=["period", "approved", "assignee", "catalogue_item", "coefficient", "quantity"],
+                name="assignment_month_scoring",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="assignment_quantity_positive"),
             models.CheckConstraint(condition=Q(coefficient__gt=0), name="assignment_coefficient_positive"),
@@ -194,6 +203,23 @@ class WorkLogLine(TimeStampedModel):
             models.Index(fields=["official", "date"]),
             models.Index(fields=["period", "status"]),
             models.Index(fields=["unit", "period"]),
+            # Scoring a whole month (appraisals.batch): the reviewed lines of a month, per
+            # official, item and copied coefficient, read from the index alone, in order.
+            models.Index(
+                fields=[
+                    "period",
+                    "status",
+                    "official",
+                    "catalogue_item",
+                    "coefficient",
+                    "accepted_quantity",
+                    "quality_failures",
+                    "exempt_quality_failures",
+                    "delays",
+                    "exempt_delays",
+                ],
+                name="worklog_month_scoring",
+            ),  # fmt: skip
         ]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="worklog_quantity_positive"),

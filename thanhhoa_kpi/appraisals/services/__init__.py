@@ -1,7 +1,8 @@
 """Writes of the appraisals app (SPEC 3.8–3.10, 4, 5), each owning its transaction.
 
 Periods (:mod:`.periods`, the opening job in :mod:`.opening`), appraisal content
-(:mod:`.content`), scoring (:mod:`.scoring`), what transitions do (:mod:`.transitions`),
+(:mod:`.content`), scoring (:mod:`.scoring`; a whole period at once in
+:mod:`thanhhoa_kpi.appraisals.batch`), what transitions do (:mod:`.transitions`),
 publishing a unit's batch (:mod:`.publishing`) and unit appraisals (:mod:`.units`).
 Rule sets are versioned by :mod:`thanhhoa_kpi.appraisals.rulesets`.
 """
@@ -27,7 +28,7 @@ from thanhhoa_kpi.appraisals.services.periods import (
     period_update,
 )
 from thanhhoa_kpi.appraisals.services.publishing import PublishOutcome, period_publish_unit
-from thanhhoa_kpi.appraisals.services.scoring import appraisal_score
+from thanhhoa_kpi.appraisals.services.scoring import appraisal_score, explained, period_score_all
 from thanhhoa_kpi.appraisals.services.units import unit_appraisal_delete, unit_appraisal_save
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "appraisal_set_custom",
     "appraisal_set_ranking",
     "appraisal_set_unit_criteria",
+    "explained",
     "period_close",
     "period_create",
     "period_delete",
@@ -49,6 +51,7 @@ __all__ = [
     "period_progress",
     "period_publish_unit",
     "period_reopen",
+    "period_score_all",
     "period_update",
     "unit_appraisal_delete",
     "unit_appraisal_save",

@@ -14,6 +14,11 @@ module only gathers its input:
   values (the rule set's full value until set);
 - the parameters are those of the current version of the appraisal's rule set, copied
   into the appraisal at every scoring. A published appraisal is never scored again.
+
+A whole period is scored at once by :mod:`thanhhoa_kpi.appraisals.batch` (the same
+figures, from sums the database adds up, in RQ jobs: :func:`period_score_all`), which
+stores no explanation: :func:`explained` builds it, and the item table, the first time
+somebody reads the appraisal, with :func:`compute` and the copied rule-set version.
 """
 
 from __future__ import annotations
@@ -27,11 +32,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from thanhhoa_kpi.appraisals import rights, states
-from thanhhoa_kpi.appraisals.choices import PeriodStatus, ScoreStatus
-from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalCriterion, RuleSet
+from thanhhoa_kpi.appraisals import jobs, rights, states
+from thanhhoa_kpi.appraisals.choices import OpeningStatus, PeriodKind, PeriodStatus, ScoreStatus
+from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalCriterion, AppraisalPeriod, RuleSet
 from thanhhoa_kpi.appraisals.rulesets import current_rule_set, rule_set_params
 from thanhhoa_kpi.catalogue.models import CatalogueItem
+from thanhhoa_kpi.core.actors import is_system
 from thanhhoa_kpi.core.errors import Conflict, FieldError, ValidationFailed
 from thanhhoa_kpi.scoring import (
     CLASSIFICATION_LABELS,
@@ -403,3 +409,93 @@ def rescore_open(pairs: set[tuple[int, int]], user: Any) -> None:
                 score_locked(appraisal)
         except ValidationFailed:
             continue
+
+
+# ------------------------------------------------------------------ scored in bulk
+
+
+def explanation_pending(appraisal: Appraisal) -> bool:
+    """Scored by the batch, whose explanation nobody has read yet (the one-by-one path always writes one)."""
+    return appraisal.score_status != ScoreStatus.NOT_SCORED and not appraisal.explanation
+
+
+def _stored_figures(appraisal: Appraisal) -> tuple[Any, ...]:
+    return (appraisal.score_status, *(getattr(appraisal, name) for name in _FIGURES), appraisal.proposed_classification)
+
+
+def _result_figures(result: PeriodScore) -> tuple[Any, ...]:
+    level = result.classification.value if result.classification else ""
+    return (result.status.value, *(getattr(result, name) for name in _FIGURES), level)
+
+
+def inputs_changed_line(appraisal: Appraisal) -> str:
+    at = timezone.localtime(appraisal.scored_at).strftime("%d/%m/%Y %H:%M") if appraisal.scored_at else ""
+    return (
+        f"Điểm được tính cùng cả kỳ lúc {at}; số liệu đầu vào đã thay đổi sau đó nên chưa lập được diễn giải "
+        "khớp với điểm. Hãy «Tính lại điểm» phiếu này."
+    )
+
+
+def explained(appraisal: Appraisal) -> Appraisal:
+    """``appraisal`` with its explanation and item table, built now if the batch scored it.
+
+    Built by :func:`compute` from the appraisal's inputs with the rule-set version it
+    copied, and stored (a cache fill: no history line), so the text is the one
+    :func:`score_locked` writes. When the figures computed now differ from the stored
+    ones (an input changed without a rescoring), nothing is stored and the explanation
+    is one line saying so.
+    """
+    if not explanation_pending(appraisal):
+        return appraisal
+    rule_set = RuleSet.objects.filter(code=appraisal.rule_set_code, version=appraisal.rule_set_version).first()
+    try:
+        computed = compute(appraisal, rule_set)
+    except ValidationFailed:
+        appraisal.explanation = [inputs_changed_line(appraisal)]
+        return appraisal
+    if _result_figures(computed.result) != _stored_figures(appraisal):
+        appraisal.explanation = [inputs_changed_line(appraisal)]
+        return appraisal
+    appraisal.explanation = [*computed.result.explanation, *computed.notes]
+    appraisal.scored_items = _item_json(computed.rows)
+    Appraisal.objects.filter(pk=appraisal.pk, scored_at=appraisal.scored_at).update(
+        explanation=appraisal.explanation, scored_items=appraisal.scored_items
+    )
+    return appraisal
+
+
+@transaction.atomic
+def period_score_plan(*, user: Any, period: AppraisalPeriod) -> list[tuple[int, int]]:
+    """Check that ``user`` may score ``period`` at once, now; the official-id ranges of its jobs.
+
+    Who may open the period may (:func:`rights.require_period_manager`), and the
+    ``score_period`` command (:data:`~thanhhoa_kpi.core.actors.SYSTEM`); the period must
+    be an open month or quarter with its appraisals created.
+    """
+    from thanhhoa_kpi.appraisals.batch import plan
+
+    locked = AppraisalPeriod.objects.select_for_update().get(pk=period.pk)
+    if not is_system(user):
+        rights.require_period_manager(user, locked.bloc)
+    if locked.kind == PeriodKind.YEAR:
+        raise Conflict("Kỳ năm không có phiếu riêng; hãy tính điểm các tháng.", code="PERIOD_IS_YEAR")
+    if locked.status != PeriodStatus.OPEN:
+        raise Conflict(f"Kỳ đánh giá {locked.label} không ở trạng thái đang mở.", code="PERIOD_NOT_OPEN")
+    if locked.opening_status != OpeningStatus.DONE:
+        raise Conflict("Đang tạo phiếu đánh giá cho kỳ này; hãy chờ xong rồi tính điểm.", code="OPENING_RUNNING")
+    return plan(locked, jobs.workers())
+
+
+@transaction.atomic
+def period_score_all(*, user: Any, period: AppraisalPeriod) -> list[str]:
+    """Score every unpublished appraisal of an open month or quarter at once, in RQ jobs.
+
+    Checked by :func:`period_score_plan`. The jobs are queued when the transaction
+    commits: one per range of officials, side by side, then the heads and deputies
+    (:mod:`thanhhoa_kpi.appraisals.batch`). Returns the list of their ids, filled then
+    (empty when they ran here, without Redis or a worker).
+    """
+    ranges = period_score_plan(user=user, period=period)
+    queued: list[str] = []
+    transaction.on_commit(lambda: queued.extend(jobs.enqueue_period_score(period.pk, ranges)))
+    return queued

@@ -35,7 +35,7 @@ from thanhhoa_kpi.appraisals import states
 from thanhhoa_kpi.appraisals.choices import DOCTYPE
 from thanhhoa_kpi.appraisals.guards import HEAD_NOT_ABOVE_UNIT, QUOTA_HOLDS
 from thanhhoa_kpi.appraisals.models import Appraisal
-from thanhhoa_kpi.appraisals.services.scoring import score_locked, unscored_subordinates
+from thanhhoa_kpi.appraisals.services.scoring import explained, score_locked, unscored_subordinates
 from thanhhoa_kpi.core.errors import FieldError, ValidationFailed
 from thanhhoa_kpi.scoring import Classification
 from thanhhoa_kpi.scoring.codes import RANK
@@ -99,6 +99,8 @@ def publish(appraisal: Appraisal, decision: Any, user: Any) -> None:
         # A level the quota or the head cap decided stays, unless the new score is lower.
         if decided and appraisal.proposed_classification and _rank(appraisal.proposed_classification) < _rank(decided):
             appraisal.final_classification = ""
+    # Scored with the whole period: its explanation is written now, while it still matches its inputs.
+    explained(appraisal)
     appraisal.final_classification = appraisal.final_classification or appraisal.proposed_classification
     appraisal.published_at = timezone.now()
     appraisal.save(update_fields=["final_classification", "published_at", "updated_at"])
