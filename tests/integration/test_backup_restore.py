@@ -22,7 +22,7 @@ from django.db import connection
 from tests.factories.appraisals import opened, prepare_appraisals
 from tests.factories.worklogs import log, pdf_file, work_cast
 from thanhhoa_kpi.appraisals.models import Appraisal
-from thanhhoa_kpi.core.backup import sha256_of
+from thanhhoa_kpi.core.backup import binlog_position, sha256_of
 from thanhhoa_kpi.transfer.models import ImportJob, PrivateImportStorage
 from thanhhoa_kpi.worklogs.models import WorkLogLine
 
@@ -92,6 +92,7 @@ def test_a_backup_restores_identically_into_a_fresh_database(cast, tmp_path, set
         manifest = json.load(opened_archive.extractfile("manifest.json"))
     assert manifest["database"] == source and manifest["created"]
     assert "worklogs.0001_initial" in manifest["migrations"]
+    assert manifest["binlog"] is None or manifest["binlog"]["position"] > 0
     assert len(manifest["files"]) == 4 and len(manifest["files"]["database.sql"]["sha256"]) == 64
 
     settings.MEDIA_ROOT = tmp_path / "restored" / "media"
@@ -145,3 +146,11 @@ def test_restore_refuses_a_database_with_tables_and_a_tampered_archive(cast, tmp
     assert "sai mã băm media/" in message
     assert checksums(fresh_database) == {}
     assert both_roots(tmp_path / "restored") == {"media": {}, "private": {}}
+
+
+def test_the_binlog_position_of_the_snapshot_is_read_from_the_dump_head(tmp_path):
+    dump = tmp_path / "database.sql"
+    dump.write_bytes(b"--\n-- CHANGE MASTER TO MASTER_LOG_FILE='kpi-bin.000041', MASTER_LOG_POS=1032;\n")
+    assert binlog_position(dump) == {"file": "kpi-bin.000041", "position": 1032}
+    dump.write_bytes(b"-- MariaDB dump\n")
+    assert binlog_position(dump) is None

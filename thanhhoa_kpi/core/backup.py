@@ -40,6 +40,7 @@ CHUNK = 1024 * 1024
 # Folder in the archive -> where its files live.
 ROOTS = ("media", "private")
 _NAME = re.compile(r"^[A-Za-z0-9_$-]{1,64}$")
+_BINLOG = re.compile(rb"CHANGE MASTER TO MASTER_LOG_FILE='([^']+)', MASTER_LOG_POS=(\d+)")
 
 
 class BackupError(Exception):
@@ -148,7 +149,14 @@ class _Hashing:
 # ------------------------------------------------------------------ backup
 
 
+def binlog_on(db: Target) -> bool:
+    return run_sql(db, "SELECT @@log_bin")[0][0] == "1"
+
+
 def _dump(db: Target, out: Path) -> None:
+    # With the binary log on, the dump's snapshot position is written in its head (commented), the
+    # start of a point-in-time recovery (docs/operations.md).
+    binlog_options = ["--master-data=2"] if binlog_on(db) else []
     with option_file(db) as options, out.open("wb") as sink:
         command = [
             _client("mariadb-dump", "mysqldump"),
@@ -158,11 +166,20 @@ def _dump(db: Target, out: Path) -> None:
             "--triggers",
             "--hex-blob",
             "--skip-dump-date",
+            *binlog_options,
             db.name,
         ]
         done = subprocess.run(command, stdout=sink, stderr=subprocess.PIPE, text=False)
     if done.returncode:
         raise BackupError(f"mariadb-dump thất bại: {done.stderr.decode(errors='replace').strip()}")
+
+
+def binlog_position(dump: Path) -> dict[str, Any] | None:
+    """Where the dump's snapshot stands in the binary log (``None`` when the log is off)."""
+    with dump.open("rb") as source:
+        head = source.read(64 * 1024)
+    found = _BINLOG.search(head)
+    return {"file": found[1].decode(), "position": int(found[2])} if found else None
 
 
 def _add(archive: tarfile.TarFile, path: Path, arcname: str) -> tuple[str, int]:
@@ -212,6 +229,7 @@ def backup(output: Path, *, alias: str = "default", now: datetime | None = None)
         with tempfile.TemporaryDirectory(dir=output, prefix=".dump-") as scratch:
             dump = Path(scratch) / DUMP
             _dump(db, dump)
+            manifest["binlog"] = binlog_position(dump)
             _write_archive(partial, dump, manifest)
         partial.replace(final)
     finally:
