@@ -1,7 +1,7 @@
 """An official's day on a phone (issue 11, item 12).
 
 At 390x844 (a common phone) the official's week page, quick entry, score, inbox and a
-built-in report, and the unit head's review queue and hours summary: no page-level sideways scroll, nothing
+built-in report, and the unit head's review queue, hours summary and assign page: no page-level sideways scroll, nothing
 cut off at the right edge except inside a scroll box, the key texts visible, list labels in
 sentence case (only the first word capitalised), tap targets of at least 40 px. Each page is
 also shot at 1440x900 for people reviewing the run.
@@ -31,6 +31,7 @@ INBOX = "/admin/workflow/notification/inbox/"
 REVIEW = "/admin/worklogs/worklogline/review/"
 REPORT = "/admin/reports/savedreport/builtin/nhat_ky_ca_nhan/"
 HOURS = "/admin/worklogs/worklogline/hours/"
+ASSIGN = "/admin/worklogs/worklogline/assign/"
 
 # (who, shot name, address, texts a person reads there)
 PAGES = [
@@ -45,6 +46,8 @@ PAGES = [
                                "Chấp nhận toàn bộ các dòng đã chọn"]),
     ("official", "bao-cao", REPORT, ["Nhật ký công việc cá nhân", "2 dòng", "Soạn báo cáo tổng kết", "Tải XLSX"]),
     ("head", "tong-hop-gio", HOURS, ["Theo đơn vị", "Phòng Văn hóa - Xã hội A", "Theo cá nhân", "Nguyễn Văn An"]),
+    ("head", "giao-viec", ASSIGN, ["Giao một đầu công việc cho một hoặc nhiều người", "Nguyễn Văn An (T0001)",
+                                   "Chép kế hoạch tháng trước"]),
 ]  # fmt: skip
 
 # Elements reaching past the right edge of the screen without a sideways-scrolling box
