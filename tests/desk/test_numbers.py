@@ -109,3 +109,36 @@ def test_chart_shares_have_a_decimal_comma():
     svg = str(chart_svg("pie", ["Nam", "Nữ"], [4, 2], title="Cán bộ theo giới tính"))
     assert "(66,7%)" in svg and "(33,3%)" in svg and "66.7" not in svg
     assert ">2.009<" in str(chart_svg("bar", ["Tỉnh"], [2009]))
+
+
+@pytest.mark.django_db
+def test_decimals_are_typed_and_shown_with_a_comma_in_the_work_log_form(cast, work):
+    client = Client()
+    client.force_login(cast.official)
+    entry = client.get(reverse("admin:worklogs_my_week")).content.decode()
+    box = re.search(r'<input[^>]*name="quantity"[^>]*>', entry).group(0)
+    assert 'type="text"' in box and 'inputmode="decimal"' in box
+    data = {"action": "create", "date": date.today().isoformat(), "catalogue_item": work.culture.pk,
+            "quantity": "2,5", "minutes": "30"}  # fmt: skip
+    assert client.post(reverse("admin:worklogs_my_week"), data).status_code == 302
+    line = cast.official_of(cast.official).work_log_lines.get()
+    assert line.quantity == Decimal("2.5")
+    edit = client.get(reverse("admin:worklogs_line_edit", args=[line.pk])).content.decode()
+    assert re.search(r'<input[^>]*name="quantity"[^>]*value="2,5"', edit)
+
+
+@pytest.mark.django_db
+def test_appraisal_scores_are_typed_and_shown_with_a_comma(cast, client):
+    from tests.factories.appraisals import appraisal_of, opened, prepare_appraisals
+    from tests.integration.test_appraisal_desk import form_data
+
+    prepare_appraisals()
+    appraisal = appraisal_of(cast.official, opened(cast))
+    url = f"/admin/appraisals/appraisal/{appraisal.pk}/change/"
+    client.force_login(cast.official)
+    data = form_data(client.get(url).content.decode())
+    assert client.post(url, {**data, "criteria-0-self_score": "4,5", "_continue": "1"}).status_code == 302
+    assert appraisal.criteria.order_by("order").first().self_score == Decimal("4.5")
+    html = client.get(url).content.decode()
+    assert re.search(r'<input[^>]*name="criteria-0-self_score"[^>]*value="4,5"', html)
+    assert 'type="number"' not in re.search(r'<input[^>]*name="criteria-0-self_score"[^>]*>', html).group(0)

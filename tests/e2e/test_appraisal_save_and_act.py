@@ -49,7 +49,7 @@ def test_enter_in_a_score_saves_and_does_not_send(live_server, cast, page):
     page.press("input[name='criteria-0-self_score']", "Enter")
     page.wait_for_url(f"**/admin/appraisals/appraisal/{appraisal.pk}/change/")
     page.wait_for_load_state()
-    assert page.locator("input[name='criteria-0-self_score']").input_value() in ("4.5", "4.50")
+    assert page.locator("input[name='criteria-0-self_score']").input_value() == "4,5"  # Vietnamese notation
     appraisal.refresh_from_db()
     assert appraisal.state == "DRAFT"  # the buttons above the form («Gửi») were not pressed
     assert appraisal.criteria.order_by("order").first().self_score == 4.5

@@ -14,6 +14,7 @@ from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.core.errors import DomainError
 from thanhhoa_kpi.core.search import folded_lookups
 from thanhhoa_kpi.desk.history import ReadOnlyHistoryMixin
+from thanhhoa_kpi.desk.numbers import DECIMAL_INPUTS
 
 
 class FoldedSearchMixin:
@@ -40,6 +41,7 @@ class ScopedAdmin(FoldedSearchMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin, M
 
     list_per_page = 50
     list_filter_submit = True
+    formfield_overrides = DECIMAL_INPUTS  # "4,5", not a number box showing "4.50"
     compressed_fields = True
     warn_unsaved_form = True
 

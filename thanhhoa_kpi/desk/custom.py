@@ -28,6 +28,7 @@ from thanhhoa_kpi.core.errors import ValidationFailed
 from thanhhoa_kpi.customfields import selectors, services
 from thanhhoa_kpi.customfields.models import FieldDefinition
 from thanhhoa_kpi.customfields.types import FIELD_TYPES, help_html
+from thanhhoa_kpi.desk.numbers import DecimalInput
 
 FIELDSET_TITLE = "Thông tin bổ sung"
 PREFIX = "custom__"
@@ -35,7 +36,7 @@ WIDGETS = {
     "text": uw.UnfoldAdminTextInputWidget,
     "long_text": uw.UnfoldAdminTextareaWidget,
     "integer": uw.UnfoldAdminIntegerFieldWidget,
-    "decimal": uw.UnfoldAdminDecimalFieldWidget,
+    "decimal": DecimalInput,
     "date": uw.UnfoldAdminSingleDateWidget,
     "select": uw.UnfoldAdminSelectWidget,
     "checkbox": uw.UnfoldBooleanSwitchWidget,

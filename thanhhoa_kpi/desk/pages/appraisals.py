@@ -19,12 +19,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format, localize
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import AutocompleteSelectFilter, RelatedDropdownFilter
 from unfold.decorators import action
+from unfold.overrides import FORMFIELD_OVERRIDES_INLINE
 
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.appraisals import rights, rulesets, selectors, services
@@ -42,9 +43,11 @@ from thanhhoa_kpi.desk.confirm import ask, confirm_first
 from thanhhoa_kpi.desk.custom import PREFIX as CUSTOM_PREFIX
 from thanhhoa_kpi.desk.custom import CustomFieldsAdminMixin
 from thanhhoa_kpi.desk.navigation import AUTHORITY, LEAD, MINE, PROVINCE, VIEWER, item
+from thanhhoa_kpi.desk.numbers import DECIMAL_INPUTS
 from thanhhoa_kpi.desk.pages.workflow import GovernedVersionAdmin, StateFilter, TransitionLogInline, WorkflowAdminMixin
 from thanhhoa_kpi.desk.pdf_downloads import AppraisalPdfMixin, unit_summary_pdf_view
 from thanhhoa_kpi.desk.service_forms import ServiceForm, adopt, form_errors, with_request
+from thanhhoa_kpi.formats.numbers import decimal_text
 from thanhhoa_kpi.organization.models import OrgUnit
 from thanhhoa_kpi.workflow import services as workflow_services
 
@@ -360,6 +363,7 @@ class CriterionInline(KnownToTheForm, TabularInline):
     can_delete = False
     verbose_name_plural = "Tiêu chí chung (tự chấm / người đánh giá chấm)"
     fields = ["code", "name", "max_points", "self_score", "reviewer_score", "comment"]
+    formfield_overrides = {**FORMFIELD_OVERRIDES_INLINE, **DECIMAL_INPUTS}  # scores typed "4,5"
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         editable = _editable(request, obj)
@@ -503,7 +507,7 @@ class AppraisalAdmin(AppraisalPdfMixin, CustomFieldsAdminMixin, WorkflowAdminMix
         rows = [("a — Số lượng (%)", obj.a), ("b — Chất lượng (%)", obj.b), ("c — Tiến độ (%)", obj.c),
                 ("Tỷ lệ hoàn thành nhiệm vụ (%)", obj.task_percent), ("Điểm nhiệm vụ (≤ 70)", obj.task_score),
                 ("Điểm tiêu chí chung (≤ 30)", obj.general_score), ("Tổng điểm", obj.total)]  # fmt: skip
-        shown = ((label, "—" if value is None else localize(value)) for label, value in rows)
+        shown = ((label, "—" if value is None else decimal_text(value)) for label, value in rows)
         cells = format_html_join("", "<tr><td class='pr-4 py-1'>{}</td><td class='font-semibold'>{}</td></tr>", shown)
         return format_html("<table id='appraisal-scores'>{}</table>{}", cells, _scored_at_note(obj))
 

@@ -24,7 +24,6 @@ from unfold.views import BaseAutocompleteView
 from unfold.widgets import (
     INPUT_CLASSES,
     UnfoldAdminCheckboxSelectMultipleWidget,
-    UnfoldAdminDecimalFieldWidget,
     UnfoldAdminFileFieldWidget,
     UnfoldAdminIntegerFieldWidget,
     UnfoldAdminSelectWidget,
@@ -42,6 +41,7 @@ from thanhhoa_kpi.desk.base import ScopedAdmin
 from thanhhoa_kpi.desk.confirm import confirm_selected
 from thanhhoa_kpi.desk.custom import CustomFieldsAdminMixin, custom_form_fields, initial_value
 from thanhhoa_kpi.desk.navigation import ADMIN, AUTHORITY, LEAD, MINE, VIEWER, item
+from thanhhoa_kpi.desk.numbers import DecimalInput
 from thanhhoa_kpi.organization.models import LeavePeriod, OrgUnit
 from thanhhoa_kpi.worklogs import assignments as assign_services
 from thanhhoa_kpi.worklogs import rights, selectors, services
@@ -86,7 +86,7 @@ class LineForm(forms.Form):
     catalogue_item = AutocompleteField(
         ITEM_URL, queryset=CatalogueItem.objects.all(), label="Đầu công việc (gõ để tìm)", required=False
     )
-    quantity = forms.DecimalField(label="Số lượng", widget=UnfoldAdminDecimalFieldWidget, decimal_places=2)
+    quantity = forms.DecimalField(label="Số lượng", widget=DecimalInput, localize=True, decimal_places=2)
     minutes = forms.IntegerField(label="Thời gian (phút)", required=False, widget=UnfoldAdminIntegerFieldWidget)
     description = forms.CharField(label="Nội dung", required=False, widget=UnfoldAdminTextareaWidget(attrs={"rows": 2}))
     evidence = forms.FileField(label="Tệp minh chứng", required=False, widget=UnfoldAdminFileFieldWidget,
@@ -129,12 +129,12 @@ class LineForm(forms.Form):
 
 class SelfRegisterForm(forms.Form):
     catalogue_item = AutocompleteField(ITEM_URL, queryset=CatalogueItem.objects.all(), label="Đầu công việc tự đăng ký")
-    quantity = forms.DecimalField(label="Số lượng", widget=UnfoldAdminDecimalFieldWidget, decimal_places=2)
+    quantity = forms.DecimalField(label="Số lượng", widget=DecimalInput, localize=True, decimal_places=2)
     deadline = forms.DateField(label="Hạn hoàn thành", required=False, widget=_date_input())
 
 
 class ReviewForm(forms.Form):
-    accepted_quantity = forms.DecimalField(label="Số lượng được chấp nhận", widget=UnfoldAdminDecimalFieldWidget)
+    accepted_quantity = forms.DecimalField(label="Số lượng được chấp nhận", widget=DecimalInput, localize=True)
     quality_failures = forms.IntegerField(label="Số lỗi chất lượng", initial=0, widget=UnfoldAdminIntegerFieldWidget)
     delays = forms.IntegerField(label="Số lần chậm tiến độ", initial=0, widget=UnfoldAdminIntegerFieldWidget)
     exempt_quality_failures = forms.IntegerField(label="Lỗi chất lượng được miễn trừ", initial=0,
@@ -157,7 +157,7 @@ class AssignForm(forms.Form):
     assignees = forms.ModelMultipleChoiceField(
         queryset=None, label="Người thực hiện", widget=UnfoldAdminCheckboxSelectMultipleWidget
     )
-    quantity = forms.DecimalField(label="Số lượng giao", widget=UnfoldAdminDecimalFieldWidget, decimal_places=2)
+    quantity = forms.DecimalField(label="Số lượng giao", widget=DecimalInput, localize=True, decimal_places=2)
     period = forms.ModelChoiceField(WorkPeriod.objects.filter(status=PeriodStatus.OPEN), label="Kỳ (tháng)",
                                     widget=UnfoldAdminSelectWidget)  # fmt: skip
     deadline = forms.DateField(label="Hạn hoàn thành", required=False, widget=_date_input())
