@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -208,19 +208,29 @@ def reminders_send(*, days: int | None = None, today: date | None = None) -> int
     (or has ended). Returns the number of e-mails sent."""
     days = getattr(settings, "WORKFLOW_REMINDER_DAYS", DEFAULT_REMINDER_DAYS) if days is None else days
     today = today or timezone.localdate()
+    midnight = timezone.make_aware(datetime.combine(today, time.min))
     sent = 0
     for document, deadline, awaited in due_documents(until=today + timedelta(days=days)):
         overdue = deadline < today
         context = {**_document_context(document), "deadline": deadline, "overdue": overdue}
         title = f"{'Quá hạn' if overdue else 'Sắp đến hạn'} xử lý: {context['title']}"
+        url = document.workflow_desk_url()
+        # Once a day per person and document: a second run the same day sends nothing.
+        reminded = set(
+            Notification.objects.filter(
+                user_id__in=list(awaited), title=title, url=url, created_at__gte=midnight
+            ).values_list("user_id", flat=True)
+        )
         for user_id, actions in awaited.items():
+            if user_id in reminded:
+                continue
             text = _action_text(actions)
             summary = f"Hạn xử lý {deadline:%d/%m/%Y}; chờ bạn: {text}."
             notice = Notice(
                 title,
                 "workflow/email/reminder.txt",
                 {**context, "actions": text},
-                document.workflow_desk_url(),
+                url,
                 summary,
             )
             sent += deliver(user_ids=[user_id], notice=notice)
