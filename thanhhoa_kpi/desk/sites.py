@@ -26,9 +26,12 @@ from thanhhoa_kpi.desk.login import DeskLoginForm, SecondFactorView, desk_login
 
 def _refuse_writes_to_log_view(model_admin: Any) -> None:
     """Pages without simple-history keep Django's change-log view, which reads only; it
-    answers 405 to anything but GET/HEAD so that no page's history ever takes a POST."""
+    answers 405 to anything but GET/HEAD so that no page's history ever takes a POST, and
+    draws with the desk's template (full names, local time)."""
     if isinstance(model_admin, ReadOnlyHistoryMixin):
         return
+    # Full names and Việt Nam time, like the desk's own timelines (Django's shows logins).
+    model_admin.object_history_template = model_admin.object_history_template or "desk/object_history.html"
     log_view = model_admin.history_view
 
     def history_view(request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:

@@ -209,7 +209,7 @@ class TransitionLog(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.action_label}: {self.from_state} → {self.to_state}"
+        return f"{self.action_label}: {self.state_label(self.from_state)} → {self.state_label(self.to_state)}"
 
     def state_label(self, code: str) -> str:
         state = next((s for s in self.workflow.parsed().states if s.code == code), None)

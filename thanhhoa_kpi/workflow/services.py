@@ -148,13 +148,17 @@ def _apply(document: WorkflowDocument, *, action: str, user: Any, comment: str) 
         )
     except TransitionRefused as refusal:
         raise _refused(refusal) from None
+    transition = next(t for t in definition.transitions if t.action == action and decision.source in t.sources)
     document.state = decision.target
     document.state_changed_at = timezone.now()
     names = ["state", "state_changed_at"]
     if any(f.name == "updated_at" for f in document._meta.concrete_fields):
         names.append("updated_at")
+    # The row's history names the person and the action («Gửi», «Duyệt»), not "system".
+    if getattr(user, "pk", None):
+        document._history_user = user  # type: ignore[attr-defined]
+    document._change_reason = transition.label  # type: ignore[attr-defined]
     document.save(update_fields=names)
-    transition = next(t for t in definition.transitions if t.action == action and decision.source in t.sources)
     log = TransitionLog.objects.create(
         content_type=ContentType.objects.get_for_model(type(document)),
         object_id=document.pk,

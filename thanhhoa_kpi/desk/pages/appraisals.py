@@ -454,6 +454,10 @@ class AppraisalAdmin(AppraisalPdfMixin, CustomFieldsAdminMixin, WorkflowAdminMix
     list_select_related = ["official", "unit", "period", "workflow"]
     inlines = [CriterionInline, DisqualifierInline, TransitionLogInline]
     actions = ["rescore"]
+    # Machine copies kept on the row but not read in its history: the rule set's parameters
+    # (named by «Bộ quy tắc» and its version), the per-item figures (told in words by «Diễn
+    # giải cách tính») and the quota group's code (its name is «Tên nhóm xét tỷ lệ»).
+    history_hidden_fields = ("rule_params", "scored_items", "quota_group")
     fieldsets = [
         (None, {"fields": ["official", "period", "unit", "position", "leadership_role", "quota_group_label",
                            "rule_set_display"]}),

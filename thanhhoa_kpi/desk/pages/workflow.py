@@ -26,6 +26,7 @@ from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.core.errors import DomainError
 from thanhhoa_kpi.desk.base import ScopedAdmin
 from thanhhoa_kpi.desk.confirm import ask, is_confirmed
+from thanhhoa_kpi.desk.history import EMPTY, local_time, person_name
 from thanhhoa_kpi.desk.navigation import ACTORS, EVERYONE, HR, PROVINCE, item
 from thanhhoa_kpi.organization.models import OrgUnit
 from thanhhoa_kpi.workflow import governance, job_descriptions, selectors, services
@@ -297,12 +298,22 @@ class TransitionLogInline(GenericTabularInline):
     extra = 0
     can_delete = False
     tab = True
+    hide_title = True  # each row's title would repeat its columns
     verbose_name_plural = "Lịch sử xử lý"
-    fields = ["created_at", "actor", "action_label", "from_label", "to_label", "comment"]
+    fields = ["when", "actor_name", "action_label", "from_label", "to_label", "comment"]
     readonly_fields = fields
+    empty_value_display = EMPTY
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("actor", "workflow")
+        return super().get_queryset(request).select_related("actor__official", "workflow")
+
+    @admin.display(description="Thời điểm")
+    def when(self, obj: TransitionLog) -> str:
+        return local_time(obj.created_at)
+
+    @admin.display(description="Người thực hiện")
+    def actor_name(self, obj: TransitionLog) -> str:
+        return person_name(obj.actor)
 
     @admin.display(description="Từ trạng thái")
     def from_label(self, obj: TransitionLog) -> str:
