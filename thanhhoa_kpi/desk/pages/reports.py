@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -28,6 +29,7 @@ from thanhhoa_kpi.dashboards.charts import chart_svg
 from thanhhoa_kpi.desk.base import ScopedAdmin
 from thanhhoa_kpi.desk.navigation import AUTHORITY, EVERYONE, HR, LEAD, VIEWER, item
 from thanhhoa_kpi.desk.report_builder import BuilderForm, initial_from
+from thanhhoa_kpi.formats.numbers import count_text
 from thanhhoa_kpi.reports import exports, schedules, services
 from thanhhoa_kpi.reports.builtin import BUILTINS, builtin_run
 from thanhhoa_kpi.reports.builtin_params import param_fields
@@ -35,18 +37,43 @@ from thanhhoa_kpi.reports.engine import ReportResult
 from thanhhoa_kpi.reports.models import ReportSchedule, SavedReport
 from thanhhoa_kpi.reports.registry import SOURCES
 
-SHOWN_ROWS = 500
+PAGE_ROWS = 50
+PAGE_PARAM = "page"
 SCHEDULE_FIELDS = ["frequency", "weekday", "day_of_month", "hour", "format", "active"]
 
 
-def result_context(result: ReportResult) -> dict[str, Any]:
-    """The table (first rows) and chart of a result, as the templates show them."""
-    rows = [[exports.cell_text(v) for v in row] for row in result.rows[:SHOWN_ROWS]]
+def result_context(result: ReportResult, request: HttpRequest | None = None) -> dict[str, Any]:
+    """One page of a result's table (``?page=``, :data:`PAGE_ROWS` rows) and its chart.
+
+    The page says which rows it shows out of how many ("Hiển thị 1–50 / 2.009 dòng") and
+    links the other pages with the same filters; the exports always hold every row. Without
+    ``request`` (the builder's preview, a POST) only the first page is shown.
+    """
+    page = Paginator(result.rows, PAGE_ROWS).get_page(request.GET.get(PAGE_PARAM) if request else 1)
+    rows = [[exports.cell_text(v) for v in row] for row in page.object_list]
     chart = result.chart_data
     svg = chart_svg(chart["type"], chart["labels"], chart["values"], title=chart["y_label"]) if chart else None
-    more = len(result.rows) - SHOWN_ROWS
+    shown = f"{count_text(page.start_index())}–{count_text(page.end_index())}" if page.object_list else "0"
+    pages = {"summary": f"Hiển thị {shown} / {count_text(page.paginator.count)} dòng", "number": page.number,
+             "count": page.paginator.num_pages, "previous": None, "next": None, "preview": request is None}  # fmt: skip
+    if request is not None:
+        pages["previous"] = _page_link(request, page.previous_page_number()) if page.has_previous() else None
+        pages["next"] = _page_link(request, page.next_page_number()) if page.has_next() else None
     return {"result": result, "table": {"headers": [c.label for c in result.columns], "rows": rows}, "chart_svg": svg,
-            "more_rows": more if more > 0 else 0}  # fmt: skip
+            "pages": pages}  # fmt: skip
+
+
+def _page_link(request: HttpRequest, number: int) -> str:
+    query = request.GET.copy()
+    query[PAGE_PARAM] = str(number)
+    return f"?{query.urlencode()}"
+
+
+def _filters_only(request: HttpRequest) -> str:
+    """The query string without the page: an export holds every row whatever page is shown."""
+    query = request.GET.copy()
+    query.pop(PAGE_PARAM, None)
+    return query.urlencode()
 
 
 def download(result: ReportResult, fmt: str) -> HttpResponse:
@@ -212,7 +239,7 @@ class SavedReportAdmin(ScopedAdmin):
         report = self._report(request, pk)
         context: dict[str, Any] = {"report": report, "can_edit": services.can_edit_report(request.user, report)}
         try:
-            context.update(result_context(services.report_run(report=report, user=request.user)))
+            context.update(result_context(services.report_run(report=report, user=request.user), request))
         except DomainError as exc:
             self.report_domain_error(request, exc)
         context["exports"] = [(f.upper(), reverse("admin:reports_export", args=[pk, f])) for f in exports.FORMATS]
@@ -230,16 +257,18 @@ class SavedReportAdmin(ScopedAdmin):
     def _builtin(self, request: HttpRequest, code: str) -> ReportResult:
         if code not in BUILTINS:
             raise Http404
-        return builtin_run(code=code, user=request.user, params=request.GET.dict())
+        params = request.GET.dict()
+        params.pop(PAGE_PARAM, None)
+        return builtin_run(code=code, user=request.user, params=params)
 
     def builtin_view(self, request: HttpRequest, code: str) -> HttpResponse:
         """The report with its filter bar; the exports carry the same query string."""
         result = self._builtin(request, code)
-        query = request.GET.urlencode()
+        query = _filters_only(request)
         links = [(f.upper(), reverse("admin:reports_builtin_export", args=[code, f]) + (f"?{query}" if query else ""))
                  for f in exports.FORMATS]  # fmt: skip
         pickers = param_fields(BUILTINS[code], request.user, request.GET.dict())
-        context = {**result_context(result), "builtin": BUILTINS[code], "exports": links, "pickers": pickers}
+        context = {**result_context(result, request), "builtin": BUILTINS[code], "exports": links, "pickers": pickers}
         return self._render(request, "builtin_run.html", BUILTINS[code].title, **context)
 
     def builtin_export_view(self, request: HttpRequest, code: str, fmt: str) -> HttpResponse:
