@@ -13,7 +13,8 @@ appraisals :mod:`thanhhoa_kpi.appraisals.cutoff` counts, and say so in ``result.
 - ``tong_hop_don_vi_thang`` — unit monthly summary (``appraisals.selectors.unit_summary``);
 - ``bao_cao_thang_tinh`` — the province monthly report to the Standing Committee;
 - ``so_ket_quy`` — the quarterly sơ kết, per month and for the quarter;
-- ``danh_sach_xep_loai_nam`` — the annual classification list with the quota check.
+- ``danh_sach_xep_loai_nam`` — the annual classification list with the quota check;
+- ``don_vi_cham_cong_khai`` — units late to publish (:mod:`thanhhoa_kpi.reports.builtin_deadlines`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from thanhhoa_kpi.organization.choices import Bloc
 from thanhhoa_kpi.organization.models import Official, OrgUnit
 from thanhhoa_kpi.reports import work_figures
 from thanhhoa_kpi.reports.builtin import register_builtin_report
+from thanhhoa_kpi.reports.builtin_deadlines import late_units
 from thanhhoa_kpi.reports.engine import MAX_ROWS, Column, ReportResult
 from thanhhoa_kpi.worklogs import selectors as worklog_selectors
 from thanhhoa_kpi.worklogs.models import LineStatus, WorkPeriod
@@ -370,6 +372,10 @@ def register_work_builtins() -> None:
          {"year": "Năm", "quarter": "Quý", "bloc": BLOC, "unit": UNIT}, {}),
         ("danh_sach_xep_loai_nam", "Danh sách xếp loại chất lượng cán bộ năm", annual_list,
          "Xếp loại theo điểm, sau xét tỷ lệ xuất sắc và xếp loại đơn vị, kèm số liệu kiểm tra tỷ lệ.",
+         {"period": APPRAISAL_PERIOD, "bloc": BLOC, "unit": UNIT}, APPRAISAL),
+        ("don_vi_cham_cong_khai", "Đơn vị chậm công khai kết quả", late_units,
+         "Các đơn vị còn phiếu chưa công khai sau hạn phê duyệt của kỳ (hoặc công khai sau hạn): "
+         "số phiếu theo trạng thái và số ngày chậm.",
          {"period": APPRAISAL_PERIOD, "bloc": BLOC, "unit": UNIT}, APPRAISAL),
     ]  # fmt: skip
     for code, title, func, description, params, kinds in reports:
