@@ -20,6 +20,7 @@ import calendar
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from .calendar import DEFAULT_CALENDAR, PeriodCalendar, read_calendar
 from .codes import Classification, QuotaReading, QuotaScope
 from .errors import INVALID_RULE_SET
 from .legal import (
@@ -69,6 +70,7 @@ OPTIONAL_PARAM_KEYS = (
     "band_conditions",
     "quota_scope",
     "quota_binding_kinds",
+    "calendar",
 )
 # The kinds of period (AppraisalPeriod.kind) the quota and the head cap may bind.
 PERIOD_KINDS = ("MONTH", "QUARTER", "YEAR")
@@ -153,6 +155,8 @@ class RuleParams:
     # Where the quota counts and which periods it (and the head cap) binds (SPEC 5.6).
     quota_scope: QuotaScope = QuotaScope.AGENCY
     quota_binding_kinds: tuple[str, ...] = DEFAULT_QUOTA_BINDING_KINDS
+    # The step deadlines a new period defaults to (:mod:`.calendar`).
+    calendar: PeriodCalendar = DEFAULT_CALENDAR
     # Which rule set and version these are; not a parameter, so not compared.
     rule_set: RuleSetRef | None = field(default=None, compare=False)
 
@@ -262,6 +266,7 @@ def _read_params(data: Fields) -> RuleParams:
         band_conditions=read_band_conditions(data),
         quota_scope=_scope(data),
         quota_binding_kinds=_binding_kinds(data),
+        calendar=read_calendar(data),
     )
     # Cross-field checks only make sense once every field is present and read cleanly.
     if len(data.reader.errors) == before and all(key in data.data for key in PARAM_KEYS):

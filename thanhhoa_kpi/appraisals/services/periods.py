@@ -19,6 +19,8 @@ from thanhhoa_kpi.appraisals.choices import OpeningStatus, PeriodKind, PeriodSta
 from thanhhoa_kpi.appraisals.models import AppraisalPeriod, RuleSet
 from thanhhoa_kpi.core.errors import Conflict, FieldError, ValidationFailed
 from thanhhoa_kpi.organization.choices import Bloc
+from thanhhoa_kpi.scoring import parse_params
+from thanhhoa_kpi.scoring.calendar import default_deadlines
 from thanhhoa_kpi.worklogs.services import unlock_reason, work_period_ensure
 
 DEADLINES = ("self_assessment_deadline", "unit_review_deadline", "approval_deadline")
@@ -71,6 +73,27 @@ def _rule_set_errors(code: str) -> list[FieldError]:
     return [FieldError("rule_set_code", f"Bộ quy tắc «{code}» không tồn tại.")]
 
 
+def _given(deadlines: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in deadlines.items() if value is not None}
+
+
+def _with_defaults(given: dict[str, Any], defaults: dict[str, date], start: date) -> dict[str, Any]:
+    """The calendar's deadlines under those given, unless mixing them breaks the order of
+    the steps (a given date past a later step's default): then the given ones alone."""
+    merged = {**defaults, **given}
+    return given if _deadline_errors(merged, start) else merged
+
+
+def calendar_deadlines(rule_set_code: str, kind: str, year: int, end: date) -> dict[str, date]:
+    """The step deadlines the rule set's calendar gives a period ending on ``end``
+    (:mod:`thanhhoa_kpi.scoring.calendar`): a month or quarter falls due on set days of
+    the next month, a year on the classification deadline."""
+    rule_set = RuleSet.objects.get(code=rule_set_code, is_current=True)
+    params = parse_params(rule_set.params)
+    annual = (params.classification_deadline_day, params.classification_deadline_month)
+    return default_deadlines(params.calendar, annual, kind=kind, year=year, end=end)
+
+
 def link_work_periods(period: AppraisalPeriod) -> None:
     """The calendar months the period covers, opened when missing (by the period's authority)."""
     rows = [work_period_ensure(year, month) for year, month in period.months()]
@@ -82,7 +105,8 @@ def period_create(
     *, user: Any, kind: str, bloc: str, year: int, number: int = 1, start_date: date | None = None,
     end_date: date | None = None, rule_set_code: str = "ND335", **deadlines: Any,
 ) -> AppraisalPeriod:  # fmt: skip
-    """Create a DRAFT period of ``bloc``; dates default to the month, quarter or year."""
+    """Create a DRAFT period of ``bloc``; dates default to the month, quarter or year, and
+    each step deadline left empty to the rule set's calendar (:func:`calendar_deadlines`)."""
     rights.require_period_manager(user, bloc)
     unknown = sorted(set(deadlines) - set(DEADLINES))
     errors = [FieldError(name, "Trường này không có trong kỳ đánh giá.") for name in unknown]
@@ -92,8 +116,12 @@ def period_create(
         start_date, end_date = start_date or default_start, end_date or default_end
         if end_date < start_date:
             errors.append(FieldError("end_date", "Ngày kết thúc phải sau ngày bắt đầu."))
-        errors += _deadline_errors(deadlines, start_date)
         errors += _rule_set_errors(rule_set_code)
+        if not errors:
+            deadlines = _with_defaults(
+                _given(deadlines), calendar_deadlines(rule_set_code, kind, year, end_date), start_date
+            )
+        errors += _deadline_errors(deadlines, start_date)
         if AppraisalPeriod.objects.filter(bloc=bloc, kind=kind, year=year, number=number).exists():
             errors.append(FieldError("number", "Khối này đã có kỳ đánh giá này."))
     if errors:
