@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from itertools import islice
 from typing import Any, NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.workflow.engine import Actor, TransitionDef, WorkflowDef, available_transitions
@@ -56,6 +57,23 @@ class InboxItem:
     state_label: str
     actions: tuple[ActionOption, ...]
     waiting_since: datetime | None
+    # The current step's deadline (``workflow_deadline``); ``days_left`` is set by
+    # :func:`inbox_due` against today (negative: overdue by that many days).
+    deadline: date | None = None
+    days_left: int | None = None
+
+    @property
+    def due_mark(self) -> str:
+        """«Quá hạn N ngày» or «Còn N ngày» within :data:`DUE_SOON_DAYS`; else empty."""
+        if self.days_left is None or self.days_left > DUE_SOON_DAYS:
+            return ""
+        if self.days_left < 0:
+            return f"Quá hạn {-self.days_left} ngày"
+        return "Đến hạn hôm nay" if self.days_left == 0 else f"Còn {self.days_left} ngày"
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left is not None and self.days_left < 0
 
 
 def _options(transitions: Iterable[TransitionDef]) -> tuple[ActionOption, ...]:
@@ -126,6 +144,25 @@ def _attach(documents: Sequence[WorkflowDocument], definitions: dict[int, Workfl
         document.workflow = definitions[document.workflow_id]
 
 
+DUE_SOON_DAYS = 2
+DUE_FILTERS = {"overdue": "Quá hạn", "soon": "Quá hạn hoặc còn ≤ 2 ngày"}
+
+
+def inbox_due(items: list[InboxItem], *, today: date | None = None, due: str = "", order: str = "") -> list[InboxItem]:
+    """Mark each item's days to its deadline; keep only the overdue (``due="overdue"``) or
+    those due within :data:`DUE_SOON_DAYS` days (``"soon"``); ``order="deadline"`` puts the
+    most overdue first and items without a deadline last."""
+    today = today or timezone.localdate()
+    items = [replace(item, days_left=(item.deadline - today).days if item.deadline else None) for item in items]
+    if due == "overdue":
+        items = [item for item in items if item.overdue]
+    elif due == "soon":
+        items = [item for item in items if item.days_left is not None and item.days_left <= DUE_SOON_DAYS]
+    if order == "deadline":
+        items = sorted(items, key=lambda item: (item.days_left is None, item.days_left or 0))
+    return items
+
+
 def _item(document: WorkflowDocument, actions: tuple[ActionOption, ...]) -> InboxItem:
     return InboxItem(
         document=document,
@@ -136,6 +173,7 @@ def _item(document: WorkflowDocument, actions: tuple[ActionOption, ...]) -> Inbo
         state_label=document.workflow_state_label(),
         actions=actions,
         waiting_since=document.state_changed_at,
+        deadline=document.workflow_deadline(),
     )
 
 

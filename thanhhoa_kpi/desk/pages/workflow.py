@@ -542,7 +542,9 @@ class InboxView(UnfoldModelAdminViewMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         doctype = self.request.GET.get("doctype") or None
         state = self.request.GET.get("state") or None
+        due, order = self.request.GET.get("due", ""), self.request.GET.get("order", "")
         items = selectors.inbox_for(user=self.request.user, doctype=doctype, state=state)
+        items = selectors.inbox_due(items, due=due, order=order)
         actions = {option.action: option for item in items for option in item.actions}
         context = super().get_context_data(
             **kwargs,
@@ -550,7 +552,8 @@ class InboxView(UnfoldModelAdminViewMixin, TemplateView):
             bulk_actions=sorted(actions.values(), key=lambda option: option.label),
             doctypes=[(m.workflow_doctype, doctype_label(m.workflow_doctype)) for m in host_models()],
             states=_state_choices(doctype),
-            current={"doctype": doctype or "", "state": state or ""},
+            due_filters=selectors.DUE_FILTERS,
+            current={"doctype": doctype or "", "state": state or "", "due": due, "order": order},
         )
         # Headed by its own title like the other personal pages, not by the notifications
         # model's breadcrumbs (which a phone cuts to "Quy trình p… › Thô… › Hộp việc…").
