@@ -40,7 +40,8 @@ criteria, without appraisals (the benchmark's engine-only figure).
 from __future__ import annotations
 
 import bisect
-import json
+import re
+import time
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -66,6 +67,7 @@ from thanhhoa_kpi.scoring import (
     Role,
     RuleParams,
     ScoringInputError,
+    Status,
     SummedInput,
     SummedWork,
     UnitCriteria,
@@ -120,37 +122,31 @@ def _places(value: Decimal) -> int:
 
 @dataclass(frozen=True)
 class Scope:
-    """Whose work: officials ``low``…``high``, or (``leaders``) the heads and deputies of appraisal period ``period``.
+    """Whose work: the officials with ids from ``low`` to ``high``.
 
     With ``period``, the amounts done and delayed (read only by rule sets with conditions
-    on the work) are added up only for the officials whose appraisal uses such a rule set.
+    on the work) are added up only for the officials whose appraisal of that period uses
+    such a rule set.
     """
 
-    low: int = 0
-    high: int = 0
+    low: int
+    high: int
     period: int | None = None
-    leaders: bool = False
-
-    def _appraisals(self, condition: str) -> str:
-        return f"SELECT official_id FROM {Appraisal._meta.db_table} WHERE period_id = %s AND {condition}"
 
     def sql(self, column: str) -> tuple[str, list[Any]]:
-        if self.leaders:
-            leaders = self._appraisals(f"leadership_role IN ('{LEADERS[0]}', '{LEADERS[1]}')")
-            return f"{column} IN ({leaders})", [self.period]
         return f"{column} BETWEEN %s AND %s", [self.low, self.high]
 
     def shares_sql(self, column: str, codes: Sequence[str]) -> tuple[str, list[Any]]:
         where, params = self.sql(column)
         if self.period is None:
             return where, params
-        using = self._appraisals(f"rule_set_code IN ({', '.join(['%s'] * len(codes))})")
+        using = (
+            f"SELECT official_id FROM {Appraisal._meta.db_table} "
+            f"WHERE period_id = %s AND rule_set_code IN ({', '.join(['%s'] * len(codes))})"
+        )
         return f"{where} AND {column} IN ({using})", [*params, self.period, *codes]
 
     def q(self, field: str) -> Q:
-        if self.leaders:
-            leaders = Appraisal.objects.filter(period_id=self.period, leadership_role__in=LEADERS)
-            return Q(**{f"{field}__in": leaders.values("official_id")})
         return Q(**{f"{field}__gte": self.low, f"{field}__lte": self.high})
 
 
@@ -202,8 +198,8 @@ def _sql_work(
     where, params = scope.sql("official_id")
     # Per (official, item, copied coefficient) first: the cap is per item (SPEC 5.1).
     per_item = f"""
-        SELECT official_id, coefficient AS k, SUM(COALESCE(accepted_quantity, 0)) AS c,
-               SUM(quality_failures) - SUM(exempt_quality_failures) AS f, SUM(delays) - SUM(exempt_delays) AS d
+        SELECT official_id, coefficient AS k, COALESCE(SUM(accepted_quantity), 0) AS c,
+               SUM(quality_failures - exempt_quality_failures) AS f, SUM(delays - exempt_delays) AS d
         FROM {lines}
         WHERE period_id IN ({_in(months)}) AND status = %s AND {where}
         GROUP BY official_id, catalogue_item_id, coefficient
@@ -370,18 +366,63 @@ def _id_chunks(ids: list[int] | None, size: int) -> Iterator[list[int]]:
 
 
 def plan(period: AppraisalPeriod, jobs: int = 2, most: int = MAX_CHUNK) -> list[tuple[int, int]]:
-    """Official-id ranges that split the period's appraisals (leaders aside) into at least ``jobs`` parts."""
-    ids = list(
-        Appraisal.objects.filter(period=period)
-        .exclude(leadership_role__in=LEADERS)
-        .order_by("official_id")
-        .values_list("official_id", flat=True)
-    )
+    """Official-id ranges that split the period's appraisals into at least ``jobs`` parts of at most ``most``."""
+    ids = list(Appraisal.objects.filter(period=period).order_by("official_id").values_list("official_id", flat=True))
     if not ids:
         return []
     parts = max(jobs, -(-len(ids) // most))
     size = -(-len(ids) // parts)
     return [(ids[start], ids[min(start + size, len(ids)) - 1]) for start in range(0, len(ids), size)]
+
+
+@dataclass
+class _Row:
+    """What the batch reads of one appraisal (``unit_path``, ``fields`` and ``level``: leaders only)."""
+
+    pk: int
+    official_id: int
+    leadership_role: str
+    unit_id: int
+    rule_set_code: str
+    rule_set_version: int
+    unit_dd: Decimal | None
+    unit_e: Decimal | None
+    exceeded_share: Decimal | None
+    scored_at: Any
+    state: str
+    unit_path: str = ""
+    fields: list[str] = field(default_factory=list)
+    level: str = ""
+
+
+_ROW_COLUMNS = (
+    "pk", "official_id", "leadership_role", "unit_id", "rule_set_code", "rule_set_version", "unit_dd", "unit_e",
+    "exceeded_share", "scored_at", "state",
+)  # fmt: skip
+
+
+def _rows(period: AppraisalPeriod, scope: Scope) -> list[_Row]:
+    """The unpublished appraisals of ``scope`` (from the index ``appraisal_period_scoring``), leaders completed."""
+    query = Appraisal.objects.filter(scope.q("official_id"), period=period).exclude(states.tagged_q(states.PUBLISHED))
+    rows = [_Row(*values) for values in query.order_by("official_id").values_list(*_ROW_COLUMNS)]
+    leaders = query.filter(leadership_role__in=LEADERS).values_list(
+        "pk", "unit__path", "fields_in_charge", "final_classification"
+    )
+    found = {pk: (path, fields or [], level) for pk, path, fields, level in leaders}
+    for row in rows:
+        if row.pk in found:
+            row.unit_path, row.fields, row.level = found[row.pk]
+    return rows
+
+
+@dataclass
+class Leader:
+    """A head's or deputy's inputs, read by a chunk and scored by the leaders' job (they travel in its result)."""
+
+    row: _Row
+    work: Work
+    general: tuple[dict[str, Decimal | None], Decimal | None]
+    disqualifiers: tuple[Disqualifier, ...]
 
 
 @dataclass
@@ -392,56 +433,30 @@ class Outcome:
     changed_meanwhile: int = 0
     refused: list[int] = field(default_factory=list)
     one_by_one: list[int] = field(default_factory=list)
+    # Seconds per step (reading, adding up, scoring, writing), for whoever tunes the database.
+    seconds: dict[str, float] = field(default_factory=dict)
+    # A chunk's heads and deputies, for the leaders' job.
+    leaders: list[Leader] = field(default_factory=list)
 
     def add(self, other: Outcome) -> None:
         self.scored += other.scored
         self.changed_meanwhile += other.changed_meanwhile
         self.refused += other.refused
         self.one_by_one += other.one_by_one
+        self.leaders += other.leaders
+        for step, seconds in other.seconds.items():
+            self.seconds[step] = self.seconds.get(step, 0.0) + seconds
+
+    def timed(self, step: str, started: float) -> float:
+        now = time.perf_counter()
+        self.seconds[step] = self.seconds.get(step, 0.0) + round(now - started, 3)
+        return now
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "scored": self.scored, "changed_meanwhile": self.changed_meanwhile, "refused": self.refused,
-            "one_by_one": self.one_by_one,
+            "one_by_one": self.one_by_one, "seconds": self.seconds,
         }  # fmt: skip
-
-
-@dataclass
-class _Row:
-    """What the batch reads of one appraisal."""
-
-    pk: int
-    official_id: int
-    leadership_role: str
-    unit_id: int
-    unit_path: str
-    rule_set_code: str
-    rule_set_version: int
-    unit_dd: Decimal | None
-    unit_e: Decimal | None
-    exceeded_share: Decimal | None
-    scored_at: Any
-    state: str
-    fields: list[str]
-    level: str
-
-
-_ROW_COLUMNS = (
-    "pk", "official_id", "leadership_role", "unit_id", "unit__path", "rule_set_code", "rule_set_version", "unit_dd",
-    "unit_e", "exceeded_share", "scored_at", "state",
-)  # fmt: skip
-
-
-def _rows(period: AppraisalPeriod, scope: Scope) -> list[_Row]:
-    query = Appraisal.objects.filter(period=period).exclude(states.tagged_q(states.PUBLISHED)).order_by("official_id")
-    if not scope.leaders:
-        query = query.filter(scope.q("official_id")).exclude(leadership_role__in=LEADERS)
-        return [_Row(*values, fields=[], level="") for values in query.values_list(*_ROW_COLUMNS)]
-    query = query.filter(leadership_role__in=LEADERS)
-    return [
-        _Row(*values, fields=fields or [], level=level)
-        for *values, fields, level in query.values_list(*_ROW_COLUMNS, "fields_in_charge", "final_classification")
-    ]
 
 
 @dataclass
@@ -474,22 +489,19 @@ class _Rules:
         return {code: params for code, (_row, params) in self.current.items()}
 
 
-def _generals(
-    period: AppraisalPeriod, scope: Scope, rules: _Rules, pks: Collection[int]
-) -> dict[int, tuple[dict[str, Decimal | None], Decimal | None]]:
+General = tuple[dict[str, Decimal | None], Decimal | None]
+
+
+def _generals(pks: Collection[int], codes: Sequence[str]) -> dict[int, General]:
     """Per appraisal of ``pks``: the general score of each group (the reviewer's, else the self score), the self total.
 
     :func:`thanhhoa_kpi.appraisals.services.scoring.general_input`, added up by the
-    database. A chunk's appraisals were created together, so their lines are read by
-    the range of their ids (no join); the leaders', spread over the period, by a join.
+    database from the index ``criterion_period_scoring``. A chunk's appraisals were
+    created together, so their lines are read by the range of their ids.
     """
-    codes = sorted({group.code for params in rules.params().values() for group in params.general_groups})
     value = Coalesce("reviewer_score", "self_score", Value(ZERO))
     sums = {f"g{index}": Sum(value, filter=Q(group_code=code)) for index, code in enumerate(codes)}
-    if scope.leaders:
-        query = AppraisalCriterion.objects.filter(appraisal__period=period, appraisal__leadership_role__in=LEADERS)
-    else:
-        query = AppraisalCriterion.objects.filter(appraisal_id__gte=min(pks), appraisal_id__lte=max(pks))
+    query = AppraisalCriterion.objects.filter(appraisal_id__gte=min(pks), appraisal_id__lte=max(pks))
     rows = query.values("appraisal_id").annotate(own=Sum("self_score"), own_count=Count("self_score"), **sums)
     found = {}
     for row in rows.order_by():
@@ -518,19 +530,54 @@ class _Scored:
 
 
 class _Batch:
-    """One chunk (or the leaders) of a period: inputs read once, scored, written together."""
+    """Appraisals of a period with their inputs, scored one after the other and written together."""
 
-    def __init__(self, period: AppraisalPeriod, scope: Scope, *, in_sql: bool | None = None) -> None:
-        self.period = period
-        self.rows = _rows(period, scope)
-        self.rules = _Rules.of(self.rows)
-        months = list(period.work_periods.values_list("pk", flat=True))
-        self.work = month_work(months, scope, self.rules.params(), in_sql=in_sql) if self.rows else {}
-        pks = {row.pk for row in self.rows}
-        self.generals = _generals(period, scope, self.rules, pks) if self.rows else {}
-        self.disqualifiers = _disqualifiers(period, pks)
-        self.outcome = Outcome()
+    def __init__(
+        self,
+        period: AppraisalPeriod,
+        rows: list[_Row],
+        work: dict[int, Work],
+        generals: dict[int, General],
+        disqualifiers: dict[int, tuple[Disqualifier, ...]],
+        outcome: Outcome,
+    ) -> None:
+        self.period, self.rows, self.work, self.generals = period, rows, work, generals
+        self.disqualifiers, self.outcome = disqualifiers, outcome
+        self.rules = _Rules.of(rows)
         self.scored: list[_Scored] = []
+        self.started = time.perf_counter()
+
+    @classmethod
+    def read(cls, period: AppraisalPeriod, scope: Scope, *, in_sql: bool | None = None) -> _Batch:
+        """Everything a chunk needs, read at once: its appraisals, the work, the criteria, the disqualifiers."""
+        outcome = Outcome()
+        started = time.perf_counter()
+        rows = _rows(period, scope)
+        rules = _Rules.of(rows)
+        started = outcome.timed("appraisals", started)
+        months = list(period.work_periods.values_list("pk", flat=True))
+        work = month_work(months, scope, rules.params(), in_sql=in_sql) if rows else {}
+        started = outcome.timed("work", started)
+        pks = {row.pk for row in rows}
+        codes = sorted({group.code for params in rules.params().values() for group in params.general_groups})
+        generals = _generals(pks, codes) if rows else {}
+        batch = cls(period, rows, work, generals, _disqualifiers(period, pks), outcome)
+        batch.started = outcome.timed("criteria", started)
+        return batch
+
+    @classmethod
+    def of_leaders(cls, period: AppraisalPeriod, leaders: list[Leader]) -> _Batch:
+        rows = [leader.row for leader in leaders]
+        work = {leader.row.official_id: leader.work for leader in leaders}
+        generals = {leader.row.pk: leader.general for leader in leaders}
+        disqualifiers = {leader.row.pk: leader.disqualifiers for leader in leaders}
+        return cls(period, rows, work, generals, disqualifiers, Outcome())
+
+    def leader(self, row: _Row) -> Leader:
+        return Leader(
+            row, self.work.get(row.official_id, {}), self.generals.get(row.pk, ({}, None)),
+            self.disqualifiers.get(row.pk, ()),
+        )  # fmt: skip
 
     def score(self, row: _Row, unit_d: Decimal | None = None) -> _Scored | None:
         """Score one appraisal; ``None`` when the engine refuses its input or it needs the one-by-one path."""
@@ -566,26 +613,35 @@ class _Batch:
         return scored
 
     def write(self) -> Outcome:
+        started = self.outcome.timed("engine", self.started)
         if self.scored:
             written = _write(self.scored)
             self.outcome.scored += written
             self.outcome.changed_meanwhile += len(self.scored) - written
         if self.outcome.one_by_one:
             _one_by_one(self.outcome.one_by_one)
+        self.outcome.timed("write", started)
         return self.outcome
 
 
 def score_chunk(period_id: int, low: int, high: int, *, in_sql: bool | None = None) -> Outcome:
-    """Score the period's appraisals of officials ``low``…``high``, heads and deputies aside (an RQ job)."""
+    """Score the period's appraisals of officials ``low``…``high`` (an RQ job).
+
+    Heads and deputies are not scored here: their inputs are read with everybody's and
+    handed, in :attr:`Outcome.leaders`, to :func:`score_leaders`.
+    """
     period = AppraisalPeriod.objects.get(pk=period_id)
-    batch = _Batch(period, Scope(low, high, period_id), in_sql=in_sql)
+    batch = _Batch.read(period, Scope(low, high, period_id), in_sql=in_sql)
     for row in batch.rows:
-        batch.score(row)
+        if row.leadership_role in LEADERS:
+            batch.outcome.leaders.append(batch.leader(row))
+        else:
+            batch.score(row)
     return batch.write()
 
 
-def score_leaders(period_id: int, *, in_sql: bool | None = None) -> Outcome:
-    """Score the period's heads and deputies once everybody else has a level (the last RQ job).
+def score_leaders(period_id: int, leaders: list[Leader]) -> Outcome:
+    """Score the heads and deputies the chunks read, once everybody else has a level (the last RQ job).
 
     d (ND 335/2025/NĐ-CP Điều 15 khoản 3) is reduced when someone the leader manages is
     "không hoàn thành": for a deputy, the non-leaders of the unit sharing one of their
@@ -593,12 +649,11 @@ def score_leaders(period_id: int, *, in_sql: bool | None = None) -> Outcome:
     the deepest unit up, so each reads levels already final.
     """
     period = AppraisalPeriod.objects.get(pk=period_id)
-    batch = _Batch(period, Scope(period=period_id, leaders=True), in_sql=in_sql)
+    batch = _Batch.of_leaders(period, leaders)
     failing = _Failing(period)
     deputies = [row for row in batch.rows if row.leadership_role == "DEPUTY"]
-    heads = sorted(
-        (row for row in batch.rows if row.leadership_role == "HEAD"), key=lambda r: (-len(r.unit_path), r.pk)
-    )
+    heads = [row for row in batch.rows if row.leadership_role == "HEAD"]
+    heads.sort(key=lambda row: (-len(row.unit_path), row.pk))
     for row in deputies:
         _score_leader(batch, failing, row, failing.under_deputy(row))
     for row in heads:
@@ -663,30 +718,48 @@ class _Failing:
 # --------------------------------------------------------------------------- writing
 
 _TEMPORARY = "batch_scores"
+# The temporary table holds numbers only, so that its rows are written out without quoting;
+# the status and the level are codes of the engine's enums, numbered here.
+_STATUSES = [status.value for status in Status]
+_LEVELS = ["", *(level.value for level in Classification)]
 _COLUMNS = (
     ("id", "INT NOT NULL PRIMARY KEY"),
     ("seen_scored_at", "DATETIME(6) NULL"),
-    ("seen_state", "VARCHAR(255) NOT NULL"),
-    ("score_status", "VARCHAR(20) NOT NULL"),
+    ("status", "TINYINT NOT NULL"),
     *((name, "DECIMAL(16, 2) NULL") for name in _FIGURES),
-    ("proposed_classification", "VARCHAR(30) NOT NULL"),
+    ("level", "TINYINT NOT NULL"),
     ("self_general_score", "DECIMAL(7, 2) NULL"),
     ("unit_d", "DECIMAL(5, 2) NULL"),
-    ("leader", "BOOL NOT NULL"),
-    ("rule_set_version", "INT NULL"),
-    ("rule_params", "LONGTEXT NULL"),
+    ("leader", "TINYINT NOT NULL"),
 )
 
 
-def _values(item: _Scored) -> tuple[Any, ...]:
-    result, row, rule_set = item.result, item.row, item.rule_set
+def _number(value: Decimal | None) -> str:
+    if value is None:
+        return "NULL"
+    if not value.is_finite():
+        raise ValueError(f"not a figure: {value!r}")
+    return format(value, "f")
+
+
+def _when(column: str, codes: list[str]) -> str:
+    """``CASE column WHEN 0 THEN 'CODE' …``: the enums' codes as SQL literals (capitals and underscores)."""
+    if not all(re.fullmatch("[A-Z_]*", code) for code in codes):
+        raise ValueError(f"unexpected codes {codes!r}")
+    branches = " ".join(f"WHEN {index} THEN '{code}'" for index, code in enumerate(codes))
+    return f"CASE {column} {branches} END"
+
+
+def _row_sql(item: _Scored) -> str:
+    result, row = item.result, item.row
     seen = connection.ops.adapt_datetimefield_value(row.scored_at)
     level = result.classification.value if result.classification else ""
-    return (
-        row.pk, seen, row.state, result.status.value, *(getattr(result, name) for name in _FIGURES), level,
-        item.self_general, item.unit_d, row.leadership_role in LEADERS, rule_set.version if rule_set else None,
-        json.dumps(rule_set.params) if rule_set else None,
-    )  # fmt: skip
+    values = [
+        str(int(row.pk)), "NULL" if seen is None else f"'{seen}'", str(_STATUSES.index(result.status.value)),
+        *(_number(getattr(result, name)) for name in _FIGURES), str(_LEVELS.index(level)),
+        _number(item.self_general), _number(item.unit_d), "1" if row.leadership_role in LEADERS else "0",
+    ]  # fmt: skip
+    return f"({','.join(values)})"
 
 
 def _write(scored: list[_Scored]) -> int:
@@ -697,33 +770,60 @@ def _write(scored: list[_Scored]) -> int:
     return _write_rows(scored, now)
 
 
-def _write_joined(scored: list[_Scored], now: Any) -> int:
+def _published_sql() -> tuple[str, list[Any]]:
+    """The SQL of :func:`states.tagged_q` for published appraisals, on the appraisal table named ``a``."""
+    query = Appraisal.objects.filter(states.tagged_q(states.PUBLISHED)).query
+    compiler = query.get_compiler(connection=connection)
+    sql, params = query.where.as_sql(compiler, connection)
     table = Appraisal._meta.db_table
-    names = [name for name, _type in _COLUMNS]
-    figures = ", ".join(f"a.{name} = t.{name}" for name in (*_FIGURES, "score_status", "proposed_classification"))
+    return sql.replace(f"{connection.ops.quote_name(table)}.", "a."), list(params)
+
+
+def _write_joined(scored: list[_Scored], now: Any) -> int:
+    """One multi-row insert into a temporary table of numbers, one ``UPDATE … JOIN``.
+
+    A row is written only if nobody scored it since it was read (the same ``scored_at``)
+    and it is not published now.
+    """
+    table = Appraisal._meta.db_table
+    names = ", ".join(name for name, _type in _COLUMNS)
+    figures = ", ".join(f"a.{name} = t.{name}" for name in (*_FIGURES, "self_general_score"))
+    published, params = _published_sql()
+    stamp = connection.ops.adapt_datetimefield_value(now)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DROP TEMPORARY TABLE IF EXISTS {_TEMPORARY}")
         columns = ", ".join(f"{name} {kind}" for name, kind in _COLUMNS)
         cursor.execute(f"CREATE TEMPORARY TABLE {_TEMPORARY} ({columns})")
-        insert = f"INSERT INTO {_TEMPORARY} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})"
-        rows = [_values(item) for item in scored]
-        for start in range(0, len(rows), 2000):
-            cursor.executemany(insert, rows[start : start + 2000])
+        for start in range(0, len(scored), 5000):
+            rows = ",".join(_row_sql(item) for item in scored[start : start + 5000])
+            cursor.execute(f"INSERT INTO {_TEMPORARY} ({names}) VALUES {rows}")
         cursor.execute(
             f"""
             UPDATE {table} AS a JOIN {_TEMPORARY} AS t ON a.id = t.id
-            SET {figures}, a.self_general_score = t.self_general_score,
+            SET {figures}, a.score_status = {_when("t.status", _STATUSES)},
+                a.proposed_classification = {_when("t.level", _LEVELS)},
                 a.unit_d = IF(t.leader, t.unit_d, a.unit_d),
-                a.rule_set_version = COALESCE(t.rule_set_version, a.rule_set_version),
-                a.rule_params = COALESCE(t.rule_params, a.rule_params),
                 a.explanation = '[]', a.scored_items = '[]', a.scored_at = %s, a.updated_at = %s
-            WHERE a.scored_at <=> t.seen_scored_at AND a.state = t.seen_state
+            WHERE a.scored_at <=> t.seen_scored_at AND NOT ({published})
             """,
-            [connection.ops.adapt_datetimefield_value(now)] * 2,
+            [stamp, stamp, *params],
         )
-        written = cursor.rowcount
+        written = int(cursor.rowcount)
         cursor.execute(f"DROP TEMPORARY TABLE {_TEMPORARY}")
-    return int(written)
+        _copy_rule_sets(scored, now)
+    return written
+
+
+def _copy_rule_sets(scored: list[_Scored], now: Any) -> None:
+    """Appraisals that copied an earlier version of their rule set (same form) take the current one."""
+    moved: dict[int, tuple[RuleSetRow, list[int]]] = {}
+    for item in scored:
+        if item.rule_set is not None:
+            moved.setdefault(item.rule_set.pk, (item.rule_set, []))[1].append(item.row.pk)
+    for rule_set, pks in moved.values():
+        Appraisal.objects.filter(pk__in=pks, scored_at=now).update(
+            rule_set_version=rule_set.version, rule_params=rule_set.params
+        )
 
 
 def _write_rows(scored: list[_Scored], now: Any) -> int:

@@ -12,6 +12,7 @@ import resource
 
 import django_rq
 from rq import Worker
+from rq.job import Job
 
 log = logging.getLogger(__name__)
 
@@ -42,15 +43,20 @@ def _peak_mib() -> int:
 
 
 def run_score_chunk(period_id: int, low: int, high: int) -> dict[str, object]:
+    """One range of officials; the result carries the heads' and deputies' inputs for the last job."""
     from thanhhoa_kpi.appraisals.batch import score_chunk
 
-    return {**score_chunk(period_id, low, high).as_dict(), "peak_rss_mib": _peak_mib()}
+    outcome = score_chunk(period_id, low, high)
+    return {**outcome.as_dict(), "leaders": outcome.leaders, "peak_rss_mib": _peak_mib()}
 
 
-def run_score_leaders(period_id: int) -> dict[str, object]:
+def run_score_leaders(period_id: int, chunk_ids: list[str]) -> dict[str, object]:
+    """The heads and deputies the chunks ``chunk_ids`` read, once the chunks are done."""
     from thanhhoa_kpi.appraisals.batch import score_leaders
 
-    return {**score_leaders(period_id).as_dict(), "peak_rss_mib": _peak_mib()}
+    chunks = Job.fetch_many(chunk_ids, connection=django_rq.get_connection("default"))
+    leaders = [leader for job in chunks if job is not None for leader in job.return_value()["leaders"]]
+    return {**score_leaders(period_id, leaders).as_dict(), "peak_rss_mib": _peak_mib()}
 
 
 def workers() -> int:
@@ -61,21 +67,30 @@ def workers() -> int:
         return 1
 
 
+# A chunk's result (its leaders' inputs) must outlive the other chunks.
+_RESULT_TTL = 24 * 3600
+
+
 def enqueue_period_score(period_id: int, ranges: list[tuple[int, int]]) -> list[str]:
     """Queue one job per official-id range and, depending on all of them, the leaders' job.
 
     Returns the job ids, the leaders' last. Without Redis, or without a listening
     worker, the jobs run here one after the other (the same results, one core).
     """
+    from thanhhoa_kpi.appraisals.batch import score_chunk, score_leaders
+
     try:
         queue = django_rq.get_queue("default", commit_mode="auto")
         if not queue.is_async or Worker.count(queue=queue) > 0:
-            chunks = [queue.enqueue(run_score_chunk, period_id, low, high, job_timeout=3600) for low, high in ranges]
-            leaders = queue.enqueue(run_score_leaders, period_id, depends_on=chunks or None, job_timeout=3600)
-            return [job.id for job in [*chunks, leaders]]
+            chunks = [
+                queue.enqueue(run_score_chunk, period_id, low, high, job_timeout=3600, result_ttl=_RESULT_TTL)
+                for low, high in ranges
+            ]
+            ids = [job.id for job in chunks]
+            leaders = queue.enqueue(run_score_leaders, period_id, ids, depends_on=chunks or None, job_timeout=3600)
+            return [*ids, leaders.id]
     except Exception:  # Redis down: the period must still be scored
         log.warning("RQ unavailable; scoring appraisal period %s inline", period_id, exc_info=True)
-    for low, high in ranges:
-        run_score_chunk(period_id, low, high)
-    run_score_leaders(period_id)
+    found = [leader for low, high in ranges for leader in score_chunk(period_id, low, high).leaders]
+    score_leaders(period_id, found)
     return []

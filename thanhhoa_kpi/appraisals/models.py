@@ -277,6 +277,25 @@ class Appraisal(WorkflowDocument, TimeStampedModel):
         indexes = [
             models.Index(fields=["period", "state"]),
             models.Index(fields=["period", "quota_unit", "quota_group"]),
+            # Scoring a whole period (appraisals.batch) reads what it needs of each row from
+            # here: an appraisal row is wide (the copied rule set, the explanation).
+            models.Index(
+                fields=[
+                    "period",
+                    "official",
+                    "leadership_role",
+                    "rule_set_code",
+                    "rule_set_version",
+                    "workflow",
+                    "state",
+                    "unit",
+                    "unit_dd",
+                    "unit_e",
+                    "exceeded_share",
+                    "scored_at",
+                ],
+                name="appraisal_period_scoring",
+            ),  # fmt: skip
         ]
         constraints = [
             models.UniqueConstraint(fields=["official", "period"], name="uniq_appraisal_official_period"),
@@ -337,6 +356,12 @@ class AppraisalCriterion(models.Model):
         verbose_name = "tiêu chí chung"
         verbose_name_plural = "tiêu chí chung"
         ordering = ["appraisal", "order", "code"]
+        # Scoring a whole period adds the lines up per appraisal and group from the index alone.
+        indexes = [
+            models.Index(
+                fields=["appraisal", "group_code", "reviewer_score", "self_score"], name="criterion_period_scoring"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(fields=["appraisal", "code"], name="uniq_appraisal_criterion"),
             models.CheckConstraint(

@@ -24,13 +24,12 @@ from .codes import Classification, Disqualifier, Role, Status
 from .errors import INVALID_INPUT, ScoringInputError
 from .general import GeneralInput, GeneralScore, checked_general_score, general_errors
 from .leader import UnitCriteria, task_score, unit_criteria_errors
-from .params import RuleParams
+from .params import PERCENT, RuleParams
 from .reader import join
-from .rounding import exact, round_half_up
+from .rounding import exact, round_half_up, round_ratio
 from .tasks import (
     ItemInput,
     Ratios,
-    TaskShares,
     TaskSums,
     converted_sums,
     item_errors,
@@ -182,7 +181,7 @@ def score_period(period: PeriodInput, params: RuleParams) -> PeriodScore:
     ratios = task_ratios(sums, params)
     if ratios is None:
         return _not_evaluable(sums, general, params)
-    return _evaluated(period, sums, ratios, general, params, task_shares(sums))
+    return _evaluated(period, sums, ratios, general, params)
 
 
 def score_summed(period: SummedInput, params: RuleParams) -> PeriodScore:
@@ -190,23 +189,82 @@ def score_summed(period: SummedInput, params: RuleParams) -> PeriodScore:
 
     ND 335/2025/NĐ-CP Điều 12, 14, 15, 20, exactly as :func:`score_period` applies them
     once it has added up the items (``score_summed(SummedInput(..., summed_work(items,
-    params), ...))`` gives :func:`score_period`'s figures). ``explanation`` and
-    ``task_explanation`` are empty. Raises ``ScoringInputError`` like
-    :func:`score_period`, with ``work.*`` paths for the sums.
+    params), ...))`` gives :func:`score_period`'s figures; the property tests check it).
+    ``explanation`` and ``task_explanation`` are empty. Raises ``ScoringInputError``
+    like :func:`score_period`, with ``work.*`` paths for the sums.
+
+    Made for a month of a whole province: the exact arithmetic is done on pairs of
+    integers (numerator, denominator) rather than :class:`~fractions.Fraction`, whose
+    every step reduces by a gcd; nothing is reduced, each figure is rounded once.
     """
     errors = summed_errors(period, params)
     if errors:
         raise ScoringInputError(INVALID_INPUT, errors)
     work = period.work
-    sums = TaskSums(exact(work.assigned), exact(work.completed), exact(work.quality), exact(work.progress), ())
     general = checked_general_score(period.general)
-    ratios = task_ratios(sums, params)
-    if ratios is None:
+    assigned, completed, quality, progress = (_pair(value) for value in _four(work))
+    if assigned[0] == 0:
+        sums = TaskSums(exact(work.assigned), exact(work.completed), exact(work.quality), exact(work.progress), ())
         return _not_evaluable(sums, general, params, explained=False)
+    places = params.rounding_places
+    cap, percent_base = _pair(params.ratio_cap), _pair(PERCENT)
+    components = [_capped_ratio(amount, assigned, cap, percent_base) for amount in (completed, quality, progress)]
+    if period.unit is not None:
+        components.extend(_pair(value) for value in period.unit.values())
+    total_n, total_d = components[0]
+    for numerator, denominator in components[1:]:
+        total_n, total_d = total_n * denominator + numerator * total_d, total_d * denominator
+    percent = (total_n, total_d * len(components))
+    task_max = _pair(params.task_max)
+    score = (percent[0] * task_max[0] * percent_base[1], percent[1] * task_max[1] * percent_base[0])
+    general_n, general_d = _pair(general.score)
+    total = (general_n * score[1] + score[0] * general_d, general_d * score[1])
     shares = None
-    if work.done is not None and work.delayed is not None:
-        shares = shares_of(exact(work.done), exact(work.delayed), sums.assigned)
-    return _evaluated(period, sums, ratios, general, params, shares, explained=False)
+    if params.band_conditions and work.done is not None and work.delayed is not None:
+        shares = shares_of(exact(work.done), exact(work.delayed), exact(work.assigned))
+    outcome = classify(
+        round_ratio(*total, places),
+        params,
+        disqualifiers=period.disqualifiers,
+        exceeded_share=period.exceeded_share,
+        shares=shares,
+        explained=False,
+    )
+    a, b, c = (round_ratio(*value, places) for value in components[:3])
+    return PeriodScore(
+        status=Status.OK,
+        assigned_converted=round_ratio(*assigned, places),
+        completed_converted=round_ratio(*completed, places),
+        quality_converted=round_ratio(*quality, places),
+        progress_converted=round_ratio(*progress, places),
+        a=a,
+        b=b,
+        c=c,
+        task_percent=round_ratio(*percent, places),
+        task_score=round_ratio(*score, places),
+        general_score=_rounded(general.score, params),
+        total=outcome.total,
+        classification=outcome.classification,
+        explanation=(),
+    )
+
+
+def _four(work: SummedWork) -> tuple[Amount, Amount, Amount, Amount]:
+    return (work.assigned, work.completed, work.quality, work.progress)
+
+
+def _pair(value: Amount | int) -> tuple[int, int]:
+    """``value`` as (numerator, denominator > 0), exact, not reduced further than it comes."""
+    return value.as_integer_ratio()
+
+
+def _capped_ratio(
+    amount: tuple[int, int], assigned: tuple[int, int], cap: tuple[int, int], base: tuple[int, int]
+) -> tuple[int, int]:
+    """min(cap, base × amount / assigned) as a pair: :func:`.tasks.task_ratios` for one of a, b, c."""
+    numerator = base[0] * amount[0] * assigned[1]
+    denominator = base[1] * amount[1] * assigned[0]
+    return (numerator, denominator) if numerator * cap[1] < cap[0] * denominator else cap
 
 
 def _rounded(value: Decimal | Fraction, params: RuleParams) -> Decimal:
@@ -239,14 +297,7 @@ def _not_evaluable(sums: TaskSums, general: GeneralScore, params: RuleParams, *,
 
 
 def _evaluated(
-    period: PeriodInput | SummedInput,
-    sums: TaskSums,
-    ratios: Ratios,
-    general: GeneralScore,
-    params: RuleParams,
-    shares: TaskShares | None,
-    *,
-    explained: bool = True,
+    period: PeriodInput, sums: TaskSums, ratios: Ratios, general: GeneralScore, params: RuleParams
 ) -> PeriodScore:
     task = task_score(ratios, period.role, period.unit, params)
     total = exact(general.score) + task.score
@@ -255,23 +306,19 @@ def _evaluated(
         params,
         disqualifiers=period.disqualifiers,
         exceeded_share=period.exceeded_share,
-        shares=shares,
-        explained=explained,
+        shares=task_shares(sums),
     )
-    work: list[str] = []
-    lines: list[str] = []
-    if explained:
-        work = [
-            explain.rule_set_line(params),
-            *explain.sums_lines(sums, params),
-            *explain.ratio_lines(sums, ratios, params),
-        ]
-        if period.unit is not None:
-            work.extend(explain.unit_lines(period.unit, params))
-        work.extend(explain.task_lines(task, period.role, params))
-        lines = [*work, explain.general_line(general.score, general.groups, params)]
-        lines.append(explain.total_line(general.score, task.score, total, params.rounding_places))
-        lines.extend(outcome.reasons)
+    work = [
+        explain.rule_set_line(params),
+        *explain.sums_lines(sums, params),
+        *explain.ratio_lines(sums, ratios, params),
+    ]
+    if period.unit is not None:
+        work.extend(explain.unit_lines(period.unit, params))
+    work.extend(explain.task_lines(task, period.role, params))
+    lines = [*work, explain.general_line(general.score, general.groups, params)]
+    lines.append(explain.total_line(general.score, task.score, total, params.rounding_places))
+    lines.extend(outcome.reasons)
     return PeriodScore(
         status=Status.OK,
         assigned_converted=_rounded(sums.assigned, params),

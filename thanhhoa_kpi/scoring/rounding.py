@@ -30,13 +30,18 @@ def round_half_up(value: Decimal | Fraction, places: int) -> Decimal:
     """``value`` rounded half away from zero to ``places`` decimals (2.345 → 2.35).
 
     Works on the exact value, so 89.995 gives 90.00 however it was computed, and a very
-    large converted sum is rounded instead of overflowing a decimal context. Integer
-    arithmetic on the numerator and denominator (a month scored in bulk rounds a
-    million figures).
+    large converted sum is rounded instead of overflowing a decimal context.
     """
-    numerator, denominator = value.as_integer_ratio()
-    scaled = abs(numerator) * 10**places
-    whole, rest = divmod(scaled, denominator)
+    return round_ratio(*value.as_integer_ratio(), places)
+
+
+def round_ratio(numerator: int, denominator: int, places: int) -> Decimal:
+    """``numerator / denominator`` (denominator > 0) rounded half away from zero, in integers.
+
+    The rounding of :func:`round_half_up`, for a figure kept as a pair of integers (a
+    month scored in bulk rounds a million figures).
+    """
+    whole, rest = divmod(abs(numerator) * 10**places, denominator)
     if 2 * rest >= denominator:
         whole += 1
     # Built from its digits, not by arithmetic, so no decimal context can cut it.

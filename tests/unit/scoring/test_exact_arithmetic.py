@@ -8,7 +8,7 @@ figure on random inputs and on inputs built to land exactly on a half-cent.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 
@@ -20,10 +20,14 @@ from thanhhoa_kpi.scoring import (
     GeneralInput,
     ItemInput,
     PeriodInput,
+    PeriodScore,
     Role,
     Status,
+    SummedInput,
     UnitCriteria,
     score_period,
+    score_summed,
+    summed_work,
 )
 from thanhhoa_kpi.scoring.explain import shown_places
 
@@ -243,3 +247,27 @@ def test_engine_matches_the_exact_oracle_on_half_cent_totals(period: PeriodInput
     assert _on_half_cent(period)
     _assert_matches_oracle(period)
     _assert_steps_add_up(score_period(period, ND335).explanation)
+
+
+def _summed(period: PeriodInput) -> PeriodScore:
+    data = SummedInput(period.role, summed_work(period.items, ND335), period.general, period.unit)
+    return score_summed(data, ND335)
+
+
+@settings(deadline=None, max_examples=1500)
+@given(st.one_of(random_periods(), half_cent_periods()))
+def test_the_summed_door_matches_the_oracle_and_score_period(period: PeriodInput) -> None:
+    """score_summed computes on integer pairs: the same exact values, rounded once, as the oracle."""
+    result, expected = _summed(period), oracle(period)
+    got = (result.a, result.b, result.c, result.task_percent, result.task_score, result.total)
+    want = (expected.a, expected.b, expected.c, expected.task_percent, expected.task_score, expected.total)
+    assert tuple(Fraction(value) for value in got if value is not None) == want
+    assert result.classification is expected.classification
+    one_by_one = score_period(period, ND335)
+    assert result == replace(one_by_one, explanation=(), task_explanation=())
+
+
+def test_the_summed_door_rounds_89_995_up_to_excellent() -> None:
+    period = PeriodInput(Role.STAFF, (item("P1", 1, 3500, 3500, delays=3),), GeneralInput(points=D(20)))
+    result = _summed(period)
+    assert (result.total, result.classification) == (D("90.00"), Classification.HOAN_THANH_XUAT_SAC)

@@ -48,10 +48,14 @@ class Command(BaseCommand):
         if not wait:
             return
         connection = django_rq.get_connection("default")
-        for job_id in ids:
+        for job_id in ids:  # the leaders' job last: it runs only once every chunk has finished
             job = Job.fetch(job_id, connection=connection)
             while job.get_status() not in _DONE:
                 time.sleep(0.1)
             name = job.func_name.rsplit(".", 1)[-1]
-            self.stdout.write(f"  {name} {job.args[1:]}: {job.get_status()}, {job.return_value()}")
+            if job.get_status() != JobStatus.FINISHED:
+                failed = job.latest_result()
+                raise CommandError(f"{name} {job.args[1:]}: {job.get_status()}\n{failed.exc_string if failed else ''}")
+            result = {key: value for key, value in job.return_value().items() if key != "leaders"}
+            self.stdout.write(f"  {name} {job.args[1:]}: {result}")
         self.stdout.write(self.style.SUCCESS(f"Xong trong {time.perf_counter() - started:.1f} giây."))
