@@ -140,3 +140,70 @@ def test_a_search_without_diacritics_finds_its_rows(live_server, cast, browser, 
     assert "Vũ Thị Giang" not in results
     _shot(page, f"journey-search-unaccented-{'phone' if size is PHONE else 'desktop'}")
     context.close()
+
+
+def _task_score(page) -> str:
+    return page.locator("#appraisal-scores").inner_text()
+
+
+def test_the_official_self_assesses_on_a_phone_with_a_mistake_and_the_head_reviews_and_approves(
+    live_server, cast, browser
+):
+    from tests.factories.appraisals import FULL_SELF
+    from tests.factories.worklogs import assign, log, work_cast
+
+    prepare_appraisals()
+    work = work_cast(cast)
+    period = opened(cast)
+    official = cast.official_of(cast.official)
+    culture = assign(cast.head, official, work.culture, "4")
+    line = log(cast.official, quantity="4", assignment=culture, description="Tổ chức 4 buổi sinh hoạt văn hóa")
+    appraisal = appraisal_of(cast.official, period)
+    change_url = f"{live_server.url}/admin/appraisals/appraisal/{appraisal.pk}/change/"
+
+    phone = _context(browser, PHONE)
+    page = phone.new_page()
+    desk_login(page, live_server.url, "official", PASSWORD)
+    page.goto(change_url)
+    wrong = list(FULL_SELF)
+    wrong[2] = "2,3"  # not on the 0.5 step
+    for index, score in enumerate(wrong):
+        page.fill(f"input[name='criteria-{index}-self_score']", score)
+    page.fill("textarea[name=self_comment]", "Hoàn thành các việc được giao trong tháng.")
+    page.locator("#workflow-panel button[value=submit]").click()
+    page.wait_for_load_state()
+    row = page.locator("tr", has=page.locator("input[name='criteria-2-self_score']"))
+    assert "chấm theo bước 0,5 điểm" in row.inner_text()  # Vietnamese, at the criterion
+    assert page.input_value("input[name='criteria-2-self_score']") == "2,3"  # kept as typed
+    assert page.input_value("textarea[name=self_comment]") == "Hoàn thành các việc được giao trong tháng."
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+    _shot(page, "journey-official-mistake-phone")
+    assert Appraisal.objects.get(pk=appraisal.pk).state == "DRAFT"
+    page.fill("input[name='criteria-2-self_score']", "2,5")
+    page.locator("#workflow-panel button[value=submit]").click()
+    page.wait_for_load_state()
+    assert "Đơn vị xem xét" in page.locator("#workflow-panel").inner_text()
+    _shot(page, "journey-official-sent-phone")
+    phone.close()
+
+    desk = _context(browser, DESKTOP)
+    head = desk.new_page()
+    desk_login(head, live_server.url, "head", PASSWORD)
+    head.goto(change_url)
+    before = _task_score(head)
+    head.get_by_role("link", name="Duyệt nhật ký").first.click()
+    head.wait_for_selector("#review-table")
+    assert "Tổ chức 4 buổi sinh hoạt văn hóa" in head.locator("#review-table").inner_text()
+    head.locator(f"input.review-line[value='{line.pk}']").check()
+    head.locator("#bulk-accept").click()
+    head.wait_for_load_state()
+    head.goto(change_url)
+    after = _task_score(head)
+    assert after != before  # the appraisal's figures follow the review, nobody saved it
+    assert Appraisal.objects.get(pk=appraisal.pk).task_score == 70  # 4 of 4 assigned, on time
+    _shot(head, "journey-head-figures-follow")
+    head.locator("#workflow-panel button[value=approve]").click()
+    head.wait_for_load_state()
+    assert "Cơ quan tổ chức cán bộ phê duyệt" in head.locator("#workflow-panel").inner_text()
+    _shot(head, "journey-head-approved")
+    desk.close()
