@@ -1,11 +1,12 @@
 """The desk's daily journeys per persona, in Debian's Chromium (issue 11, "Done when").
 
 Each journey saves screenshots under test-artifacts/ and checks the texts a person reads on
-them: the authority previews the quota, confirms publication and unlocks a period with a
-reason; the viewer runs the province monthly report for last month and exports it; a search
-typed without diacritics finds its rows. (The official's phone-sized day and the
-self-assessment with a mistake, and the head's review, are in test_worklog_day.py,
-test_phone_pages.py and test_appraisal_save_and_act.py.)
+them: the official self-assesses on a phone with a mistake (input kept, Vietnamese error
+at the criterion), fixes it and submits without a separate save, and the head reviews the
+line, sees the appraisal's figures follow and approves; the authority previews the quota,
+confirms publication and unlocks a period with a reason; the viewer runs the province
+monthly report for last month and exports it; a search typed without diacritics finds its
+rows. (The official logging a day's work on a phone is in test_phone_pages.py.)
 """
 
 from __future__ import annotations
