@@ -167,6 +167,9 @@ class WorkLogLine(TimeStampedModel):
     )
     description = models.TextField("Nội dung", blank=True)
     evidence = models.FileField("Tệp minh chứng", upload_to="worklogs/evidence/%Y/%m/", blank=True)
+    evidence_sha256 = models.CharField(
+        "Mã băm SHA-256 của tệp minh chứng", max_length=64, blank=True, db_index=True, editable=False
+    )
     document_number = models.CharField(
         "Số văn bản / hồ sơ", max_length=120, blank=True, help_text="Số hiệu trên hệ thống văn bản điều hành, một cửa."
     )
@@ -253,3 +256,80 @@ class WorkLogLine(TimeStampedModel):
             raise ValidationError({"exempt_quality_failures": "Không được lớn hơn số lỗi chất lượng."})
         if self.exempt_delays > self.delays:
             raise ValidationError({"exempt_delays": "Không được lớn hơn số lần chậm tiến độ."})
+
+
+# ------------------------------------------------------------------ plausibility (issue 15)
+
+
+class HolidayKind(models.TextChoices):
+    HOLIDAY = "HOLIDAY", "Nghỉ lễ, Tết"
+    DAY_OFF = "DAY_OFF", "Nghỉ bù, nghỉ hoán đổi"
+    WORKDAY = "WORKDAY", "Ngày làm việc bù (thứ Bảy, Chủ nhật đi làm)"
+
+
+class PublicHoliday(TimeStampedModel):
+    """One day of the public calendar (Bộ luật Lao động 2019 Điều 112 and the yearly
+    decisions moving days off): a holiday or a day off is not a working day; a weekend day
+    worked in exchange (``WORKDAY``) is one. Read by the plausibility checks only."""
+
+    date = models.DateField("Ngày", unique=True)
+    name = models.CharField("Tên ngày lễ / lý do", max_length=200)
+    kind = models.CharField("Loại ngày", max_length=10, choices=HolidayKind.choices, default=HolidayKind.HOLIDAY)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "ngày nghỉ lễ, Tết"
+        verbose_name_plural = "lịch nghỉ lễ, Tết"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} — {self.name}"
+
+
+def _percent(label: str, default: int) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(label, default=default, validators=[MinValueValidator(1),
+                                            MaxValueValidator(100)])  # fmt: skip
+
+
+class PlausibilityThresholds(TimeStampedModel):
+    """The thresholds of the plausibility checks (one row; defaults when none is saved).
+
+    Kept here rather than in a rule set's ``params``: the checks never change a score, so
+    they are no legal number of the scoring core (whose parser refuses unknown keys), and a
+    province admin tunes them without the two-person approval a rule set needs.
+    """
+
+    working_day_minutes = models.PositiveSmallIntegerField(
+        "Số phút một ngày làm việc", default=480, validators=[MinValueValidator(60), MaxValueValidator(MINUTES_PER_DAY)]
+    )
+    burst_days = models.PositiveSmallIntegerField(
+        "Số ngày cuối tháng xét dồn việc", default=5, validators=[MinValueValidator(1), MaxValueValidator(15)]
+    )
+    burst_percent = _percent("Tỷ lệ khối lượng ghi dồn cuối tháng vượt (%)", 60)
+    late_percent = _percent("Tỷ lệ khối lượng ghi sau hạn việc được giao vượt (%)", 50)
+    min_month_lines = models.PositiveSmallIntegerField(
+        "Số dòng tối thiểu trong tháng để xét tỷ lệ", default=6, validators=[MinValueValidator(1)]
+    )
+    rate_median_multiple = models.DecimalField(
+        "Năng suất quy đổi/giờ vượt bao nhiêu lần trung vị của nhóm", max_digits=5, decimal_places=2,
+        default=3, validators=[MinValueValidator(1)],
+    )  # fmt: skip
+    rate_percentile = models.PositiveSmallIntegerField(
+        "Phân vị năng suất của nhóm (khi nhóm đủ lớn)", default=99, validators=[MinValueValidator(50),
+                                                                               MaxValueValidator(100)],
+    )  # fmt: skip
+    rate_min_peers = models.PositiveSmallIntegerField(
+        "Số người tối thiểu của nhóm để so sánh năng suất", default=5, validators=[MinValueValidator(2)]
+    )
+    percentile_min_peers = models.PositiveSmallIntegerField(
+        "Số người tối thiểu của nhóm để xét phân vị", default=100, validators=[MinValueValidator(2)]
+    )
+    self_registered_percent = _percent("Tỷ lệ việc tự đăng ký / không được giao vượt (%)", 70)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "ngưỡng kiểm tra tính hợp lý"
+        verbose_name_plural = "ngưỡng kiểm tra tính hợp lý của nhật ký"
+
+    def __str__(self) -> str:
+        return "Ngưỡng kiểm tra tính hợp lý của nhật ký"

@@ -27,7 +27,7 @@ from thanhhoa_kpi.formats.numbers import decimal_text
 from thanhhoa_kpi.organization.models import Official
 from thanhhoa_kpi.workflow import notifications
 from thanhhoa_kpi.worklogs import hooks, rights
-from thanhhoa_kpi.worklogs.evidence import check_evidence
+from thanhhoa_kpi.worklogs.evidence import check_evidence, evidence_sha256
 from thanhhoa_kpi.worklogs.models import (
     MINUTES_PER_DAY,
     QUANTITY_DIGITS,
@@ -255,6 +255,7 @@ def worklog_create(*, user: Any, **fields: Any) -> WorkLogLine:
         minutes=values["minutes"],
         description=values.get("description") or "",
         evidence=values.get("evidence") or "",
+        evidence_sha256=evidence_sha256(values.get("evidence")),
         document_number=values.get("document_number") or "",
         custom=values.get("custom") or {},
     )
@@ -294,6 +295,7 @@ def worklog_update(*, line: WorkLogLine, user: Any, **fields: Any) -> WorkLogLin
     for key in ("date", "quantity", "minutes", "description", "document_number", "assignment"):
         setattr(line, key, values[key] if key != "description" else (values[key] or ""))
     line.custom = values.get("custom") or {}
+    line.evidence_sha256 = evidence_sha256(values.get("evidence"), line.evidence_sha256)
     line.evidence = values.get("evidence") or ""
     line.period, line.catalogue_item = period, item
     if item_changed:
