@@ -131,8 +131,8 @@ def _days(period: WorkPeriod) -> list[date]:
 # database one third. The columns are those of the model; the data obeys its constraints.
 _LINE_COLUMNS = (
     "created_at", "updated_at", "official_id", "unit_id", "date", "period_id", "assignment_id",
-    "catalogue_item_id", "quantity", "minutes", "description", "evidence", "document_number", "coefficient",
-    "status", "custom", "accepted_quantity", "quality_failures", "delays", "exempt_quality_failures",
+    "catalogue_item_id", "quantity", "minutes", "description", "evidence", "evidence_sha256", "document_number",
+    "coefficient", "status", "custom", "accepted_quantity", "quality_failures", "delays", "exempt_quality_failures",
     "exempt_delays", "exemption_reason", "exemption_confirmed_by", "exemption_attachment", "review_comment",
     "reviewed_at",
 )  # fmt: skip
@@ -195,6 +195,6 @@ def _line(
     accepted = quantity - 1 if rng.random() < 0.05 else quantity
     return (
         stamp, stamp, official, unit, day, period, plan.pk, plan.catalogue_item_id, quantity, rng.randint(15, 240),
-        "Xử lý hồ sơ (dữ liệu sinh tự động)", "", "", plan.coefficient, LineStatus.REVIEWED.value, "{}", accepted,
+        "Xử lý hồ sơ (dữ liệu sinh tự động)", "", "", "", plan.coefficient, LineStatus.REVIEWED.value, "{}", accepted,
         failures, delays, 0, exempt, "Nguyên nhân khách quan" if exempt else "", "", "", "", reviewed[day],
     )  # fmt: skip
