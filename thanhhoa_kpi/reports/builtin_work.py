@@ -14,7 +14,9 @@ appraisals :mod:`thanhhoa_kpi.appraisals.cutoff` counts, and say so in ``result.
 - ``bao_cao_thang_tinh`` — the province monthly report to the Standing Committee;
 - ``so_ket_quy`` — the quarterly sơ kết, per month and for the quarter;
 - ``danh_sach_xep_loai_nam`` — the annual classification list with the quota check;
-- ``don_vi_cham_cong_khai`` — units late to publish (:mod:`thanhhoa_kpi.reports.builtin_deadlines`).
+- ``don_vi_cham_cong_khai`` — units late to publish (:mod:`thanhhoa_kpi.reports.builtin_deadlines`);
+- ``kiem_tra_nhat_ky`` — plausibility flags per official of a unit's month
+  (:mod:`thanhhoa_kpi.reports.builtin_plausibility`).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from thanhhoa_kpi.organization.models import Official, OrgUnit
 from thanhhoa_kpi.reports import work_figures
 from thanhhoa_kpi.reports.builtin import register_builtin_report
 from thanhhoa_kpi.reports.builtin_deadlines import late_units
+from thanhhoa_kpi.reports.builtin_plausibility import integrity_report
 from thanhhoa_kpi.reports.engine import MAX_ROWS, Column, ReportResult
 from thanhhoa_kpi.worklogs import selectors as worklog_selectors
 from thanhhoa_kpi.worklogs.models import LineStatus, WorkPeriod
@@ -377,6 +380,11 @@ def register_work_builtins() -> None:
          "Các đơn vị còn phiếu chưa công khai sau hạn phê duyệt của kỳ (hoặc công khai sau hạn): "
          "số phiếu theo trạng thái và số ngày chậm.",
          {"period": APPRAISAL_PERIOD, "bloc": BLOC, "unit": UNIT}, APPRAISAL),
+        ("kiem_tra_nhat_ky", "Kiểm tra tính hợp lý của nhật ký công việc", integrity_report,
+         "Các cán bộ có dòng nhật ký cần lưu ý trong tháng: vượt giờ một ngày, ghi vào ngày nghỉ hoặc thời gian "
+         "nghỉ, trùng số văn bản hoặc tệp minh chứng, dồn việc cuối tháng hoặc sau hạn, năng suất cao bất thường "
+         "so với nhóm, chủ yếu việc tự đăng ký. Để lãnh đạo xem xét, không tự động trừ điểm.",
+         {"period": PERIOD_MONTH, "unit": UNIT}, WORK_MONTH),
     ]  # fmt: skip
     for code, title, func, description, params, kinds in reports:
         register_builtin_report(code, title, func, description=description, params=params, kinds=kinds)
