@@ -20,7 +20,15 @@ average of the monthly or quarterly results the old unit sends). Decisions:
 - the parameters are those copied into the official's latest published appraisal;
 - the quota is applied per group (the latest appraisal's group) to the rolled-up means,
   ranked with the mean task score (the same weighted mean, by the engine), then the head
-  cap, as for a single period (:mod:`thanhhoa_kpi.appraisals.quota`).
+  cap, as for a single period (:mod:`thanhhoa_kpi.appraisals.quota`);
+- a rule set with conditions on the work (QĐ 366-QĐ/TW Điều 11: "tốt" needs 100 % of the
+  tasks on time, "hoàn thành" 100 % done with at most 20 % delayed, "xuất sắc" 30 %
+  exceeded) is checked against the whole period's work: the reviewed work of the months
+  the official's published appraisals stand for, added up per catalogue item as a month
+  is (:func:`thanhhoa_kpi.appraisals.batch.month_work`), and the share exceeded that the
+  reviewers confirmed, weighted by each appraisal's converted assigned work
+  (:func:`thanhhoa_kpi.scoring.exceeded_share_over`). Without this a QĐ 366 year would be
+  classified on its mean alone, and never "xuất sắc" (no share confirmed for the year).
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ from django.db.models import Q
 
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.appraisals import quota, states
+from thanhhoa_kpi.appraisals.batch import Scope, deduction_of, month_work
 from thanhhoa_kpi.appraisals.choices import PeriodKind, ScoreStatus, classification_label
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalPeriod
 from thanhhoa_kpi.organization.models import LeavePeriod, Official, OrgUnit
@@ -45,13 +54,17 @@ from thanhhoa_kpi.scoring import (
     QuotaEntry,
     RollupPeriod,
     RuleParams,
+    TaskShares,
     apply_quota,
+    exceeded_share_over,
     parse_params,
     rollup,
+    summed_shares,
 )
 from thanhhoa_kpi.scoring import (
     PeriodKind as RollupKind,
 )
+from thanhhoa_kpi.worklogs.models import WorkPeriod
 
 Month = tuple[int, int]
 
@@ -142,8 +155,25 @@ def _piece(appraisal: Appraisal, worked: list[Month]) -> RollupPeriod | None:
     return RollupPeriod(total=appraisal.total, months=len(worked))
 
 
+def _reads_work(params: RuleParams) -> bool:
+    """Whether the rule set's levels need the period's work beside the mean (QĐ 366 Điều 11)."""
+    return bool(params.band_conditions) or params.excellent_requires_exceeded_share is not None
+
+
+def _exceeded_share(appraisals: list[Appraisal], own: list[RollupPeriod | None]) -> Decimal | None:
+    """The confirmed shares exceeded of the appraisals that stand for worked months, weighted by their work."""
+    parts = [(appraisal.exceeded_share, appraisal.assigned_converted or Decimal(0))
+             for appraisal, piece in zip(appraisals, own, strict=True)
+             if piece is not None and piece.kind is RollupKind.WORKED]  # fmt: skip
+    return exceeded_share_over(parts)
+
+
 def _roll(
-    row: ClassificationRow, appraisals: list[Appraisal], leave: dict[Month, tuple[str, ...]], period: AppraisalPeriod
+    row: ClassificationRow,
+    appraisals: list[Appraisal],
+    leave: dict[Month, tuple[str, ...]],
+    period: AppraisalPeriod,
+    shares: TaskShares | None = None,
 ) -> None:
     months = period.months()
     covered = {month for appraisal in appraisals for month in _covered(appraisal)}
@@ -158,7 +188,11 @@ def _roll(
         return
     codes = sorted({row.code for appraisal in appraisals for row in appraisal.disqualifiers.all()})
     row.disqualifiers = tuple(Disqualifier(code) for code in codes)
-    result = rollup(pieces, params, annual=period.kind == PeriodKind.YEAR, disqualifiers=row.disqualifiers)
+    exceeded = _exceeded_share(appraisals, own) if _reads_work(params) else None
+    result = rollup(
+        pieces, params, annual=period.kind == PeriodKind.YEAR, disqualifiers=row.disqualifiers,
+        exceeded_share=exceeded, shares=shares,
+    )  # fmt: skip
     row.months_worked, row.mean = result.worked_months, result.mean
     row.months_excluded = len([piece for piece in pieces if piece.kind is not RollupKind.WORKED])
     row.by_score = row.after_quota = row.final = result.classification.value if result.classification else ""
@@ -240,6 +274,35 @@ def _cap(row: ClassificationRow, period: AppraisalPeriod) -> None:
         row.final, row.head_cap_reason = final, reason
 
 
+Staying = list[tuple[Official, list[Appraisal], dict[Month, tuple[str, ...]]]]
+
+
+def _period_shares(staying: Staying) -> dict[int, TaskShares | None]:
+    """The shares of the whole period's work, for the officials whose rule set has conditions on it.
+
+    The months are those the official's published appraisals stand for (not on leave);
+    officials with the same months are added up together, in one range of ids.
+    """
+    wanted: dict[tuple[Month, ...], list[tuple[int, RuleParams]]] = defaultdict(list)
+    for official, appraisals, leave in staying:
+        params = parse_params(appraisals[-1].rule_params) if appraisals else None
+        if params is not None and params.band_conditions:
+            months = sorted({month for owned in _own_months(appraisals, leave) for month in owned})
+            wanted[tuple(months)].append((official.pk, params))
+    found: dict[int, TaskShares | None] = {}
+    for months, members in wanted.items():
+        ids = [pk for pk, _params in members]
+        work_periods = [
+            pk for pk, year, month in WorkPeriod.objects.values_list("pk", "year", "month") if (year, month) in months
+        ]  # fmt: skip
+        rules = {str(index): params for index, (_pk, params) in enumerate(members)}
+        work = month_work(work_periods, Scope(min(ids), max(ids)), rules)
+        for pk, params in members:
+            summed = work.get(pk, {}).get(deduction_of(params))
+            found[pk] = summed_shares(summed) if summed is not None else None
+    return found
+
+
 def rolled_up(
     period: AppraisalPeriod, unit: OrgUnit | None, user: Any
 ) -> tuple[list[ClassificationRow], list[ClassificationGroup]]:
@@ -251,13 +314,16 @@ def rolled_up(
         official_id__in=[o.pk for o in officials], start_date__lte=period.end_date, end_date__gte=period.start_date
     ).values_list("official_id", "start_date", "end_date", "kind"):
         leaves[official_id].append((start, end, kind))
+    staying = [
+        (official, found.get(official.pk, []), full_leave_months(leaves[official.pk], period.months()))
+        for official in officials
+        if not _moved_to_another_bloc(official, found.get(official.pk, []), posted, period.bloc)
+    ]
+    shares = _period_shares(staying)
     rows, grouped = [], defaultdict(list)
-    for official in officials:
-        appraisals = found.get(official.pk, [])
-        if _moved_to_another_bloc(official, appraisals, posted, period.bloc):
-            continue
+    for official, appraisals, leave in staying:
         row = ClassificationRow(official=official, appraisal=appraisals[-1] if appraisals else None)
-        _roll(row, appraisals, full_leave_months(leaves[official.pk], period.months()), period)
+        _roll(row, appraisals, leave, period, shares.get(official.pk))
         rows.append(row)
         if row.appraisal is not None:
             grouped[quota.key_of(row.appraisal)].append(row)

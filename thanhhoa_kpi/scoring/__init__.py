@@ -41,12 +41,21 @@ from .general import GeneralInput, GeneralScore, general_score
 from .head_unit import HeadCap, cap_head_by_unit
 from .leader import TaskScore, UnitCriteria, task_score, unit_result_criterion
 from .params import GeneralGroup, RuleParams, RuleSet, SubCriterion, identified, parse_params, parse_rule_sets
-from .period import PeriodInput, PeriodScore, SummedInput, SummedWork, score_period, score_summed, summed_work
+from .period import (
+    PeriodInput,
+    PeriodScore,
+    SummedInput,
+    SummedWork,
+    score_period,
+    score_summed,
+    summed_shares,
+    summed_work,
+)
 from .preview import parse_json_text, quota_preview, score_preview
 from .quota import GroupQuota, QuotaDecision, QuotaEntry, QuotaOutcome, apply_quota, quota_limit
-from .rollup import RollupPeriod, RollupResult, rollup
+from .rollup import RollupPeriod, RollupResult, exceeded_share_over, rollup
 from .rounding import round_half_up
-from .tasks import ItemInput, Ratios, TaskSums, converted_sums, task_ratios
+from .tasks import ItemInput, Ratios, TaskShares, TaskSums, converted_sums, task_ratios
 
 __all__ = [
     "CLASSIFICATION_LABELS",
@@ -85,6 +94,7 @@ __all__ = [
     "SummedInput",
     "SummedWork",
     "TaskScore",
+    "TaskShares",
     "TaskSums",
     "UnitCriteria",
     "apply_quota",
@@ -92,6 +102,7 @@ __all__ = [
     "cap_head_by_unit",
     "classify",
     "converted_sums",
+    "exceeded_share_over",
     "general_score",
     "identified",
     "parse_json_text",
@@ -104,6 +115,7 @@ __all__ = [
     "score_period",
     "score_preview",
     "score_summed",
+    "summed_shares",
     "summed_work",
     "task_ratios",
     "task_score",

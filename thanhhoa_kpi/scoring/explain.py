@@ -295,6 +295,16 @@ def condition_line(
     )
 
 
+def period_work_line(shares: TaskShares, exceeded: Decimal | None, params: RuleParams) -> str:
+    """QĐ 366-QĐ/TW Điều 11 on a quarter or a year: its conditions read the whole period's work."""
+    found = "chưa được xác nhận" if exceeded is None else _share(exceeded)
+    return (
+        f"Công việc cả kỳ: đã hoàn thành {_share(shares.done)} khối lượng được giao, {_share(shares.delayed)} "
+        f"chậm tiến độ; tỷ lệ nhiệm vụ vượt mức {found} (bình quân các kỳ theo khối lượng được giao quy đổi)"
+        f"{cite(params.citations.band_conditions)}."
+    )
+
+
 def final_line(classification: Classification) -> str:
     return f"Xếp loại: {label(classification)}."
 

@@ -30,6 +30,7 @@ from .rounding import exact, round_half_up, round_ratio
 from .tasks import (
     ItemInput,
     Ratios,
+    TaskShares,
     TaskSums,
     converted_sums,
     item_errors,
@@ -100,6 +101,17 @@ class SummedWork:
     progress: Amount
     done: Amount | None = None
     delayed: Amount | None = None
+
+
+def summed_shares(work: SummedWork) -> TaskShares | None:
+    """The shares QĐ 366-QĐ/TW Điều 11's conditions read, from summed work (:class:`.tasks.TaskShares`).
+
+    ``None`` when nothing was assigned (nothing to be done or late) or when ``done`` and
+    ``delayed`` were not added up.
+    """
+    if work.done is None or work.delayed is None or work.assigned == 0:
+        return None
+    return shares_of(exact(work.done), exact(work.delayed), exact(work.assigned))
 
 
 @dataclass(frozen=True)
@@ -219,9 +231,7 @@ def score_summed(period: SummedInput, params: RuleParams) -> PeriodScore:
     score = (percent[0] * task_max[0] * percent_base[1], percent[1] * task_max[1] * percent_base[0])
     general_n, general_d = _pair(general.score)
     total = (general_n * score[1] + score[0] * general_d, general_d * score[1])
-    shares = None
-    if params.band_conditions and work.done is not None and work.delayed is not None:
-        shares = shares_of(exact(work.done), exact(work.delayed), exact(work.assigned))
+    shares = summed_shares(work) if params.band_conditions else None
     outcome = classify(
         round_ratio(*total, places),
         params,

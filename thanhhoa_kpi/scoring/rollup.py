@@ -22,13 +22,19 @@ How each kind of period enters (decisions, with their basis):
   assigned them work) and SPEC 5.5 averages only the periods with one.
 - FULL_LEAVE: left out of the mean; its months count towards the minimum only when
   every leave covering it is of a kind the rule set names.
+
+QĐ 366-QĐ/TW classifies by year (and quarter) and puts conditions on the work beside the
+score band (Điều 11; see :mod:`.classify`). For a rule set with such conditions the
+caller passes the ``shares`` of the whole period's work (its converted assigned work
+done and delayed) and the share of tasks exceeded (:func:`exceeded_share_over`), so
+that the year's level is checked against the year's work, not only against the mean.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from . import explain
 from .classify import classify
@@ -37,6 +43,10 @@ from .errors import INVALID_INPUT, ScoringInputError
 from .params import LEAVE_KINDS, RuleParams
 from .reader import ZERO, join
 from .rounding import round_half_up
+from .tasks import TaskShares
+
+# Places of a share of tasks exceeded (as ``Appraisal.exceeded_share`` stores it).
+_SHARE_QUANTUM = Decimal("0.0001")
 
 
 @dataclass(frozen=True)
@@ -115,6 +125,25 @@ def _below_minimum_line(worked: int, leave: int, minimum: int, citation: str) ->
     )
 
 
+def exceeded_share_over(parts: Sequence[tuple[Decimal | None, Decimal]]) -> Decimal | None:
+    """The share of a quarter's or year's tasks exceeded, from its periods (QĐ 366-QĐ/TW Điều 11).
+
+    "Xuất sắc" needs at least 30 % of the tasks exceeded, and the reviewer confirms a
+    share for each month or quarter. ``parts`` are (confirmed share or ``None``,
+    converted assigned work) per period; the result is the shares' mean weighted by
+    the work, i.e. the share of the whole period's converted work exceeded, cut (never
+    rounded up) to four places. A period with work but no confirmed share counts as
+    nothing exceeded, since nobody confirmed it; periods without work do not count.
+    ``None`` when no period with work has a confirmed share.
+    """
+    weighted = [(share, assigned) for share, assigned in parts if assigned > ZERO]
+    if all(share is None for share, _ in weighted):
+        return None
+    work = sum((assigned for _, assigned in weighted), ZERO)
+    exceeded = sum(((share or ZERO) * assigned for share, assigned in weighted), ZERO)
+    return (exceeded / work).quantize(_SHARE_QUANTUM, rounding=ROUND_DOWN)
+
+
 _NOTHING_SCORED = "Không xếp loại: không có kỳ nào được chấm điểm để tính điểm bình quân."
 
 
@@ -125,11 +154,14 @@ def rollup(
     annual: bool = True,
     disqualifiers: Sequence[Disqualifier] = (),
     exceeded_share: Decimal | None = None,
+    shares: TaskShares | None = None,
 ) -> RollupResult:
     """Mean of the worked periods and its level (ND 335 Điều 20, 21; ND 233 Điều 14, 15).
 
     ``annual`` applies the minimum worked months of the rule set; a quarter only needs
-    one worked month. Disqualifiers of the year force "Không hoàn thành".
+    one worked month. Disqualifiers of the year force "Không hoàn thành". ``shares``
+    (the whole period's work) and ``exceeded_share`` are read by rule sets with
+    conditions on the work (QĐ 366-QĐ/TW Điều 11), the level stepping down as for a month.
     """
     errors = rollup_errors(periods, params)
     if errors:
@@ -161,6 +193,8 @@ def rollup(
     exact = sum((total * weight for total, weight in scored_periods), ZERO) / scored
     mean = round_half_up(exact, params.rounding_places)
     lines.append(explain.rollup_mean_line(scored_periods, exact, scored, params.rounding_places))
-    outcome = classify(mean, params, disqualifiers=disqualifiers, exceeded_share=exceeded_share)
+    if shares is not None:
+        lines.append(explain.period_work_line(shares, exceeded_share, params))
+    outcome = classify(mean, params, disqualifiers=disqualifiers, exceeded_share=exceeded_share, shares=shares)
     lines.extend(outcome.reasons)
     return RollupResult(RollupStatus.OK, worked, mean, outcome.classification, tuple(lines), scored, leave)
