@@ -26,7 +26,7 @@ from thanhhoa_kpi.reports.models import ReportSchedule, SavedReport
 from thanhhoa_kpi.transfer.models import ImportJob
 from thanhhoa_kpi.workflow.models import JobDescription, Notification, WorkflowDefinition
 from thanhhoa_kpi.workflow.services import workflow_start_fields
-from thanhhoa_kpi.worklogs.models import Assignment
+from thanhhoa_kpi.worklogs.models import Assignment, PlausibilityThresholds, PublicHoliday
 
 Rows = dict[str, list[tuple[str, Any]]]
 
@@ -141,6 +141,8 @@ def build_rows(cast: Any, work: Any, personas: dict[str, Any]) -> tuple[Rows, di
             ("B", _job_description(cast.other_team, cast.position, cast.outsider)),
         ],
         "worklogs_workperiod": [("A", work.period)],
+        "worklogs_publicholiday": [("A", PublicHoliday.objects.create(date=date(2026, 9, 2), name="Quốc khánh"))],
+        "worklogs_plausibilitythresholds": [("A", PlausibilityThresholds.objects.create())],
         "worklogs_assignment": [("A", _assignment(cast, cast.official, work.culture)),
                                 ("B", _assignment(cast, cast.outsider, work.foreign))],  # fmt: skip
         "worklogs_worklogline": [("A", _with_evidence(log(cast.official, work.culture))),

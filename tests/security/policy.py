@@ -227,6 +227,10 @@ MODELS: dict[str, ModelPolicy] = {
     "worklogs_assignment": model("personal", "review", view=SIGNED),
     # Lines are written on the personal pages (my-week, line edit, review); the model page reads.
     "worklogs_worklogline": model("personal", "self", view=SIGNED),
+    # The plausibility checks' data: province-wide, read by HR admins and the viewer, written by
+    # province admins; the thresholds are one row (the matrix holds it), so nobody adds a second.
+    "worklogs_publicholiday": model("public", "public", view=_VIEW_DEFS, add=PROVINCE, change=PROVINCE),
+    "worklogs_plausibilitythresholds": model("public", "public", view=_VIEW_DEFS, change=PROVINCE),
 }
 # fmt: on
 

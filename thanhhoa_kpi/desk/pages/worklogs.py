@@ -44,7 +44,7 @@ from thanhhoa_kpi.desk.navigation import ADMIN, AUTHORITY, LEAD, MINE, VIEWER, i
 from thanhhoa_kpi.desk.numbers import DecimalInput
 from thanhhoa_kpi.organization.models import LeavePeriod, OrgUnit
 from thanhhoa_kpi.worklogs import assignments as assign_services
-from thanhhoa_kpi.worklogs import rights, selectors, services
+from thanhhoa_kpi.worklogs import plausibility, rights, selectors, services
 from thanhhoa_kpi.worklogs.models import Assignment, Origin, PeriodStatus, WorkLogLine, WorkPeriod
 
 ITEM_URL = "admin:worklogs_item_autocomplete"
@@ -320,10 +320,18 @@ def review_queue_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
         except DomainError as error:
             model_admin.report_domain_error(request, error)
         return HttpResponseRedirect(request.path)
-    lines = selectors.worklog_awaiting_review(user=user).select_related("catalogue_item", "official")[:500]
+    lines = list(selectors.worklog_awaiting_review(user=user).select_related("catalogue_item", "official")[:500])
+    _with_flags(lines)
     pending = selectors.assignment_awaiting_approval(user=user)
     return _page(request, model_admin, "review_queue.html", "Duyệt nhật ký công việc", lines=lines,
                  pending=pending[:200])  # fmt: skip
+
+
+def _with_flags(lines: list[WorkLogLine]) -> None:
+    """Each line's plausibility flags (``line.flags``): questions for the reviewer, never a deduction."""
+    found = plausibility.flags_for(WorkLogLine.objects.filter(pk__in=[line.pk for line in lines])) if lines else {}
+    for line in lines:
+        line.flags = found.get(line.pk, [])
 
 
 def _may_review(user: Any, line: WorkLogLine) -> bool:
@@ -351,6 +359,8 @@ def review_line_view(request: HttpRequest, pk: int, model_admin: Any) -> HttpRes
             messages.error(request, error.message)
     own = line.official.user_id == request.user.pk
     can_review = not own and rights.can_direct(request.user, line.official, line.catalogue_item.field)
+    if can_review:
+        _with_flags([line])
     return _page(request, model_admin, "review_line.html", "Duyệt dòng nhật ký", form=form, line=line,
                  can_review=can_review or request.method == "POST")  # fmt: skip
 
