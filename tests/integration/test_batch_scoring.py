@@ -92,7 +92,7 @@ def month(cast):
     review(line=log(cast.colleague, work.sport, "3"), reviewer=cast.head, quality_failures=5)
     review(line=log(on_leave.user, work.office, "2"), reviewer=cast.head)
     review(line=log(party.user, work.culture, "6"), reviewer=cast.head, delays=1)
-    review(line=log(party.user, work.office, "2"), reviewer=cast.head)
+    review(line=log(party.user, work.office, "2"), reviewer=cast.head, quality_failures=1)  # QĐ 366: not to quality
     review(line=log(teacher.user, work.culture, "3"), reviewer=cast.head)
     review(line=log(cast.deputy, work.office, "4"), reviewer=cast.head, delays=1)
     log(cast.colleague, work.sport, "9")  # a draft: does not count
@@ -183,7 +183,7 @@ def test_the_database_adds_up_exactly_what_the_engine_adds_up(cast, month):
         in_sql = batch.month_work(months, scope, rules, in_sql=True)
         assert in_sql == batch.month_work(months, scope, rules, in_sql=False)
         assert in_sql  # the scopes hold work
-    # Without a rule set with conditions on the work, done and delayed are not read.
+    # Without a rule set with conditions on the work, done, delayed and failed are not read.
     nd335 = {"ND335": rules["ND335"]}
     for scope in (batch.Scope(ids[0], ids[-1]), batch.Scope(ids[1], ids[1])):
         bare = batch.month_work(months, scope, nd335, in_sql=True)
@@ -193,7 +193,8 @@ def test_the_database_adds_up_exactly_what_the_engine_adds_up(cast, month):
     party = Official.objects.get(code="T0102").pk
     scoped = batch.month_work(months, batch.Scope(ids[0], ids[-1], month.pk), rules, in_sql=True)
     assert scoped[party] == batch.month_work(months, batch.Scope(party, party), rules, in_sql=False)[party]
-    assert scoped[party][batch.deduction_of(rules["QD366"])].done > 0
+    party_work = scoped[party][batch.deduction_of(rules["QD366"])]
+    assert party_work.done > 0 and party_work.failed == 1  # one product of coefficient 1 not to quality
 
 
 def test_the_batch_without_exact_decimals_in_sql_gives_the_same_figures(cast, month):

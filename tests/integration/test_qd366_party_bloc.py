@@ -105,9 +105,9 @@ def _through_the_workflow(party: Party) -> Appraisal:
 def test_a_party_bloc_official_is_appraised_under_qd_366_from_self_assessment_to_publication(party):
     _month_with_one_late_task(party)
     appraisal = appraisal_of(party.official, party.period)
-    assert (appraisal.rule_set_code, appraisal.rule_set_version) == ("QD366", 2)
+    assert (appraisal.rule_set_code, appraisal.rule_set_version) == ("QD366", 3)
     groups = list(appraisal.criteria.order_by("order").values_list("name", flat=True))
-    assert groups[2] == "Tinh thần tự phê bình và phê bình; tự soi, tự sửa"  # QĐ 366's group, not ND 335's
+    assert groups[2] == "Tự phê bình và phê bình; tự soi, tự sửa; khắc phục hạn chế, khuyết điểm"  # not ND 335's
 
     appraisal = _through_the_workflow(party)
     assert appraisal.state == "PUBLISHED"
@@ -118,15 +118,17 @@ def test_a_party_bloc_official_is_appraised_under_qd_366_from_self_assessment_to
     assert appraisal.proposed_classification == "HOAN_THANH"
     assert appraisal.classification == "HOAN_THANH"
     explanation = appraisal.explanation
-    assert explanation[0].startswith("Bộ quy tắc chấm điểm QD366 phiên bản 2: ")
+    assert explanation[0].startswith("Bộ quy tắc chấm điểm QD366 phiên bản 3: ")
     assert "người được đánh giá: cán bộ, đảng viên." in explanation[0]
     steps = [line for line in explanation if line.startswith("Điểm đạt mức")]
     assert steps == [
         "Điểm đạt mức Hoàn thành xuất sắc nhiệm vụ nhưng chưa đủ điều kiện kèm theo: đã hoàn thành 100% khối lượng "
-        "được giao (yêu cầu từ 100%), 4,17% chậm tiến độ (tối đa 0%) (QĐ 366-QĐ/TW Điều 11): xếp loại thấp hơn, "
+        "được giao (yêu cầu từ 100%), 4,17% chậm tiến độ (tối đa 0%), 0% chưa bảo đảm chất lượng "
+        "(tối đa 0%) (QĐ 366-QĐ/TW Điều 11): xếp loại thấp hơn, "
         "Hoàn thành tốt nhiệm vụ.",
         "Điểm đạt mức Hoàn thành tốt nhiệm vụ nhưng chưa đủ điều kiện kèm theo: đã hoàn thành 100% khối lượng "
-        "được giao (yêu cầu từ 100%), 4,17% chậm tiến độ (tối đa 0%) (QĐ 366-QĐ/TW Điều 11): xếp loại thấp hơn, "
+        "được giao (yêu cầu từ 100%), 4,17% chậm tiến độ (tối đa 0%), 0% chưa bảo đảm chất lượng "
+        "(tối đa 0%) (QĐ 366-QĐ/TW Điều 11): xếp loại thấp hơn, "
         "Hoàn thành nhiệm vụ.",
     ]
     assert explanation[-1] == "Xếp loại: Hoàn thành nhiệm vụ."

@@ -84,7 +84,7 @@ Deduction = tuple[Decimal, int]
 RATE_PLACES = 10
 LEADERS = ("HEAD", "DEPUTY")
 ZERO = Decimal(0)
-NOTHING = SummedWork(ZERO, ZERO, ZERO, ZERO, ZERO, ZERO)
+NOTHING = SummedWork(ZERO, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO)
 FAILING = Classification.KHONG_HOAN_THANH.value
 # The most officials one job scores (its memory stays small whatever the province).
 MAX_CHUNK = 20000
@@ -124,7 +124,7 @@ def _places(value: Decimal) -> int:
 class Scope:
     """Whose work: the officials with ids from ``low`` to ``high``.
 
-    With ``period``, the amounts done and delayed (read only by rule sets with conditions
+    With ``period``, the amounts done, delayed and failed (read only by rule sets with conditions
     on the work) are added up only for the officials whose appraisal of that period uses
     such a rule set.
     """
@@ -158,7 +158,7 @@ def month_work(
 ) -> dict[int, Work]:
     """Per official of ``scope``: the converted sums of the months ``months`` (work period ids), per deduction.
 
-    ``rules`` are the rule sets in play by code. ``done`` and ``delayed`` are filled only
+    ``rules`` are the rule sets in play by code. ``done``, ``delayed`` and ``failed`` are filled only
     when one of them has conditions on the work (QĐ 366). Officials with neither
     assignment nor reviewed line are left out. ``in_sql`` forces the way (tests); by
     default the database adds up when it can.
@@ -205,15 +205,15 @@ def _sql_work(
         GROUP BY official_id, catalogue_item_id, coefficient
     """
     sql = f"""
-        SELECT official_id, SUM(k * c), SUM(k * LEAST(d, c)), {", ".join(terms)}
+        SELECT official_id, SUM(k * c), SUM(k * LEAST(d, c)), SUM(k * LEAST(f, c)), {", ".join(terms)}
         FROM ({per_item}) AS per_item
         GROUP BY official_id ORDER BY NULL
     """
     found: dict[int, dict[str, Any]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, [LineStatus.REVIEWED, *params])
-        for official_id, completed, delayed, *kinds in cursor.fetchall():
-            found[official_id] = {"completed": completed, "delayed": delayed, "kinds": kinds}
+        for official_id, completed, delayed, failed, *kinds in cursor.fetchall():
+            found[official_id] = {"completed": completed, "delayed": delayed, "failed": failed, "kinds": kinds}
         where, params = scope.sql("assignee_id")
         cursor.execute(
             f"SELECT assignee_id, SUM(coefficient * quantity) FROM {assignments} "
@@ -224,7 +224,9 @@ def _sql_work(
         done = _sql_done(cursor, months, scope, shares) if shares else {}
     result: dict[int, Work] = {}
     for official_id in found.keys() | assigned.keys():
-        row = found.get(official_id) or {"completed": ZERO, "delayed": ZERO, "kinds": [ZERO] * 2 * len(deductions)}
+        row = found.get(official_id) or {
+            "completed": ZERO, "delayed": ZERO, "failed": ZERO, "kinds": [ZERO] * 2 * len(deductions),
+        }  # fmt: skip
         kinds = row["kinds"]
         result[official_id] = {
             deduction: SummedWork(
@@ -234,6 +236,7 @@ def _sql_work(
                 progress=kinds[2 * index + 1],
                 done=done.get(official_id, ZERO) if shares else None,
                 delayed=row["delayed"] if shares else None,
+                failed=row["failed"] if shares else None,
             )
             for index, deduction in enumerate(deductions)
         }

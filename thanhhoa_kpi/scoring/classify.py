@@ -7,9 +7,9 @@ corruption or waste in the unit they directly manage (điểm d). ND 233/2026/N�
 Điều 12 has the same bands. QĐ 366-QĐ/TW Điều 11 adds, for "xuất sắc", a confirmed share
 of tasks exceeded (≥ 30 %): without it the level stops at "Hoàn thành tốt"; and conditions
 on the work itself for each level (``band_conditions``: "tốt" needs 100 % of tasks done
-on time, "hoàn thành" 100 % done with at most 20 % delayed). Where the score band and
-the conditions disagree the result is the lower level, stepping down until a level's
-conditions are met ("Không hoàn thành" has none), each step explained.
+on time and to quality, "hoàn thành" 100 % done with at most 20 % delayed). Where the
+score band and the conditions disagree the result is the lower level, stepping down
+until a level's conditions are met ("Không hoàn thành" has none), each step explained.
 """
 
 from __future__ import annotations
@@ -80,7 +80,12 @@ def _short_of_share(share: Decimal | None, required: Decimal) -> bool:
 
 
 def _meets(condition: BandCondition, shares: TaskShares) -> bool:
-    return shares.done >= exact(condition.min_done_share) and shares.delayed <= exact(condition.max_delayed_share)
+    quality = condition.max_failed_share is None or shares.failed <= exact(condition.max_failed_share)
+    return (
+        quality
+        and shares.done >= exact(condition.min_done_share)
+        and shares.delayed <= exact(condition.max_delayed_share)
+    )
 
 
 def _apply_conditions(

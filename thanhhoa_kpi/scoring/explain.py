@@ -287,10 +287,13 @@ def condition_line(
     level: Classification, condition: BandCondition, shares: TaskShares, lower: Classification, params: RuleParams
 ) -> str:
     """QĐ 366-QĐ/TW Điều 11: the score reaches ``level`` but its other conditions do not."""
+    quality = ""
+    if condition.max_failed_share is not None:
+        quality = f", {_share(shares.failed)} chưa bảo đảm chất lượng (tối đa {_share(condition.max_failed_share)})"
     return (
         f"Điểm đạt mức {label(level)} nhưng chưa đủ điều kiện kèm theo: đã hoàn thành {_share(shares.done)} "
         f"khối lượng được giao (yêu cầu từ {_share(condition.min_done_share)}), {_share(shares.delayed)} chậm "
-        f"tiến độ (tối đa {_share(condition.max_delayed_share)}){cite(params.citations.band_conditions)}: "
+        f"tiến độ (tối đa {_share(condition.max_delayed_share)}){quality}{cite(params.citations.band_conditions)}: "
         f"xếp loại thấp hơn, {label(lower)}."
     )
 

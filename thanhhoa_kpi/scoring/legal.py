@@ -8,10 +8,12 @@ cites ND 233, not ND 335) and speak of the right people, so both are rule-set da
   what the rule set applies instead (written in ``fixtures/base/rule_sets.json``).
 - ``subject``: who is assessed ("công chức", "viên chức", "cán bộ, đảng viên").
 - ``band_conditions``: conditions a level needs besides its score band. QĐ 366-QĐ/TW
-  Điều 11: "Hoàn thành tốt" needs 100 % of tasks done on time, "Hoàn thành" 100 % done
-  with at most 20 % delayed, "Hoàn thành xuất sắc" everything of "tốt" (plus the 30 %
-  exceeded, ``excellent_requires_exceeded_share``). ND 335 Điều 20 and ND 233 Điều 12
-  set no such condition for individuals (``null``).
+  Điều 11: "Hoàn thành tốt" needs 100 % of tasks done on time and to quality ("đúng
+  hạn, bảo đảm chất lượng, hiệu quả"), "Hoàn thành" 100 % done with at most 20 %
+  delayed, "Hoàn thành xuất sắc" everything of "tốt" (plus the 30 % exceeded,
+  ``excellent_requires_exceeded_share``). ``max_failed_share`` (optional, absent = no
+  condition) bounds the work with a non-exempt quality failure. ND 335 Điều 20 and
+  ND 233 Điều 12 set no such condition for individuals (``null``).
 
 The three keys are optional so that the parameters copied into appraisals before they
 existed still parse: such a copy has no citations (lines name no article rather than a
@@ -39,6 +41,7 @@ CITATION_KEYS = (
     "min_worked_months",
 )
 CONDITION_KEYS = ("min_done_share", "max_delayed_share")
+OPTIONAL_CONDITION_KEYS = ("max_failed_share",)
 # The levels that may carry conditions; "Không hoàn thành" is where a failed one ends.
 CONDITIONED_LEVELS = (
     Classification.HOAN_THANH_XUAT_SAC,
@@ -67,10 +70,14 @@ class Citations:
 
 @dataclass(frozen=True)
 class BandCondition:
-    """What a level needs besides its score: shares of the converted assigned work (0..1)."""
+    """What a level needs besides its score: shares of the converted assigned work (0..1).
+
+    ``max_failed_share`` is ``None`` where the level sets nothing on quality.
+    """
 
     min_done_share: Decimal
     max_delayed_share: Decimal
+    max_failed_share: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -105,10 +112,11 @@ def read_band_conditions(data: Fields) -> tuple[tuple[Classification, BandCondit
     conditions = []
     for level in CONDITIONED_LEVELS:
         if found is not None and level.value in found:
-            section = Fields(data.reader, found, path).section(level.value, CONDITION_KEYS)
+            section = Fields(data.reader, found, path).section(level.value, CONDITION_KEYS, OPTIONAL_CONDITION_KEYS)
             condition = BandCondition(
                 min_done_share=section.number("min_done_share", high=ONE),
                 max_delayed_share=section.number("max_delayed_share", high=ONE),
+                max_failed_share=section.optional_number("max_failed_share", high=ONE),
             )
             conditions.append((level, condition))
     return tuple(conditions)

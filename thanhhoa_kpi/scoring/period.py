@@ -39,6 +39,7 @@ from .tasks import (
     task_shares,
     work_delayed,
     work_done,
+    work_failed,
 )
 
 
@@ -90,9 +91,9 @@ class SummedWork:
 
     ``quality`` and ``progress`` carry each item's deduction, capped per item, as
     :func:`.tasks.converted_sums` computes them. ``done`` (Σ k × min(completed,
-    assigned) per item) and ``delayed`` (Σ k × min(non-exempt delays, completed)) are
-    read only by rule sets whose levels carry conditions on the work (QĐ 366), which
-    require them.
+    assigned) per item), ``delayed`` (Σ k × min(non-exempt delays, completed)) and
+    ``failed`` (the same with quality failures) are read only by rule sets whose levels
+    carry conditions on the work (QĐ 366), which require them.
     """
 
     assigned: Amount
@@ -101,17 +102,18 @@ class SummedWork:
     progress: Amount
     done: Amount | None = None
     delayed: Amount | None = None
+    failed: Amount | None = None
 
 
 def summed_shares(work: SummedWork) -> TaskShares | None:
     """The shares QĐ 366-QĐ/TW Điều 11's conditions read, from summed work (:class:`.tasks.TaskShares`).
 
-    ``None`` when nothing was assigned (nothing to be done or late) or when ``done`` and
-    ``delayed`` were not added up.
+    ``None`` when nothing was assigned (nothing to be done or late) or when ``done``,
+    ``delayed`` and ``failed`` were not added up.
     """
-    if work.done is None or work.delayed is None or work.assigned == 0:
+    if work.done is None or work.delayed is None or work.failed is None or work.assigned == 0:
         return None
-    return shares_of(exact(work.done), exact(work.delayed), exact(work.assigned))
+    return shares_of(exact(work.done), exact(work.delayed), exact(work.assigned), exact(work.failed))
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,7 @@ def summed_work(items: tuple[ItemInput, ...], params: RuleParams) -> SummedWork:
         progress=sums.progress,
         done=work_done(sums),
         delayed=work_delayed(sums),
+        failed=work_failed(sums),
     )
 
 
@@ -161,7 +164,7 @@ def period_errors(period: PeriodInput, params: RuleParams) -> list[tuple[str, st
     return errors + _common_errors(period, params)
 
 
-_WORK_KEYS = ("assigned", "completed", "quality", "progress", "done", "delayed")
+_WORK_KEYS = ("assigned", "completed", "quality", "progress", "done", "delayed", "failed")
 
 
 def summed_errors(period: SummedInput, params: RuleParams) -> list[tuple[str, str]]:

@@ -215,6 +215,8 @@ class Fields:
         value = self.reader.text(self.data[key], self.at(key)) if key in self.data else None
         return value or ""
 
-    def section(self, key: str, keys: Sequence[str]) -> Fields:
-        found = self.reader.mapping(self.data[key], self.at(key), required=keys) if key in self.data else None
+    def section(self, key: str, keys: Sequence[str], optional: Sequence[str] = ()) -> Fields:
+        found = None
+        if key in self.data:
+            found = self.reader.mapping(self.data[key], self.at(key), required=keys, optional=optional)
         return Fields(self.reader, found, self.at(key))

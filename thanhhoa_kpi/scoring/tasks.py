@@ -201,27 +201,29 @@ def task_ratios(sums: TaskSums, params: RuleParams) -> Ratios | None:
 
 @dataclass(frozen=True)
 class TaskShares:
-    """Shares (0..1) of the converted assigned work done and delayed, for band conditions.
+    """Shares (0..1) of the converted assigned work done, delayed and failed, for band conditions.
 
-    QĐ 366-QĐ/TW Điều 11 words its conditions in tasks: "100 % done", "at most 20 %
-    delayed". Read here per product and weighted by coefficient: an item counts as done
-    up to its assigned quantity (more on one item does not make up for another), and
-    each non-exempt delay marks one of its completed products as delayed (at most all
-    of them). Both are divided by the converted assigned amount, like a, b and c.
+    QĐ 366-QĐ/TW Điều 11 words its conditions in tasks: "100 % done on time, to
+    quality", "at most 20 % delayed". Read here per product and weighted by
+    coefficient: an item counts as done up to its assigned quantity (more on one item
+    does not make up for another), and each non-exempt delay (quality failure) marks
+    one of its completed products as delayed (failed), at most all of them. All are
+    divided by the converted assigned amount, like a, b and c.
     """
 
     done: Fraction
     delayed: Fraction
+    failed: Fraction = Fraction(0)
 
 
 def task_shares(sums: TaskSums) -> TaskShares:
     """The shares of :class:`TaskShares`, for a period with assigned work (see :func:`task_ratios`)."""
-    return shares_of(work_done(sums), work_delayed(sums), sums.assigned)
+    return shares_of(work_done(sums), work_delayed(sums), sums.assigned, work_failed(sums))
 
 
-def shares_of(done: Fraction, delayed: Fraction, assigned: Fraction) -> TaskShares:
-    """The converted amounts done and delayed as shares of the converted assigned amount (> 0)."""
-    return TaskShares(done=done / assigned, delayed=delayed / assigned)
+def shares_of(done: Fraction, delayed: Fraction, assigned: Fraction, failed: Fraction = Fraction(0)) -> TaskShares:
+    """The converted amounts done, delayed and failed as shares of the converted assigned amount (> 0)."""
+    return TaskShares(done=done / assigned, delayed=delayed / assigned, failed=failed / assigned)
 
 
 def work_done(sums: TaskSums) -> Fraction:
@@ -234,6 +236,11 @@ def work_delayed(sums: TaskSums) -> Fraction:
     return sum((_delayed(result) for result in sums.items), Fraction(0))
 
 
+def work_failed(sums: TaskSums) -> Fraction:
+    """Σ over items of k × min(non-exempt quality failures, completed): the converted products not to quality."""
+    return sum((_failed(result) for result in sums.items), Fraction(0))
+
+
 def _done(result: ItemResult) -> Fraction:
     return min(result.completed, result.assigned)
 
@@ -241,3 +248,8 @@ def _done(result: ItemResult) -> Fraction:
 def _delayed(result: ItemResult) -> Fraction:
     item = result.item
     return exact(item.coefficient) * min(Fraction(result.progress.non_exempt), exact(item.completed))
+
+
+def _failed(result: ItemResult) -> Fraction:
+    item = result.item
+    return exact(item.coefficient) * min(Fraction(result.quality.non_exempt), exact(item.completed))

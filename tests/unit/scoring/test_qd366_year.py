@@ -70,11 +70,12 @@ def test_a_year_on_time_with_a_third_exceeded_is_excellent() -> None:
 
 def test_a_good_year_with_late_work_is_completed_with_the_reason() -> None:
     """Mean 85 ("tốt" by the band), 5 % of the year's work late: "hoàn thành" (QĐ 366 Điều 11)."""
-    result = _year("85", TaskShares(done=Fraction(1), delayed=Fraction(1, 20)))
+    result = _year("85", TaskShares(done=Fraction(1), delayed=Fraction(1, 20)))  # nothing failed
     assert result.classification is HT
     assert result.explanation[-2] == (
         "Điểm đạt mức Hoàn thành tốt nhiệm vụ nhưng chưa đủ điều kiện kèm theo: đã hoàn thành 100% khối lượng "
-        "được giao (yêu cầu từ 100%), 5% chậm tiến độ (tối đa 0%) (QĐ 366-QĐ/TW Điều 11): xếp loại thấp hơn, "
+        "được giao (yêu cầu từ 100%), 5% chậm tiến độ (tối đa 0%), 0% chưa bảo đảm chất lượng "
+        "(tối đa 0%) (QĐ 366-QĐ/TW Điều 11): xếp loại thấp hơn, "
         "Hoàn thành nhiệm vụ."
     )
     assert result.explanation[-1] == "Xếp loại: Hoàn thành nhiệm vụ."
@@ -105,8 +106,9 @@ def test_without_the_years_work_the_mean_alone_decides_as_before() -> None:
 
 
 def test_summed_work_gives_the_shares_of_its_assigned_work() -> None:
-    work = SummedWork(assigned=D(24), completed=D(24), quality=D(24), progress=D("23.75"), done=D(24), delayed=D(1))
-    assert summed_shares(work) == TaskShares(done=Fraction(1), delayed=Fraction(1, 24))
+    work = SummedWork(assigned=D(24), completed=D(24), quality=D(23), progress=D("23.75"), done=D(24), delayed=D(1),
+                      failed=D(2))  # fmt: skip
+    assert summed_shares(work) == TaskShares(done=Fraction(1), delayed=Fraction(1, 24), failed=Fraction(1, 12))
 
 
 @pytest.mark.parametrize(
@@ -115,6 +117,7 @@ def test_summed_work_gives_the_shares_of_its_assigned_work() -> None:
         SummedWork(assigned=D(0), completed=D(0), quality=D(0), progress=D(0), done=D(0), delayed=D(0)),
         SummedWork(assigned=D(10), completed=D(10), quality=D(10), progress=D(10)),
         SummedWork(assigned=D(10), completed=D(10), quality=D(10), progress=D(10), done=D(10)),
+        SummedWork(assigned=D(10), completed=D(10), quality=D(10), progress=D(10), done=D(10), delayed=D(0)),
     ],
 )
 def test_no_shares_without_assigned_work_or_without_the_amounts_done_and_delayed(work: SummedWork) -> None:

@@ -34,7 +34,7 @@ from thanhhoa_kpi.scoring import (
 )
 from thanhhoa_kpi.scoring.legal import NEUTRAL_SUBJECT, Citations
 
-from .conftest import D, all_params, item, params, points, raw_rule_sets
+from .conftest import D, all_params, item, params, points, raw_rule_sets, rule_sets
 
 XS = Classification.HOAN_THANH_XUAT_SAC
 TOT = Classification.HOAN_THANH_TOT
@@ -58,7 +58,7 @@ def _leader_with_everything(code: str) -> tuple[str, ...]:
 @pytest.mark.parametrize("code", ["ND335", "ND233", "QD366"])
 def test_the_first_line_names_the_rule_set_and_its_version(code: str) -> None:
     line = _leader_with_everything(code)[0]
-    assert line.startswith(f"Bộ quy tắc chấm điểm {code} phiên bản 2: ")
+    assert line.startswith(f"Bộ quy tắc chấm điểm {code} phiên bản {rule_sets()[code].version}: ")
 
 
 @pytest.mark.parametrize(
@@ -132,7 +132,7 @@ def test_nd233_general_criteria_follow_its_own_appendix() -> None:
 
 def test_qd366_has_its_own_general_criteria() -> None:
     names = [group.name for group in params("QD366").general_groups]
-    assert names[2] == "Tinh thần tự phê bình và phê bình; tự soi, tự sửa"
+    assert names[2] == "Tự phê bình và phê bình; tự soi, tự sửa; khắc phục hạn chế, khuyết điểm"
     assert sum(group.max_points for group in params("QD366").general_groups) == D(30)
 
 
@@ -161,10 +161,12 @@ def test_qd366_excellent_with_a_delay_steps_down_to_the_level_whose_conditions_h
     reasons = [line for line in result.explanation if line.startswith("Điểm đạt mức")]
     assert reasons == [
         "Điểm đạt mức Hoàn thành xuất sắc nhiệm vụ nhưng chưa đủ điều kiện kèm theo: đã hoàn thành 100% khối lượng "
-        "được giao (yêu cầu từ 100%), 10% chậm tiến độ (tối đa 0%) (QĐ 366-QĐ/TW Điều 11): xếp loại thấp hơn, "
+        "được giao (yêu cầu từ 100%), 10% chậm tiến độ (tối đa 0%), 0% chưa bảo đảm chất lượng "
+        "(tối đa 0%) (QĐ 366-QĐ/TW Điều 11): xếp loại thấp hơn, "
         "Hoàn thành tốt nhiệm vụ.",
         "Điểm đạt mức Hoàn thành tốt nhiệm vụ nhưng chưa đủ điều kiện kèm theo: đã hoàn thành 100% khối lượng "
-        "được giao (yêu cầu từ 100%), 10% chậm tiến độ (tối đa 0%) (QĐ 366-QĐ/TW Điều 11): xếp loại thấp hơn, "
+        "được giao (yêu cầu từ 100%), 10% chậm tiến độ (tối đa 0%), 0% chưa bảo đảm chất lượng "
+        "(tối đa 0%) (QĐ 366-QĐ/TW Điều 11): xếp loại thấp hơn, "
         "Hoàn thành nhiệm vụ.",
     ]
     assert result.explanation[-1] == "Xếp loại: Hoàn thành nhiệm vụ."
@@ -257,3 +259,60 @@ def test_general_step_is_checked_on_a_leader_too() -> None:
     with pytest.raises(ScoringInputError) as caught:
         score_period(period, params())
     assert caught.value.errors == (("general.points", "Phải chấm theo bước 0,5 điểm."),)
+
+
+# ---------------------------------------------------------------- QĐ 366: to quality as well as on time
+
+
+def _with_failures(general: int, failures: int, exempt: int = 0, code: str = "QD366") -> Any:
+    period = PeriodInput(
+        Role.STAFF,
+        (item("P1", 1, 10, 10, quality_failures=failures, exempt_quality_failures=exempt),),
+        points(general),
+        exceeded_share=Decimal("0.5"),
+    )
+    return score_period(period, params(code))
+
+
+def test_qd366_good_needs_the_work_to_quality_too() -> None:
+    """QĐ 366 Điều 11: "tốt" is 100 % of tasks "đúng hạn, bảo đảm chất lượng, hiệu quả"."""
+    result = _with_failures(15, 1)
+    assert (result.total, result.classification) == (D("84.42"), HT)
+    assert (
+        "Điểm đạt mức Hoàn thành tốt nhiệm vụ nhưng chưa đủ điều kiện kèm theo: đã hoàn thành 100% khối lượng "
+        "được giao (yêu cầu từ 100%), 0% chậm tiến độ (tối đa 0%), 10% chưa bảo đảm chất lượng (tối đa 0%) "
+        "(QĐ 366-QĐ/TW Điều 11): xếp loại thấp hơn, Hoàn thành nhiệm vụ."
+    ) in result.explanation
+
+
+def test_qd366_excellent_with_a_quality_failure_is_completed_not_good() -> None:
+    assert _with_failures(30, 1).classification is HT
+
+
+def test_qd366_completed_sets_no_quality_share() -> None:
+    """ "Hoàn thành" is 100 % done with at most 20 % delayed: failures alone do not make it "không hoàn thành"."""
+    assert _with_failures(15, 8).classification is HT
+
+
+def test_an_exempt_quality_failure_does_not_count_against_the_condition() -> None:
+    assert _with_failures(15, 1, exempt=1).classification is TOT
+
+
+def test_nd335_sets_no_quality_condition() -> None:
+    assert _with_failures(15, 1, code="ND335").classification is TOT
+
+
+def test_a_quality_condition_is_optional_and_checked_as_a_share() -> None:
+    conditions = {
+        "HOAN_THANH_TOT": {"min_done_share": 1, "max_delayed_share": 0, "max_failed_share": 0.1},
+        "HOAN_THANH": {"min_done_share": 1, "max_delayed_share": 0.2, "max_failed_share": 2},
+    }
+    with pytest.raises(ScoringInputError) as caught:
+        parse_params({**_nd335_params(), "band_conditions": conditions})
+    assert [field for field, _ in caught.value.errors] == ["band_conditions.HOAN_THANH.max_failed_share"]
+    del conditions["HOAN_THANH"]
+    parsed = parse_params({**_nd335_params(), "band_conditions": conditions})
+    good = parsed.condition(TOT)
+    assert good is not None and good.max_failed_share == Decimal("0.1")
+    period = PeriodInput(Role.STAFF, (item("P1", 1, 10, 10, quality_failures=1),), points(15))
+    assert score_period(period, parsed).classification is TOT  # 10 %: within the share allowed

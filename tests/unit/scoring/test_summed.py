@@ -84,7 +84,9 @@ def test_a_leader_with_disqualifier_and_reduced_criteria() -> None:
 @pytest.mark.parametrize("share", [None, D("0.2"), D("0.3")])
 def test_qd366_conditions_and_share_exceeded_step_down_alike(share: Decimal | None) -> None:
     done = (item("P1", 1, 10, 10), item("P2", 2, 5, 5))
-    for chosen in (done, (item("P1", 1, 10, 10, delays=3), item("P2", 2, 5, 4))):
+    late = (item("P1", 1, 10, 10, delays=3), item("P2", 2, 5, 4))
+    failed = (item("P1", 1, 10, 10, quality_failures=1), item("P2", 2, 5, 5))
+    for chosen in (done, late, failed):
         period = PeriodInput(Role.STAFF, chosen, points(30), exceeded_share=share)
         assert figures(summed(period, "QD366")) == figures(score_period(period, params("QD366")))
 
@@ -106,7 +108,7 @@ def test_missing_shares_are_refused_only_where_a_level_reads_them() -> None:
     assert score_summed(SummedInput(Role.STAFF, bare, points(20)), params()).total == D("90.00")
     with pytest.raises(ScoringInputError) as error:
         score_summed(SummedInput(Role.STAFF, bare, points(20)), params("QD366"))
-    assert [field for field, _ in error.value.errors] == ["work.done", "work.delayed"]
+    assert [field for field, _ in error.value.errors] == ["work.done", "work.delayed", "work.failed"]
 
 
 def test_bad_sums_and_inputs_are_all_named() -> None:
@@ -126,7 +128,7 @@ def test_decimal_sums_give_what_the_fractions_give() -> None:
     # What the database returns: the same rational numbers as decimals.
     work = summed_work(EXAMPLE_1_ITEMS, params())
     as_decimals = SummedWork(*(Decimal(value.numerator) / Decimal(value.denominator) for value in (
-        work.assigned, work.completed, work.quality, work.progress, work.done, work.delayed,
+        work.assigned, work.completed, work.quality, work.progress, work.done, work.delayed, work.failed,
     )))  # fmt: skip
     period = SummedInput(Role.STAFF, as_decimals, points(27))
     assert figures(score_summed(period, params())) == figures(score_summed(replace(period, work=work), params()))
