@@ -160,6 +160,10 @@ def test_the_quarter_of_a_party_official_checks_its_work_as_the_month_did(party)
     assert row.explanation[-1] == "Xếp loại: Hoàn thành nhiệm vụ."
 
 
+# Six months of this year other than the one the fixture opened, whenever the tests run.
+MONTHS = [month for month in range(1, 13) if month != timezone.localdate().month][:6]
+
+
 def _published_month(party: Party, month: int, *, delays: int, exceeded: str | None) -> None:
     """A month of the year published with 92 points: 10 products of coefficient 2 assigned and done."""
     year = timezone.localdate().year
@@ -187,15 +191,18 @@ def _published_month(party: Party, month: int, *, delays: int, exceeded: str | N
 @pytest.mark.parametrize(
     ("late", "exceeded", "level"),
     [
-        ({}, {1: "0.4", 2: "0.4", 3: "0.3", 4: "0.3", 5: "0.3", 6: "0.2"}, "HOAN_THANH_XUAT_SAC"),  # 32,5 % exceeded
-        ({}, {1: "0.4", 2: "0.4", 3: "0.3"}, "HOAN_THANH_TOT"),  # 18,33 %: unconfirmed months exceeded nothing
-        ({4: 1}, {month: "0.5" for month in range(1, 7)}, "HOAN_THANH"),  # one late product of 60
-        ({4: 10, 5: 3}, {month: "0.5" for month in range(1, 7)}, "KHONG_HOAN_THANH"),  # 26 of 120 late: > 20 %
+        ({}, {0: "0.4", 1: "0.4", 2: "0.3", 3: "0.3", 4: "0.3", 5: "0.2"}, "HOAN_THANH_XUAT_SAC"),  # 32,5 % exceeded
+        ({}, {0: "0.4", 1: "0.4", 2: "0.3"}, "HOAN_THANH_TOT"),  # 18,33 %: unconfirmed months exceeded nothing
+        ({3: 1}, dict.fromkeys(range(6), "0.5"), "HOAN_THANH"),  # one late product of 60
+        ({3: 10, 4: 3}, dict.fromkeys(range(6), "0.5"), "KHONG_HOAN_THANH"),  # 26 of 120 converted late: > 20 %
     ],
 )
 def test_the_year_of_a_party_official_is_classified_on_the_years_work(party, late, exceeded, level):
-    """Six months of 92 points: the mean alone says "xuất sắc"; QĐ 366 Điều 11 reads the year's work."""
-    for month in range(1, 7):
-        _published_month(party, month, delays=late.get(month, 0), exceeded=exceeded.get(month))
+    """Six months of 92 points: the mean alone says "xuất sắc"; QĐ 366 Điều 11 reads the year's work.
+
+    ``late`` and ``exceeded`` are keyed by the month's place in :data:`MONTHS`.
+    """
+    for index, month in enumerate(MONTHS):
+        _published_month(party, month, delays=late.get(index, 0), exceeded=exceeded.get(index))
     row = _row_of(party, _party_period(party, "YEAR"))
     assert (row.months_worked, row.mean, row.by_score) == (6, Decimal("92.00"), level)
