@@ -144,6 +144,8 @@ if not _db_url:
     _db_url = f"sqlite:///{BASE_DIR / 'var' / 'demo.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(_db_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
+    # Django's backend plus the audit trail's pre-commit appends (core/precommit.py).
+    DATABASES["default"]["ENGINE"] = "thanhhoa_kpi.core.mysql"
     DATABASES["default"]["OPTIONS"] = {
         "charset": "utf8mb4",
         "init_command": "SET sql_mode='STRICT_TRANS_TABLES', innodb_strict_mode=1",

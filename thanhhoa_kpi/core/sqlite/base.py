@@ -19,6 +19,8 @@ from typing import Any
 
 from django.db.backends.sqlite3 import base
 
+from thanhhoa_kpi.core.precommit import PreCommitMixin
+
 _guard = threading.Lock()
 _writer_locks: dict[str, threading.Lock] = {}
 
@@ -29,7 +31,7 @@ def writer_lock(name: Any) -> threading.Lock:
         return _writer_locks.setdefault(str(name), threading.Lock())
 
 
-class DatabaseWrapper(base.DatabaseWrapper):
+class DatabaseWrapper(PreCommitMixin, base.DatabaseWrapper):
     _holds_writer_lock = False
 
     def _start_transaction_under_autocommit(self) -> None:
