@@ -43,7 +43,8 @@ def master_data(province: bool) -> list[tuple[str, list[str]]]:
                                          "Yêu cầu năng lực theo vị trí"]),
         ("Danh mục đầu công việc", ["Danh mục", "Đầu công việc", "Nhập danh mục từ Excel", "Lịch sử nhập Excel"]),
         ("Nhập, xuất dữ liệu", ["Nhập từ Excel", "Các lượt nhập", "Xuất Excel"]),
-        ("Cấu hình", ["Quy trình phê duyệt", *only("Đề xuất thay đổi quy định", "Bộ quy tắc chấm điểm")]),
+        ("Cấu hình", ["Quy trình phê duyệt", *only("Đề xuất thay đổi quy định", "Bộ quy tắc chấm điểm"),
+                      "Lịch nghỉ lễ, Tết", "Ngưỡng kiểm tra nhật ký"]),
         ("Tùy biến", ["Trường tùy biến", *only("Tùy chỉnh trường có sẵn")]),
     ]  # fmt: skip
 
@@ -68,7 +69,7 @@ EXPECTED = {
         APPRAISALS,
         REPORTS,
         *master_data(province=True),
-        ("Quản trị", ["Người dùng", "Phân quyền vai trò", "Bản vá dữ liệu", "Kỳ công việc"]),
+        ("Quản trị", ["Người dùng", "Phân quyền vai trò", "Bản vá dữ liệu", "Kỳ công việc", "Nhật ký kiểm toán"]),
     ],  # fmt: skip
 }
 

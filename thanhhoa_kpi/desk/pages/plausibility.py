@@ -13,7 +13,7 @@ from django.http import HttpRequest
 
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.desk.base import ScopedAdmin
-from thanhhoa_kpi.desk.navigation import HR, PROVINCE, VIEWER, item
+from thanhhoa_kpi.desk.navigation import HR, item
 from thanhhoa_kpi.worklogs.models import PlausibilityThresholds, PublicHoliday
 
 
@@ -30,6 +30,9 @@ class PublicHolidayAdmin(ScopedAdmin):
 class PlausibilityThresholdsAdmin(ScopedAdmin):
     """One row: added once, then changed (the checks read the defaults until it exists)."""
 
+    # One row: the search and filter every desk list has are of little use here.
+    search_fields = ["working_day_minutes"]
+    list_filter = ["updated_at"]
     list_display = ["__str__", "working_day_minutes", "burst_days", "burst_percent", "late_percent",
                     "rate_median_multiple", "self_registered_percent"]  # fmt: skip
     fieldsets = [
@@ -47,24 +50,24 @@ class PlausibilityThresholdsAdmin(ScopedAdmin):
 
 NAVIGATION = [
     (
-        90,
-        "Quản trị",
+        86,
+        "Cấu hình",
         [
             item(
                 "Lịch nghỉ lễ, Tết",
                 "event_busy",
                 "worklogs_publicholiday",
                 "worklogs.view_publicholiday",
-                who=[HR, PROVINCE, VIEWER],
-                rank=45,
+                who=[HR],
+                rank=40,
             ),
             item(
                 "Ngưỡng kiểm tra nhật ký",
                 "rule_settings",
                 "worklogs_plausibilitythresholds",
                 "worklogs.view_plausibilitythresholds",
-                who=[HR, PROVINCE, VIEWER],
-                rank=46,
+                who=[HR],
+                rank=45,
             ),
         ],
     )
