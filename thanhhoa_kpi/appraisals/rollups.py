@@ -292,10 +292,10 @@ def _period_shares(staying: Staying) -> dict[int, TaskShares | None]:
     found: dict[int, TaskShares | None] = {}
     for months, members in wanted.items():
         ids = [pk for pk, _params in members]
-        work_periods = [
-            pk for pk, year, month in WorkPeriod.objects.values_list("pk", "year", "month") if (year, month) in months
-        ]  # fmt: skip
-        rules = {str(index): params for index, (_pk, params) in enumerate(members)}
+        years = WorkPeriod.objects.filter(year__in={year for year, _month in months})
+        work_periods = [pk for pk, year, month in years.values_list("pk", "year", "month") if (year, month) in months]
+        # One entry per way of deducting: the sums differ only by the rule set's 25 % and cap.
+        rules = {str(deduction_of(params)): params for _pk, params in members}
         work = month_work(work_periods, Scope(min(ids), max(ids)), rules)
         for pk, params in members:
             summed = work.get(pk, {}).get(deduction_of(params))
