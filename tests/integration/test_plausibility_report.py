@@ -77,3 +77,13 @@ def test_the_report_exports_to_xlsx(planted, api_for):
     values = [cell for row in sheet.iter_rows(values_only=True) for cell in row if cell is not None]
     assert values[0] == "Kiểm tra tính hợp lý của nhật ký công việc" and "Giải thích" in values
     assert "Nguyễn Văn An" in values
+
+
+def test_a_scope_too_large_without_a_unit_asks_for_one(planted, monkeypatch):
+    from thanhhoa_kpi.reports import builtin_plausibility
+
+    cast, period = planted
+    monkeypatch.setattr(builtin_plausibility, "MAX_LINES", 2)
+    result = run(cast.viewer, period)
+    assert result.rows == [] and "hãy chọn một đơn vị" in result.subtitle
+    assert rows_of(run(cast.viewer, period, unit=str(cast.team.pk)))

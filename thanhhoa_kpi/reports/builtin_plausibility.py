@@ -35,6 +35,7 @@ COLUMNS = [
     Column("explanation", "Giải thích", "text"),
 ]
 MAX_TEXTS = 5  # explanations listed per row; the rest are counted
+MAX_LINES = 50_000  # lines of a month checked at once without a unit picked
 
 
 @dataclass
@@ -69,6 +70,11 @@ def integrity_report(user: Any, params: dict[str, Any]) -> ReportResult:
     elif _int(params, "unit"):
         lines = lines.none()  # a unit outside the scope
     subtitle = f"{period}" + (f" — {unit.name}" if unit else "")
+    if unit is None and lines.count() > MAX_LINES:
+        # The checks read every line of the month once per line's day, number and file: a
+        # province's month is asked unit by unit.
+        return ReportResult(title=TITLE, columns=COLUMNS, rows=[], note=NOTE,
+                            subtitle=f"{subtitle}: phạm vi quá lớn, hãy chọn một đơn vị.")  # fmt: skip
     flags = plausibility.flags_for(lines)
     facts = WorkLogLine.objects.filter(pk__in=list(flags)).values_list(
         "pk", "date", "official__full_name", "official__code", "unit__name"

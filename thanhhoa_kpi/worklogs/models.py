@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -72,6 +73,11 @@ class WorkPeriod(TimeStampedModel):
 
     def contains(self, day: date) -> bool:
         return self.first_day <= day <= self.last_day
+
+
+def document_key(number: str | None) -> str:
+    """«123 / ubnd-vp » and «123/UBND-VP» are one number: upper case, no spaces."""
+    return "".join(str(number or "").split()).upper()
 
 
 class Origin(models.TextChoices):
@@ -173,6 +179,10 @@ class WorkLogLine(TimeStampedModel):
     document_number = models.CharField(
         "Số văn bản / hồ sơ", max_length=120, blank=True, help_text="Số hiệu trên hệ thống văn bản điều hành, một cửa."
     )
+    document_key = models.CharField(
+        "Số văn bản / hồ sơ (chuẩn hóa để so trùng)", max_length=120, blank=True, db_index=True, editable=False,
+        default="", db_default="",  # bulk INSERTs that do not name it (generate_demo) leave it blank
+    )  # fmt: skip
     coefficient = models.DecimalField("Hệ số quy đổi (lưu khi ghi)", **COEFFICIENT_DIGITS)
     status = models.CharField(
         "Trạng thái", max_length=10, choices=LineStatus.choices, default=LineStatus.DRAFT, db_index=True
@@ -248,6 +258,13 @@ class WorkLogLine(TimeStampedModel):
     @property
     def is_reviewed(self) -> bool:
         return self.status == LineStatus.REVIEWED
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The number as the plausibility checks compare it, indexed: one row's own invariant.
+        self.document_key = document_key(self.document_number)
+        if kwargs.get("update_fields") and "document_number" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "document_key"}
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.quantity is not None and self.quantity <= 0:

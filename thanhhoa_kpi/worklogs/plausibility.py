@@ -34,7 +34,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import ExtractWeekDay, ExtractYear, Replace, Trim, Upper
+from django.db.models.functions import ExtractWeekDay, ExtractYear
 
 from thanhhoa_kpi.organization.models import LeavePeriod, OfficialAssignment
 from thanhhoa_kpi.worklogs import plausibility_rules as rules
@@ -67,11 +67,6 @@ def thresholds() -> rules.Thresholds:
         rate_min_peers=row.rate_min_peers, percentile_min_peers=row.percentile_min_peers,
         self_registered_percent=row.self_registered_percent,
     )  # fmt: skip
-
-
-def _document_key() -> Any:
-    """«123/UBND-VP», «123 / ubnd-vp » and «123/UBND-VP» are one number."""
-    return Upper(Replace(Trim("document_number"), Value(" "), Value("")))
 
 
 def _self_registered_q(prefix: str = "") -> Q:
@@ -126,32 +121,36 @@ def _day_flags(lines: QuerySet[WorkLogLine], limits: rules.Thresholds, flags: Fl
 
 
 def _document_flags(lines: QuerySet[WorkLogLine], flags: Flags) -> None:
-    """The same document or dossier number on several lines of a year (anyone's)."""
-    mine = (
-        lines.exclude(document_number="")
+    """The same document or dossier number on several lines of a year (anyone's), compared
+    by ``document_key`` (indexed: upper case, no spaces)."""
+    mine = list(
+        lines.exclude(document_key="")
         .order_by()
-        .annotate(key=_document_key(), year=ExtractYear("date"))
-        .values("pk", "key", "year", "document_number", "catalogue_item_id")
+        .annotate(year=ExtractYear("date"))
+        .values("pk", "document_key", "year", "document_number", "catalogue_item_id")
     )
-    mine = [row for row in mine if row["key"]]
     if not mine:
         return
-    every = WorkLogLine.objects.exclude(document_number="").annotate(key=_document_key(), year=ExtractYear("date"))
-    every = every.filter(key__in={row["key"] for row in mine}, year__in={row["year"] for row in mine}).order_by()
+    every = (
+        WorkLogLine.objects.filter(document_key__in={row["document_key"] for row in mine})
+        .annotate(year=ExtractYear("date"))
+        .filter(year__in={row["year"] for row in mine})
+        .order_by()
+    )
     totals = {
-        (row["key"], row["year"]): row
-        for row in every.values("key", "year").annotate(n=Count("pk"), who=Count("official_id", distinct=True))
+        (row["document_key"], row["year"]): row
+        for row in every.values("document_key", "year").annotate(n=Count("pk"), who=Count("official_id", distinct=True))
     }
     by_item = {
-        (row["key"], row["year"], row["catalogue_item_id"]): row["n"]
-        for row in every.values("key", "year", "catalogue_item_id").annotate(n=Count("pk")).filter(n__gt=1)
+        (row["document_key"], row["year"], row["catalogue_item_id"]): row["n"]
+        for row in every.values("document_key", "year", "catalogue_item_id").annotate(n=Count("pk")).filter(n__gt=1)
     }
     for row in mine:
-        total = totals.get((row["key"], row["year"]))
-        if total is None:
-            continue
-        same = by_item.get((row["key"], row["year"], row["catalogue_item_id"]), 1)
-        flag = rules.document_reused(row["document_number"].strip(), row["year"], total["n"], total["who"], same)
+        key = (row["document_key"], row["year"])
+        same = by_item.get((*key, row["catalogue_item_id"]), 1)
+        flag = rules.document_reused(
+            row["document_number"].strip(), row["year"], totals[key]["n"], totals[key]["who"], same
+        )
         if flag:
             flags[row["pk"]].append(flag)
 
