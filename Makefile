@@ -29,7 +29,7 @@ run: install ## Migrate the SQLite demo, load base+thanhhoa+demo data, serve on 
 	$(PY) manage.py run_patches
 	$(PY) manage.py demo_logins
 	@echo "Bàn làm việc: http://127.0.0.1:$(PORT)/admin/   API: http://127.0.0.1:$(PORT)/api/docs/"
-	$(PY) manage.py rqworker default --with-scheduler > var/rqworker.log 2>&1 & \
+	$(PY) manage.py rqworker default --with-scheduler --worker-ttl 60 > var/rqworker.log 2>&1 & \
 	  trap "kill $$! 2>/dev/null" EXIT; $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 serve: install ## Production-like on MariaDB (var/db.env): migrate, seed, collectstatic, gunicorn + an RQ worker on 127.0.0.1:$(PORT)
@@ -56,7 +56,7 @@ lint: install ## ruff, migrations check, import boundaries, mypy on the pure cor
 	$(VENV)/bin/mypy --strict thanhhoa_kpi/scoring thanhhoa_kpi/workflow/engine.py
 
 worker: install ## Run an RQ worker (imports, period opening, notifications)
-	$(PY) manage.py rqworker default --with-scheduler
+	$(PY) manage.py rqworker default --with-scheduler --worker-ttl 60
 
 cron: install ## Run rq's cron: workflow reminders and digest, scheduled reports
 	$(PY) manage.py rqcron thanhhoa_kpi.cron

@@ -46,7 +46,7 @@ raise SystemExit(0 if User.objects.filter(username='demo_official').exists() els
 fi
 
 mkdir -p var
-$PY manage.py rqworker default --with-scheduler >var/rqworker-serve.log 2>&1 &
+$PY manage.py rqworker default --with-scheduler --worker-ttl 60 >var/rqworker-serve.log 2>&1 &
 WORKER=$!
 echo "Bàn làm việc: http://127.0.0.1:$PORT/admin/   API: http://127.0.0.1:$PORT/api/docs/   (gunicorn; Ctrl-C để dừng)"
 .venv/bin/gunicorn -c deploy/gunicorn.conf.py --bind "127.0.0.1:$PORT" &

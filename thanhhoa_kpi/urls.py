@@ -19,6 +19,7 @@ from drf_spectacular.views import SpectacularSwaggerView
 from rq.exceptions import NoSuchJobError
 
 from thanhhoa_kpi.accounts.access import scope_for
+from thanhhoa_kpi.core import health
 from thanhhoa_kpi.desk import file_downloads
 from thanhhoa_kpi.desk.sites import desk_site
 
@@ -114,4 +115,7 @@ urlpatterns = [
     path("django-rq/", include(RQ_PATTERNS)),
     # Uploaded files, each checked against the row that holds it (MEDIA_URL points here).
     path("files/<path:name>", file_downloads.download, name="file-download"),
+    # For load balancers and supervisors: liveness and readiness (core/health.py, docs/deployment.md).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]

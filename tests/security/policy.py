@@ -114,6 +114,7 @@ class Rule:
     home_ok: bool = False  # a redirect to the desk home is an answer here, not a refusal
     body: Mapping[str, str] = field(default_factory=dict)  # the minimal POST body
     query: str = ""  # a query string a page needs to render
+    unavailable_ok: bool = False  # a 503 is an answer (a readiness probe), not a server error
     note: str = ""
 
 
@@ -343,6 +344,9 @@ DESK: dict[str, Rule] = {
     "file-download": Rule(get=grant(own=SIGNED), post=grant(), read="personal"),
     "": page(grant(allow=SIGNED), follow=True, home_ok=True, note="the root (unnamed) redirects to the desk"),
     "schema": page(everyone(), note="the OpenAPI file is public documentation"),
+    # Load-balancer probes: anyone, GET/HEAD only; readiness may answer 503 (no worker in tests).
+    "healthz": Rule(get=everyone(), post=grant()),
+    "readyz": Rule(get=everyone(), post=grant(), unavailable_ok=True),
     "swagger-ui": page(everyone(), grant()),
 }
 

@@ -189,6 +189,7 @@ class Cell:
     body: dict
     follow: bool = False
     home_ok: bool = False
+    unavailable_ok: bool = False
 
 
 class Matrix:
@@ -212,7 +213,10 @@ class Matrix:
                 if rule.query:
                     url += "?" + rule.query.format(**{k: v.pk for k, v in self.extra.items()})
                 where = f"{entry.key} [{label}]" if label else entry.key
-                cells.append(Cell(where, persona, method, url, expected, dict(rule.body), rule.follow, rule.home_ok))
+                cells.append(
+                    Cell(where, persona, method, url, expected, dict(rule.body), rule.follow, rule.home_ok,
+                         rule.unavailable_ok)
+                )  # fmt: skip
         return cells
 
     def _rows_for(self, entry: Entry, family: str, persona: str, outcome: str) -> list[tuple[str, Any, bool]]:
@@ -389,6 +393,8 @@ def clients(cast, api_for):
 
 def _judge(cell: Cell, response: Any, writes: list[str]) -> str | None:
     got = _outcome(response, cell.method, cell.home_ok)
+    if got == "5xx" and cell.unavailable_ok and response.status_code == 503 and cell.expected == ALLOW:
+        return None
     if got == "5xx":
         return f"{response.status_code} (server error)"
     if cell.expected == REDIRECT:
