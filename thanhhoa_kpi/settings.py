@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "thanhhoa_kpi.customfields",
     "thanhhoa_kpi.reports",
     "thanhhoa_kpi.dashboards",
+    "thanhhoa_kpi.audit",
     "thanhhoa_kpi.api",
     "thanhhoa_kpi.desk",
 ]

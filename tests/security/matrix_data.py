@@ -17,6 +17,7 @@ from tests.factories import appraisals as fa
 from tests.factories.worklogs import assign, log
 from thanhhoa_kpi.accounts.models import RoleGrant
 from thanhhoa_kpi.appraisals.models import AppraisalDisqualifier, RuleSet, UnitAppraisal
+from thanhhoa_kpi.audit.models import AuditEntry
 from thanhhoa_kpi.catalogue.models import CatalogueImport
 from thanhhoa_kpi.competencies.models import Competency, CompetencyFramework, PositionRequirement
 from thanhhoa_kpi.core.models import AppliedPatch
@@ -71,6 +72,14 @@ def _definition_change(rule_set: Any, proposer: Any) -> list[tuple[str, Any]]:
     return [("A", change)]
 
 
+def _audit_entry(appraisal: Any) -> AuditEntry:
+    """Test transactions never commit, so no entry is appended by itself: one made directly."""
+    return AuditEntry.objects.create(
+        seq=1, document_type="appraisals.appraisal", document_id=appraisal.pk, kind="score",
+        recorded_at=timezone.now(), payload="{}", hash="0" * 64,
+    )  # fmt: skip
+
+
 def build_rows(cast: Any, work: Any, personas: dict[str, Any]) -> tuple[Rows, dict[str, Any]]:
     fa.prepare_appraisals()
     period = fa.opened(cast)
@@ -112,6 +121,7 @@ def build_rows(cast: Any, work: Any, personas: dict[str, Any]) -> tuple[Rows, di
         "accounts_user": [("A", cast.official)],
         "accounts_rolegrant": [("A", RoleGrant.objects.get(user=cast.authority))],
         "core_appliedpatch": [("A", AppliedPatch.objects.create(name="0001_thu"))],
+        "audit_auditentry": [("A", _audit_entry(appraisal_a))],
         "appraisals_ruleset": [("A", RuleSet.objects.order_by("pk").first())],
         "appraisals_appraisalperiod": [("A", period)],
         "appraisals_appraisal": [("A", appraisal_a), ("B", appraisal_b)],

@@ -178,6 +178,8 @@ MODELS: dict[str, ModelPolicy] = {
     "accounts_user": model("system", "system", view={"sysadmin"}, add={"sysadmin"}, change={"sysadmin"}),
     "accounts_rolegrant": model("system", "system", view={"sysadmin"}, add={"sysadmin"}, change={"sysadmin"}),
     "core_appliedpatch": model("system", "system", view={"sysadmin"}, add={"sysadmin"}, change={"sysadmin"}),
+    # The audit trail: system admins read it; nobody adds, changes or deletes an entry.
+    "audit_auditentry": model("system", "system", view={"sysadmin"}, change=NOBODY, delete=NOBODY),
     # Province-wide definitions: everyone reads, province admins change (a new version still
     # needs a second person's approval to take effect); versions are never deleted.
     "appraisals_ruleset": model("public", "public", view=SIGNED, add=PROVINCE, change=PROVINCE, delete=NOBODY),
@@ -347,6 +349,8 @@ DESK: dict[str, Rule] = {
     # Load-balancer probes: anyone, GET/HEAD only; readiness may answer 503 (no worker in tests).
     "healthz": Rule(get=everyone(), post=grant()),
     "readyz": Rule(get=everyone(), post=grant(), unavailable_ok=True),
+    # The audit chain check (a read): system admins only.
+    "admin:audit_auditentry_verify_chain": page(grant(allow={"sysadmin"})),
     "swagger-ui": page(everyone(), grant()),
 }
 
