@@ -96,6 +96,8 @@ MIDDLEWARE = [
     # API paths: oversize bodies answer 413 before anything reads them, and any HTML error
     # page (unknown path, 500) becomes the SPEC 8.1 body.
     "thanhhoa_kpi.api.middleware.ApiErrorBodyMiddleware",
+    # Reads shared within one request (custom field definitions, postings): core/memo.py.
+    "thanhhoa_kpi.core.memo.RequestMemoMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

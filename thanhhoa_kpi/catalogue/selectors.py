@@ -88,15 +88,16 @@ def owners_for_units_q(units: list[OrgUnit], prefix: str = "") -> Q:
     )
 
 
-def items_usable_by(*, official: Official, on: date) -> QuerySet[CatalogueItem]:
-    """Items an official may log or be assigned on ``on``: catalogues in force of their units."""
-    units = official_units(official, on)
+def items_usable_by(*, official: Official, on: date, units: list[OrgUnit] | None = None) -> QuerySet[CatalogueItem]:
+    """Items an official may log or be assigned on ``on``: catalogues in force of their units
+    (``units``: the official's units on ``on``, when the caller has read them already)."""
+    units = official_units(official, on) if units is None else units
     catalogues = Catalogue.objects.in_force(on).filter(owners_for_units_q(units))
     return CatalogueItem.objects.filter(catalogue__in=catalogues).select_related("catalogue")
 
 
-def item_is_usable(*, official: Official, item: CatalogueItem, on: date) -> bool:
-    return items_usable_by(official=official, on=on).filter(pk=item.pk).exists()
+def item_is_usable(*, official: Official, item: CatalogueItem, on: date, units: list[OrgUnit] | None = None) -> bool:
+    return items_usable_by(official=official, on=on, units=units).filter(pk=item.pk).exists()
 
 
 def item_search(queryset: QuerySet[CatalogueItem], term: str) -> QuerySet[CatalogueItem]:

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
 
 
 def field_definition_rows(user: Any) -> Q:
@@ -17,6 +18,13 @@ def field_definition_rows(user: Any) -> Q:
     if scope.hr_blocs:
         rows |= Q(owner_bloc__in=sorted(scope.hr_blocs))
     return rows
+
+
+def _definitions_changed(**kwargs: Any) -> None:
+    from thanhhoa_kpi.core import memo
+    from thanhhoa_kpi.customfields.selectors import MEMO_KIND
+
+    memo.forget(MEMO_KIND)
 
 
 class CustomfieldsConfig(AppConfig):
@@ -36,3 +44,8 @@ class CustomfieldsConfig(AppConfig):
         access.register(m.BuiltinOverride, via="public", write=access.province_only)
         register_host("official", Official)
         register_host("position", JobPosition)
+        # Definitions are remembered for the request (selectors._every_definition): a
+        # definition written in this request is read again by the next reader.
+        for model in (m.FieldDefinition, m.BuiltinOverride):
+            post_save.connect(_definitions_changed, sender=model, dispatch_uid=f"memo-{model.__name__}-save")
+            post_delete.connect(_definitions_changed, sender=model, dispatch_uid=f"memo-{model.__name__}-delete")

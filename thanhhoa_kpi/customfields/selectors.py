@@ -20,6 +20,7 @@ from typing import Any
 from django.db.models import CharField, ExpressionWrapper, Q
 from django.db.models.fields.json import KeyTextTransform
 
+from thanhhoa_kpi.core import memo
 from thanhhoa_kpi.customfields.models import BuiltinOverride, FieldDefinition
 
 
@@ -141,12 +142,27 @@ def definitions(doctype: str, *, host: Any, include_retired: bool = False) -> li
     record whose unit is not known yet (province-wide fields only); :data:`ALL_HOSTS` for
     columns spanning many records.
     """
-    qs = FieldDefinition.objects.filter(doctype=doctype).select_related("owner_unit")
-    if not include_retired:
-        qs = qs.filter(active=True)
-    if host is not ALL_HOSTS:
-        qs = qs.filter(reach_q(host_reach(doctype, host)))
-    return list(qs.order_by("order", "id"))
+    every = _every_definition(doctype, include_retired)
+    if host is ALL_HOSTS:
+        return list(every)
+    reach = host_reach(doctype, host)
+    return [d for d in every if applies(d, reach)]
+
+
+MEMO_KIND = "customfields"
+
+
+def _every_definition(doctype: str, include_retired: bool = False) -> list[FieldDefinition]:
+    """Every field of ``doctype`` in form order, read once per request (:mod:`core.memo`):
+    the API's validation, the service's and the response share one query."""
+
+    def load() -> list[FieldDefinition]:
+        qs = FieldDefinition.objects.filter(doctype=doctype).select_related("owner_unit")
+        if not include_retired:
+            qs = qs.filter(active=True)
+        return list(qs.order_by("order", "id"))
+
+    return memo.remembered((MEMO_KIND, doctype, include_retired), load)
 
 
 def own_units_reach(user: Any) -> Reach:
@@ -155,7 +171,10 @@ def own_units_reach(user: Any) -> Reach:
     from thanhhoa_kpi.organization.models import OrgUnit
 
     scope = access.scope_for(user)
-    return _unit_reach(OrgUnit.objects.filter(pk__in=sorted(scope.member_unit_ids)))
+    ids = tuple(sorted(scope.member_unit_ids))
+    if not ids:
+        return NOWHERE
+    return memo.remembered(("own_units_reach", ids), lambda: _unit_reach(OrgUnit.objects.filter(pk__in=ids)))
 
 
 def definitions_for_user(doctype: str, user: Any) -> list[FieldDefinition]:
@@ -170,13 +189,12 @@ def definitions_for_user(doctype: str, user: Any) -> list[FieldDefinition]:
     wide_blocs = scope.authority_blocs | scope.hr_blocs
     reach = own_units_reach(user)
     reach = Reach(reach.paths + wide_paths, reach.blocs | wide_blocs)
-    below = Q(pk__in=[])
-    for path in wide_paths:
-        below |= Q(owner_unit__path__startswith=path)
-    if wide_blocs:
-        below |= Q(owner_unit__bloc__in=sorted(wide_blocs))
-    qs = FieldDefinition.objects.filter(doctype=doctype, active=True).select_related("owner_unit")
-    return list(qs.filter(reach_q(reach) | below).order_by("order", "id"))
+
+    def below(d: FieldDefinition) -> bool:  # owned by a unit inside the user's subtrees or blocs
+        unit = d.owner_unit if d.owner_unit_id is not None else None
+        return unit is not None and (unit.path.startswith(wide_paths) or unit.bloc in wide_blocs)
+
+    return [d for d in _every_definition(doctype) if applies(d, reach) or below(d)]
 
 
 def for_record(
@@ -215,7 +233,10 @@ def reaches_of(doctype: str, hosts: list[Any]) -> dict[Any, Reach]:
 
 
 def overrides(doctype: str) -> dict[str, BuiltinOverride]:
-    return {o.field_name: o for o in BuiltinOverride.objects.filter(doctype=doctype)}
+    return memo.remembered(
+        (MEMO_KIND, "overrides", doctype),
+        lambda: {o.field_name: o for o in BuiltinOverride.objects.filter(doctype=doctype)},
+    )
 
 
 def custom_output(defs: list[FieldDefinition], stored: dict[str, Any] | None) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from thanhhoa_kpi.core.errors import Conflict, PermissionRefused
 from thanhhoa_kpi.organization.models import Official
 from thanhhoa_kpi.worklogs import rights
 from thanhhoa_kpi.worklogs.models import Assignment, Origin, WorkPeriod
-from thanhhoa_kpi.worklogs.services import invalid, positive_decimal, require_open
+from thanhhoa_kpi.worklogs.services import invalid, periods_share_lock, positive_decimal, require_open
 
 
 def reference_day(period: WorkPeriod) -> date:
@@ -84,7 +84,7 @@ def _build(
 def _locked_open_period(period: WorkPeriod | None) -> WorkPeriod:
     if period is None:
         raise invalid("period", "Chọn kỳ (tháng) giao việc.")
-    period = WorkPeriod.objects.select_for_update().get(pk=period.pk)
+    period = periods_share_lock([period.pk])[0]
     require_open(period, field="period")
     return period
 
@@ -142,7 +142,7 @@ def _may_manage(user: Any, assignment: Assignment) -> bool:
 
 @transaction.atomic
 def assignment_approve(*, assignment: Assignment, user: Any) -> Assignment:
-    WorkPeriod.objects.select_for_update().get(pk=assignment.period_id)
+    periods_share_lock([assignment.period_id])
     assignment = _lock(assignment)
     require_open(assignment.period, field="period")
     if assignment.approved:
@@ -161,7 +161,7 @@ def assignment_update(
     *, assignment: Assignment, user: Any, quantity: Any = None, deadline: Any = ..., note: str | None = None
 ) -> Assignment:
     """Change quantity, deadline or note (the item, person, month and coefficient stay)."""
-    WorkPeriod.objects.select_for_update().get(pk=assignment.period_id)
+    periods_share_lock([assignment.period_id])
     assignment = _lock(assignment)
     require_open(assignment.period, field="period")
     if not _may_manage(user, assignment):
@@ -179,7 +179,7 @@ def assignment_update(
 
 @transaction.atomic
 def assignment_delete(*, assignment: Assignment, user: Any) -> None:
-    WorkPeriod.objects.select_for_update().get(pk=assignment.period_id)
+    periods_share_lock([assignment.period_id])
     assignment = _lock(assignment)
     require_open(assignment.period, field="period")
     if not _may_manage(user, assignment):

@@ -1,9 +1,14 @@
 """Writes to work periods and work-log lines, including their review.
 
 Lock order (to avoid deadlocks): work period, then assignment, then lines in primary-key
-order. An official writes only their own lines and only until they are reviewed; no
-line is written in a closed period or in the future; an item comes from a catalogue in
-force of the official's unit (or an ancestor, or its bloc).
+order. Writers take the month's row in share mode (:func:`periods_share_lock`): saves and
+reviews in the same month do not wait for each other, while closing the month
+(:func:`work_period_set_status`, an exclusive lock) waits for the writes in flight and
+they wait for it, so no line is written in a month being closed.
+
+An official writes only their own lines and only until they are reviewed; no line is
+written in a closed period or in the future; an item comes from a catalogue in force of
+the official's unit (or an ancestor, or its bloc).
 """
 
 from __future__ import annotations
@@ -12,14 +17,15 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
-from django.db.models import F, Sum
+from django.db import connection, transaction
+from django.db.models import F, QuerySet, Sum
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.catalogue.models import CatalogueItem
 from thanhhoa_kpi.catalogue.selectors import item_is_usable
+from thanhhoa_kpi.core import memo
 from thanhhoa_kpi.core.errors import Conflict, FieldError, PermissionRefused, ValidationFailed
 from thanhhoa_kpi.customfields import selectors as custom_fields
 from thanhhoa_kpi.customfields.services import custom_values_validate
@@ -85,22 +91,43 @@ def work_period_current() -> WorkPeriod:
     return work_period_ensure(today.year, today.month)
 
 
+def _share_locked(rows: QuerySet[WorkPeriod]) -> list[WorkPeriod]:
+    """``rows`` read with a shared lock held to the end of the transaction.
+
+    Django has no share-mode ``select_for_update``; MariaDB's ``LOCK IN SHARE MODE`` is
+    appended to the query Django compiles. SQLite (the demo) locks the whole file for a
+    writer already (``BEGIN IMMEDIATE``), so the plain read is enough there.
+    """
+    sql, params = rows.query.sql_with_params()
+    if connection.vendor == "mysql":
+        sql += " LOCK IN SHARE MODE"
+    return list(WorkPeriod.objects.raw(sql, params))
+
+
+def periods_share_lock(ids: list[int]) -> list[WorkPeriod]:
+    """Lock months before assignments and lines (the documented order), shared: the month
+    cannot close under a write, and writers in the same month do not queue behind each other."""
+    return _share_locked(WorkPeriod.objects.filter(pk__in=sorted(set(ids))).order_by("pk"))
+
+
 def work_period_for(day: date, *, lock: bool = False, field: str = "date") -> WorkPeriod:
-    """The existing month containing ``day``; refused when that month was never opened."""
+    """The existing month containing ``day``; refused when that month was never opened.
+
+    With ``lock`` the row is read once, in share mode (see the module docstring).
+    """
     today = timezone.localdate()
-    if (day.year, day.month) == (today.year, today.month):
-        period: WorkPeriod | None = work_period_current()
-    else:
-        period = WorkPeriod.objects.filter(year=day.year, month=day.month).first()
-    if period is None:
+    rows = WorkPeriod.objects.filter(year=day.year, month=day.month)
+    found = _share_locked(rows) if lock else list(rows[:1])
+    if not found and (day.year, day.month) == (today.year, today.month):
+        work_period_current()  # the current month opens on first use
+        found = _share_locked(rows) if lock else list(rows[:1])
+    if not found:
         raise invalid(
             field,
             f"Tháng {day.month:02d}/{day.year} chưa được mở để ghi nhật ký; chỉ ghi được vào các tháng đang mở.",
             code="PERIOD_NOT_OPEN",
         )
-    if lock:
-        period = WorkPeriod.objects.select_for_update().get(pk=period.pk)
-    return period
+    return found[0]
 
 
 def require_open(period: WorkPeriod, field: str = "date") -> None:
@@ -177,6 +204,23 @@ def _check_values(values: dict[str, Any]) -> None:
         raise invalid("custom", "Trường tùy biến phải là một đối tượng JSON.")
 
 
+def _units_on(official: Official, day: date) -> list[Any]:
+    """The official's units on ``day``, latest posting first; read once per request
+    (:mod:`thanhhoa_kpi.core.memo`): the custom fields that apply, the unit stored on the
+    line and the catalogues in force all come from it."""
+
+    def load() -> list[Any]:
+        rows = access.current_assignments(day).filter(official=official).select_related("unit")
+        return [row.unit for row in rows.order_by("-start_date")]
+
+    return memo.remembered(("postings", official.pk, day), load)
+
+
+def _unit_on(official: Official, day: date) -> Any:
+    units = _units_on(official, day)
+    return units[0] if units else None
+
+
 def _matching_assignment(official: Official, item: CatalogueItem, period: WorkPeriod) -> Assignment | None:
     """The official's assignment of ``item`` in ``period`` that a line of that item counts toward.
 
@@ -218,7 +262,7 @@ def _resolve_item(official: Official, values: dict[str, Any], period: WorkPeriod
         return assignment.catalogue_item, assignment.coefficient
     if item is None:
         raise invalid("catalogue_item", "Chọn việc được giao hoặc một đầu công việc trong danh mục.")
-    if not item_is_usable(official=official, item=item, on=day):
+    if not item_is_usable(official=official, item=item, on=day, units=_units_on(official, day)):
         raise invalid(
             "catalogue_item",
             "Đầu công việc không thuộc danh mục đang có hiệu lực (đã phê duyệt) của đơn vị bạn.",
@@ -227,13 +271,13 @@ def _resolve_item(official: Official, values: dict[str, Any], period: WorkPeriod
     return item, item.coefficient
 
 
-def _unit_on(official: Official, day: date) -> Any:
-    posting = access.current_assignments(day).filter(official=official).order_by("-start_date").first()
-    return posting.unit if posting else None
-
-
 @transaction.atomic
 def worklog_create(*, user: Any, **fields: Any) -> WorkLogLine:
+    with memo.request_memo():
+        return _create(user, fields)
+
+
+def _create(user: Any, fields: dict[str, Any]) -> WorkLogLine:
     official = _own_official(user)
     values = {key: fields.get(key) for key in LINE_FIELDS}
     _check_values(values)
@@ -266,7 +310,7 @@ def worklog_create(*, user: Any, **fields: Any) -> WorkLogLine:
 
 def _lock_own_draft(line: WorkLogLine, user: Any) -> WorkLogLine:
     official = _own_official(user)
-    _lock_periods([line.period_id])
+    periods_share_lock([line.period_id])
     line = WorkLogLine.objects.select_for_update().select_related("period").get(pk=line.pk)
     if line.official_id != official.pk:
         raise PermissionRefused("Chỉ người ghi nhật ký mới được sửa hoặc xóa dòng này.")
@@ -320,6 +364,11 @@ def worklog_copy(*, line: WorkLogLine, user: Any, on: date | None = None) -> Wor
         raise PermissionRefused("Chỉ sao chép được dòng nhật ký của chính mình.")
     day = on or timezone.localdate()
     assignment = line.assignment if line.assignment and line.assignment.period.contains(day) else None
+    with memo.request_memo():  # the postings on ``day`` are read once, here and by worklog_create
+        return _copy(user, line, official, day, assignment)
+
+
+def _copy(user: Any, line: WorkLogLine, official: Official, day: date, assignment: Assignment | None) -> WorkLogLine:
     return worklog_create(
         user=user,
         date=day,
@@ -414,13 +463,8 @@ def _review_locked(line: WorkLogLine, reviewer: Any, given: dict[str, Any]) -> W
     return line
 
 
-def _lock_periods(ids: list[int]) -> None:
-    """Lock months before lines (the documented order), so a month cannot close mid-review."""
-    list(WorkPeriod.objects.select_for_update().filter(pk__in=sorted(set(ids))).order_by("pk").values_list("pk"))
-
-
 def _lock_lines(ids: list[int]) -> list[WorkLogLine]:
-    _lock_periods(list(WorkLogLine.objects.filter(pk__in=ids).values_list("period_id", flat=True)))
+    periods_share_lock(list(WorkLogLine.objects.filter(pk__in=ids).values_list("period_id", flat=True)))
     return list(
         WorkLogLine.objects.select_for_update()
         .select_related("period", "official", "catalogue_item")
