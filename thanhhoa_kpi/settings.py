@@ -316,7 +316,7 @@ REST_FRAMEWORK = {
         "thanhhoa_kpi.api.parsers.FormParser",
         "thanhhoa_kpi.api.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "thanhhoa_kpi.api.pagination.Pagination",  # ?page_size= up to 200
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",

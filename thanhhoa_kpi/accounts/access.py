@@ -194,22 +194,51 @@ def visible_unit_q(scope: Scope, prefix: str = "") -> Q:
     return q
 
 
+# A scope reaching at most this many officials through units (a head's unit, a ward's HR
+# admin) is resolved to their ids once per request; a wider one (a bloc, the province's
+# root) stays a subquery.
+RESOLVED_OFFICIALS_MAX = 2000
+
+
+def _posted_officials(scope: Scope) -> QuerySet:
+    """Ids of the officials posted now in the scope's unit subtrees and blocs."""
+    unit_q = _path_q("unit__", scope.head_unit_paths + scope.hr_unit_paths)
+    blocs = scope.authority_blocs | scope.hr_blocs
+    if blocs:
+        unit_q |= Q(unit__bloc__in=sorted(blocs))
+    return current_assignments().filter(unit_q).values_list("official_id", flat=True)
+
+
+def _resolved_officials(scope: Scope) -> frozenset[int] | None:
+    """:func:`_posted_officials` as ids, read once per scope (i.e. per request); None when
+    there are more than :data:`RESOLVED_OFFICIALS_MAX`."""
+    if "official_ids" not in scope.extra:
+        ids = set(_posted_officials(scope).distinct()[: RESOLVED_OFFICIALS_MAX + 1])
+        scope.extra["official_ids"] = frozenset(ids) if len(ids) <= RESOLVED_OFFICIALS_MAX else None
+    return scope.extra["official_ids"]  # type: ignore[no-any-return]
+
+
 def visible_official_q(scope: Scope, prefix: str = "") -> Q:
-    """Officials the scope may read; ``prefix`` reaches the official from another model."""
+    """Officials the scope may read; ``prefix`` reaches the official from another model.
+
+    Always one ``IN`` on the official's id, never an ``OR`` of several: MariaDB turns a
+    single ``official_id IN (…)`` into index lookups driven from the scope's officials (a
+    unit head's 40 people), where ``IN (list) OR IN (subquery)`` made it scan every row of
+    the table (every line ever written, for a head's work-log list).
+    """
     if scope.everything:
         return Q()
-    q = Q(**{f"{prefix}pk__in": [scope.official_id]}) if scope.official_id else Q(pk__in=[])
-    if scope.deputy_official_ids:
-        q |= Q(**{f"{prefix}pk__in": sorted(scope.deputy_official_ids)})
-    paths = scope.head_unit_paths + scope.hr_unit_paths
-    blocs = scope.authority_blocs | scope.hr_blocs
-    if paths or blocs:
-        unit_q = _path_q("unit__", paths)
-        if blocs:
-            unit_q |= Q(unit__bloc__in=sorted(blocs))
-        official_ids = current_assignments().filter(unit_q).values("official_id")
-        q |= Q(**{f"{prefix}pk__in": official_ids})
-    return q
+    own = {scope.official_id} if scope.official_id else set()
+    own |= scope.deputy_official_ids
+    if not (scope.head_unit_paths or scope.hr_unit_paths or scope.authority_blocs or scope.hr_blocs):
+        return Q(**{f"{prefix}pk__in": sorted(own)}) if own else NOTHING
+    ids = _resolved_officials(scope)
+    if ids is not None:
+        return Q(**{f"{prefix}pk__in": sorted(ids | own)})
+    from thanhhoa_kpi.organization.models import Official
+
+    wide = Official.objects.filter(Q(pk__in=sorted(own)) | Q(pk__in=_posted_officials(scope))) if own else None
+    return Q(**{f"{prefix}pk__in": wide.values("pk") if wide is not None else _posted_officials(scope)})
 
 
 def manageable_unit_q(scope: Scope, prefix: str = "") -> Q:

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.api.custom import CustomFieldSerializerMixin
+from thanhhoa_kpi.api.months import current_month, month_param
 from thanhhoa_kpi.api.workflow_api import WorkflowActionsMixin, WorkflowStateSerializer
 from thanhhoa_kpi.appraisals import rights, selectors, services
 from thanhhoa_kpi.appraisals.choices import PeriodKind, classification_label
@@ -344,7 +345,13 @@ class DisqualifierRequest(serializers.Serializer):
 
 
 LIST_PARAMS = [
-    OpenApiParameter("period", int, description="Kỳ đánh giá (id)"),
+    OpenApiParameter("period", int, description="Kỳ đánh giá (id): tháng, quý hoặc năm"),
+    OpenApiParameter(
+        "month",
+        str,
+        description="Phiếu của các kỳ đánh giá tháng này, dạng YYYY-MM. Không có `period` và `month` thì "
+        "danh sách chỉ gồm phiếu của kỳ tháng hiện tại.",
+    ),
     UNIT_PARAM,
     OpenApiParameter("state", str, description="Trạng thái: DRAFT, UNIT_REVIEW, HOME_AFFAIRS, PUBLISHED"),
     OpenApiParameter("classification", str, description=", ".join(code.value for code in CLASSIFICATION_LABELS)),
@@ -370,6 +377,9 @@ class AppraisalViewSet(WorkflowActionsMixin, viewsets.ReadOnlyModelViewSet):
         )  # fmt: skip
         if self.action == "list" and period:
             rows = rows.filter(period_id=int(period)) if period.isdigit() else rows.none()
+        elif self.action == "list":  # one month unless a period is chosen (api/months.py)
+            year, month = month_param(self.request) or current_month()
+            rows = selectors.appraisals_of_month(rows, year=year, month=month)
         if params.get("mine") in ("1", "true"):
             rows = rows.filter(official__user=self.request.user)
         return rows.prefetch_related("criteria", "disqualifiers__recorded_by")

@@ -15,13 +15,13 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from thanhhoa_kpi.accounts import access
+from thanhhoa_kpi.api.pagination import Pagination
 from thanhhoa_kpi.organization.models import JobPosition, OrgUnit
 from thanhhoa_kpi.workflow import job_descriptions, selectors, services
 from thanhhoa_kpi.workflow.models import JobDescription, Notification, TransitionLog, WorkflowDocument
@@ -133,11 +133,6 @@ class InboxPageSerializer(serializers.Serializer):
     results = InboxItemSerializer(many=True)
 
 
-class InboxPagination(PageNumberPagination):
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-
 class InboxView(APIView):
     """``GET /api/v1/inbox/?doctype=&state=&page=&page_size=``: the documents awaiting the caller."""
 
@@ -149,7 +144,7 @@ class InboxView(APIView):
             OpenApiParameter("doctype", str, description="Loại tài liệu, ví dụ job_description"),
             OpenApiParameter("state", str, description="Mã trạng thái, ví dụ UNIT_REVIEW"),
             OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
+            OpenApiParameter("page_size", int, description=Pagination.page_size_query_description),
         ],
     )
     def get(self, request: Request) -> Response:
@@ -158,7 +153,7 @@ class InboxView(APIView):
             doctype=request.query_params.get("doctype") or None,
             state=request.query_params.get("state") or None,
         )
-        paginator = InboxPagination()
+        paginator = Pagination()
         page = paginator.paginate_queryset(items, request, view=self)
         return paginator.get_paginated_response(InboxItemSerializer(page, many=True).data)
 

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.api.custom import CustomFieldSerializerMixin
+from thanhhoa_kpi.api.months import MONTH_PARAM, month_param
 from thanhhoa_kpi.appraisals.live import live_score as compute_live_score
 from thanhhoa_kpi.catalogue.models import CatalogueItem
 from thanhhoa_kpi.core.errors import FieldError, NotFound, ValidationFailed
@@ -215,17 +216,37 @@ class WorkLogViewSet(viewsets.ModelViewSet):
     ordering_fields = ["date", "quantity", "minutes"]
 
     def get_queryset(self) -> QuerySet[WorkLogLine]:
-        lines = selectors.worklog_list(user=self.request.user)
-        if self.request.query_params.get("mine") in {"1", "true"}:
-            lines = lines.filter(official_id=access.scope_for(self.request.user).official_id)
-        if self.request.query_params.get("awaiting_review") in {"1", "true"}:
-            lines = selectors.worklog_awaiting_review(user=self.request.user)
+        if getattr(self, "swagger_fake_view", False):  # the schema is generated without a database
+            return WorkLogLine.objects.none()
+        params, user = self.request.query_params, self.request.user
+        if params.get("awaiting_review") in {"1", "true"}:
+            return selectors.worklog_awaiting_review(user=user)  # every open month
+        lines = selectors.worklog_list(user=user)
+        if self.action == "list":
+            lines = self._of_month(lines)
+        if params.get("mine") in {"1", "true"}:
+            lines = lines.filter(official_id=access.scope_for(user).official_id)
         return lines
+
+    def _of_month(self, lines: QuerySet[WorkLogLine]) -> QuerySet[WorkLogLine]:
+        """The list shows one month: ``?month=``, else the current one unless ``period`` or a
+        date filter chooses the lines."""
+        chosen = month_param(self.request)
+        if chosen is not None:
+            return selectors.worklog_list_of_month(user=self.request.user, year=chosen[0], month=chosen[1])
+        if any(self.request.query_params.get(name) for name in ("period", "date", "date__gte", "date__lte")):
+            return lines
+        return selectors.lines_of_month(lines, selectors.current_period())
 
     @extend_schema(parameters=[
         OpenApiParameter("mine", bool, description="Chỉ dòng của tôi"),
-        OpenApiParameter("awaiting_review", bool, description="Chỉ các dòng tôi được duyệt, đang chờ duyệt"),
-    ])  # fmt: skip
+        OpenApiParameter("awaiting_review", bool,
+                         description="Chỉ các dòng tôi được duyệt, đang chờ duyệt (mọi tháng đang mở)"),
+        MONTH_PARAM,
+    ], description=(
+        "Dòng nhật ký trong phạm vi của người gọi. Mặc định chỉ tháng hiện tại; chọn tháng khác bằng "
+        "`month` (YYYY-MM), `period` hoặc lọc theo `date`."
+    ))  # fmt: skip
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 

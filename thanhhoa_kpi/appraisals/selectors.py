@@ -54,6 +54,11 @@ def appraisal_list(
     return rows
 
 
+def appraisals_of_month(rows: QuerySet[Appraisal], *, year: int, month: int) -> QuerySet[Appraisal]:
+    """The appraisals of the month periods (every bloc) of ``year``/``month``."""
+    return rows.filter(period__kind=PeriodKind.MONTH, period__year=year, period__number=month)
+
+
 def appraisal_get(*, user: Any, pk: Any) -> Appraisal:
     """One appraisal in the user's scope (404 otherwise)."""
     return access.access_object(user, Appraisal, pk)

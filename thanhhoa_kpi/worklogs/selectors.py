@@ -25,6 +25,18 @@ def worklog_list(*, user: Any) -> QuerySet[WorkLogLine]:
     return access.scoped(lines, user)
 
 
+def lines_of_month(lines: QuerySet[WorkLogLine], period: WorkPeriod) -> QuerySet[WorkLogLine]:
+    """The lines of one month. The month's dates are given with it so that MariaDB reads
+    the ``(official, date)`` index for just that month of each official in scope."""
+    return lines.filter(period=period, date__range=(period.first_day, period.last_day))
+
+
+def worklog_list_of_month(*, user: Any, year: int, month: int) -> QuerySet[WorkLogLine]:
+    """:func:`worklog_list` of one month (none when that month was never opened)."""
+    period = WorkPeriod.objects.filter(year=year, month=month).first()
+    return lines_of_month(worklog_list(user=user), period) if period else WorkLogLine.objects.none()
+
+
 def worklog_list_own(*, user: Any) -> QuerySet[WorkLogLine]:
     official_id = access.scope_for(user).official_id
     return worklog_list(user=user).filter(official_id=official_id) if official_id else WorkLogLine.objects.none()
