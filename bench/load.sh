@@ -45,7 +45,8 @@ BENCH_ACCOUNTS="$OUT/load.json" timeout 180 .venv/bin/locust -f bench/locustfile
 echo "load average after (1, 5, 15 min; other processes of the machine included): $(cut -d' ' -f1-3 /proc/loadavg)"
 $PY - "$OUT/load_stats.csv" <<'PY'
 import csv, sys
-targets = {"save a log line": 300, "own page": 300, "unit appraisal list": 800}
+targets = {"save a log line": 300, "own page": 300, "unit appraisal list": 800, "unit line list": 800,
+           "unit review queue": 800}
 print(f"{'endpoint':<28}{'requests':>9}{'fails':>7}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}  target")
 for row in csv.DictReader(open(sys.argv[1], encoding="utf-8")):
     limit = next((v for k, v in targets.items() if row["Name"].startswith(k)), None)

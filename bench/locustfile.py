@@ -4,7 +4,8 @@ Each simulated user takes one prepared account (``bench/prepare_load.py`` writes
 API tokens, since sign-in is throttled) and loops over: save a work-log line against one
 of their assignments (p95 ≤ 300 ms), open their own page (``/api/v1/me/``, their lines
 and their live score, p95 ≤ 300 ms), and, for heads, the unit's appraisal list (p95 ≤
-800 ms). Only 127.0.0.1 is ever targeted.
+800 ms), the unit's lines of the month and the review queue (issue 12: p95 ≤ 800 ms).
+Only 127.0.0.1 is ever targeted.
 """
 
 from __future__ import annotations
@@ -56,6 +57,14 @@ class Head(_Signed):
     weight = 1
     kind = "heads"
 
-    @task
+    @task(2)
     def unit_appraisals(self) -> None:
         self.client.get("/api/v1/appraisals/?page_size=50", name="unit appraisal list")
+
+    @task(2)
+    def unit_lines(self) -> None:
+        self.client.get("/api/v1/worklogs/?page_size=50", name="unit line list")
+
+    @task(1)
+    def review_queue(self) -> None:
+        self.client.get("/api/v1/worklogs/?awaiting_review=1&page_size=50", name="unit review queue")

@@ -38,9 +38,18 @@ class OrgUnitSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance: OrgUnit) -> dict[str, Any]:
         data = super().to_representation(instance)
-        parent = OrgUnit.objects.get_parent(instance)
-        data["parent"] = parent.pk if parent else None
+        data["parent"] = self._parent_ids().get(instance.path[: -OrgUnit.steplen]) if instance.depth > 1 else None
         return data
+
+    def _parent_ids(self) -> dict[str, int]:
+        """Parent path → id for the page (a list), or for the one unit: one query either way."""
+        holder = self.parent if isinstance(getattr(self.parent, "instance", None), list | tuple) else self
+        if not hasattr(holder, "_parent_ids_found"):
+            units = holder.instance if isinstance(holder.instance, list | tuple) else [holder.instance]
+            paths = {u.path[: -OrgUnit.steplen] for u in units if u is not None and u.depth > 1}
+            rows = OrgUnit.objects.filter(path__in=sorted(paths)).values_list("path", "pk") if paths else []
+            holder._parent_ids_found = dict(rows)
+        return holder._parent_ids_found  # type: ignore[no-any-return]
 
     def validate_parent(self, parent: OrgUnit | None) -> OrgUnit | None:
         user = self.context["request"].user

@@ -223,7 +223,7 @@ def decide_group(period: AppraisalPeriod, key: GroupKey) -> GroupDecision:
         return cached
     rows = list(
         Appraisal.objects.filter(period=period, quota_unit_id=key[0], quota_group=key[1])
-        .select_related("official", "unit", "quota_unit")
+        .select_related("official", "unit", "quota_unit", "workflow")  # states.has_tag reads the workflow
         .prefetch_related("disqualifiers")
         .order_by("pk")
     )
