@@ -1,6 +1,7 @@
 """The production profile passes ``manage.py check --deploy`` with no issue."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -28,3 +29,19 @@ def test_production_refuses_to_start_without_a_secret_key():
     proc = subprocess.run([sys.executable, "manage.py", "check"], capture_output=True, text=True, env=env, check=False)
     assert proc.returncode != 0
     assert "SECRET_KEY" in proc.stderr
+
+
+def test_the_shipped_mariadb_settings_are_read_by_this_mariadb(tmp_path):
+    """deploy/mariadb/thanhhoa_kpi.cnf names only options MariaDB knows, with the values meant."""
+    server = next(path for path in ("/usr/sbin/mariadbd", "/usr/sbin/mysqld") if os.path.exists(path))
+    cnf = os.path.join(os.path.dirname(__file__), "..", "..", "deploy", "mariadb", "thanhhoa_kpi.cnf")
+    proc = subprocess.run(
+        [server, f"--defaults-file={cnf}", f"--datadir={tmp_path}", "--user=root", "--verbose", "--help"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    values = dict(re.findall(r"^([a-z0-9-]+) +(\S.*)$", proc.stdout, flags=re.MULTILINE))
+    assert values["innodb-buffer-pool-size"].strip() == str(5 * 1024**3)
+    assert values["innodb-flush-log-at-trx-commit"].strip() == "1"
+    assert values["sync-binlog"].strip() == "1"
+    assert values["character-set-server"].strip() == "utf8mb4"
