@@ -35,6 +35,16 @@ run: install ## Migrate the SQLite demo, load base+thanhhoa+demo data, serve on 
 serve: install ## Production-like on MariaDB (var/db.env): migrate, seed, collectstatic, gunicorn + an RQ worker on 127.0.0.1:$(PORT)
 	PORT=$(PORT) scripts/serve.sh
 
+bench: install services ## Scoring bench, quick (2,000 officials, < 2 min); FULL=1: 75,000 officials and the load curve; appends to bench/RESULTS.md
+	$(PY) -m pip install -q --disable-pip-version-check -e ".[bench]"
+	set -a; source var/db.env; set +a; \
+	if [ -z "$(FULL)" ]; then \
+	  $(PY) bench/score_province.py --database bench_quick --officials 2000 --runs 3 --check all --record bench/RESULTS.md; \
+	else \
+	  $(PY) bench/score_province.py --database bench_kpi --officials 75000 --runs 3 --check 5000 --record bench/RESULTS.md && \
+	  scripts/bench_curve.sh bench/RESULTS.md; \
+	fi
+
 services: ## Start (or install) MariaDB and Redis for the tests
 	scripts/services.sh
 
@@ -64,4 +74,4 @@ cron: install ## Run rq's cron: workflow reminders and digest, scheduled reports
 schema: install ## Regenerate the OpenAPI file served at /api/schema/
 	$(PY) manage.py spectacular --validate --fail-on-warn --file thanhhoa_kpi/api/openapi.yaml
 
-.PHONY: help install messages run serve services test lint schema worker cron
+.PHONY: help install messages run serve services test lint schema worker cron bench

@@ -304,7 +304,7 @@ def _check_part(args: tuple[list[int], int]) -> tuple[int, list[str]]:
     return done, wrong
 
 
-def check(period: object, limit: int | None, processes: int = 2) -> None:
+def check(period: object, limit: int | None, processes: int = 2) -> str:
     from django.db import connection
 
     from thanhhoa_kpi.appraisals.models import Appraisal
@@ -334,6 +334,7 @@ def check(period: object, limit: int | None, processes: int = 2) -> None:
         if shown != [*computed.result.explanation, *computed.notes]:
             differ += 1
     print(f"    explanation: {len(sample)} appraisals opened after the batch: {differ} differ from one by one")
+    return f"{checked:,} scored again: {len(wrong)} differ; {len(sample)} explanations: {differ} differ"
 
 
 def main() -> None:
@@ -346,6 +347,7 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true", help="print the query plans")
     parser.add_argument("--reuse", action="store_true", help="keep the data already in the database")
     parser.add_argument("--prepare-only", action="store_true", help="stop once the period is opened and varied")
+    parser.add_argument("--record", metavar="FILE", help="append the run's table to FILE (bench/RESULTS.md)")
     args = parser.parse_args()
 
     url = bench_url(args.database)
@@ -425,12 +427,35 @@ def main() -> None:
     print(f"(c) score_month: {time.perf_counter() - started:.2f} s for {count:,} officials (engine only, one process)")
     peak = max(peaks + [rss_mib()])
 
+    checked = "not checked"
     if args.check != "none":
-        check(period, None if args.check == "all" else int(args.check))
+        checked = check(period, None if args.check == "all" else int(args.check))
     ratio = best / plain
     print(f"ratio b/a      : {ratio:.2f} × — target ≤ 1.5 × — {'OK' if ratio <= 1.5 else 'MISSED'}")
     print(f"memory         : {peak:.0f} MiB peak (bench process and jobs) — target ≤ 1024 MiB — "
           f"{'OK' if peak <= 1024 else 'MISSED'}")  # fmt: skip
+    if args.record:
+        rows = [
+            ("machine", f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}; {version}, "
+                        f"buffer pool {pool / 2**20:.0f} MiB"),
+            ("scale", f"{officials:,} officials, {lines:,} reviewed lines, {appraisals:,} appraisals"),
+            ("(a) plain GROUP BY, best of 3", f"{plain:.2f} s ({groups:,} groups)"),
+            (f"(b) the period on {args.workers} RQ workers, best of {len(runs)}", f"{best:.2f} s"),
+            ("ratio b/a (target ≤ 1.5)", f"**{ratio:.2f} ×** — {'OK' if ratio <= 1.5 else 'MISSED'}"),
+            ("peak memory (target ≤ 1 GiB)", f"{peak:.0f} MiB"),
+            ("check against one-by-one scoring", checked),
+        ]  # fmt: skip
+        record(args.record, f"`bench/score_province.py --officials {args.officials}`", rows)
+
+
+def record(path: str, title: str, rows: list[tuple[str, str]]) -> None:
+    """Append one run's table, dated, to the results file (``make bench``)."""
+    stamp = time.strftime("%Y-%m-%d %H:%M %Z")
+    lines = [f"\n### {stamp}: {title}\n", "| measure | result |", "|---|---|"]
+    lines += [f"| {name} | {value} |" for name, value in rows]
+    with open(path, "a", encoding="utf-8") as out:
+        out.write("\n".join(lines) + "\n")
+    print(f"recorded       : {path}")
 
 
 def explain_queries(table: str, period_id: int) -> None:
