@@ -35,6 +35,7 @@ from thanhhoa_kpi.desk.sites import DeskSite, desk_site
 from thanhhoa_kpi.organization.models import LeavePeriod, Official, OfficialAssignment
 from thanhhoa_kpi.reports.models import ReportSchedule, SavedReport
 from thanhhoa_kpi.workflow.models import WorkflowDefinition
+from thanhhoa_kpi.worklogs.models import PlausibilityThresholds, PublicHoliday
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +73,8 @@ def build_world(cast):
     ReportSchedule.objects.create(report=report, recipients=["official@thanhhoa.gov.vn"], owner=cast.official)
     job_description(cast)
     _proposal(cast)
+    PublicHoliday.objects.get_or_create(date=date(2026, 9, 2), defaults={"name": "Quốc khánh"})
+    PlausibilityThresholds.objects.create()
     return line
 
 
