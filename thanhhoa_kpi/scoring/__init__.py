@@ -29,6 +29,7 @@ from .codes import (
     RollupStatus,
     Status,
 )
+from .edge_cases import EdgeCases, FullLeave, PostingRule, SmallGroupPolicy, TransferMonths
 from .errors import (
     INVALID_INPUT,
     INVALID_RULE_SET,
@@ -58,6 +59,11 @@ from .rounding import round_half_up
 from .tasks import ItemInput, Ratios, TaskShares, TaskSums, converted_sums, task_ratios
 
 __all__ = [
+    "EdgeCases",
+    "FullLeave",
+    "PostingRule",
+    "SmallGroupPolicy",
+    "TransferMonths",
     "CLASSIFICATION_LABELS",
     "INVALID_INPUT",
     "INVALID_RULE_SET",

@@ -324,6 +324,9 @@ class QuotaFigures:
     reading: QuotaReading
     exception: bool
     citation: str
+    # Members of a group small enough for the rule set's allowance (0: none applied).
+    small_group: int = 0
+    small_group_below: int = 0
 
 
 def quota_formula(figures: QuotaFigures) -> str:
@@ -334,9 +337,15 @@ def quota_formula(figures: QuotaFigures) -> str:
     else:
         formula, basis = f"floor({rate} × ({g} + {c}))", "số hoàn thành tốt trở lên trước khi điều chỉnh"
     extra = "; tỷ lệ ngoại lệ vì đơn vị được xếp loại hoàn thành xuất sắc" if figures.exception else ""
+    small = ""
+    if figures.small_group:
+        small = (
+            f" Nhóm chỉ có {figures.small_group} người (dưới {figures.small_group_below}): theo bộ quy tắc, "
+            f"nhóm nhỏ được tối đa 1 người xuất sắc khi tỷ lệ không cho người nào."
+        )
     return (
         f'Nhóm "{figures.group}": {c} người đủ điểm xuất sắc, {g} người hoàn thành tốt; '
-        f"số xuất sắc tối đa là E lớn nhất với E ≤ {formula} ({basis}{extra}): E = {figures.limit}."
+        f"số xuất sắc tối đa là E lớn nhất với E ≤ {formula} ({basis}{extra}): E = {figures.limit}.{small}"
     )
 
 

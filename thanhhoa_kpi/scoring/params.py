@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from .calendar import DEFAULT_CALENDAR, PeriodCalendar, read_calendar
 from .codes import Classification, QuotaReading, QuotaScope
+from .edge_cases import DEFAULT_EDGE_CASES, EdgeCases, read_edge_cases
 from .errors import INVALID_RULE_SET
 from .legal import (
     NEUTRAL_SUBJECT,
@@ -71,6 +72,7 @@ OPTIONAL_PARAM_KEYS = (
     "quota_scope",
     "quota_binding_kinds",
     "calendar",
+    "edge_cases",
 )
 # The kinds of period (AppraisalPeriod.kind) the quota and the head cap may bind.
 PERIOD_KINDS = ("MONTH", "QUARTER", "YEAR")
@@ -157,6 +159,8 @@ class RuleParams:
     quota_binding_kinds: tuple[str, ...] = DEFAULT_QUOTA_BINDING_KINDS
     # The step deadlines a new period defaults to (:mod:`.calendar`).
     calendar: PeriodCalendar = DEFAULT_CALENDAR
+    # Small groups, transfers, whole-period leave, mid-period appointments (:mod:`.edge_cases`).
+    edge_cases: EdgeCases = DEFAULT_EDGE_CASES
     # Which rule set and version these are; not a parameter, so not compared.
     rule_set: RuleSetRef | None = field(default=None, compare=False)
 
@@ -267,6 +271,7 @@ def _read_params(data: Fields) -> RuleParams:
         quota_scope=_scope(data),
         quota_binding_kinds=_binding_kinds(data),
         calendar=read_calendar(data),
+        edge_cases=read_edge_cases(data),
     )
     # Cross-field checks only make sense once every field is present and read cleanly.
     if len(data.reader.errors) == before and all(key in data.data for key in PARAM_KEYS):

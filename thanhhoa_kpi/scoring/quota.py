@@ -152,8 +152,15 @@ def _apply_group(
     good = sum(1 for _, _, level in members if level is Classification.HOAN_THANH_TOT)
     rate = quota_rate(params, unit_excellent)
     limit = quota_limit(len(candidates), good, rate, params.quota_reading)
+    # A small group's allowance (rule-set parameter edge_cases, ND 233 Điều 7 by analogy).
+    allowance = min(len(candidates), params.edge_cases.small_group_allowance(len(members)))
+    small = len(members) if allowance > limit else 0
+    limit = max(limit, allowance)
     reading, citation = params.quota_reading, params.citations.quota
-    figures = explain.QuotaFigures(group, len(candidates), good, limit, rate, reading, unit_excellent, citation)
+    figures = explain.QuotaFigures(
+        group, len(candidates), good, limit, rate, reading, unit_excellent, citation,
+        small_group=small, small_group_below=params.edge_cases.small_group_below if small else 0,
+    )  # fmt: skip
     demoted = [
         (index, QuotaDecision(entry.id, Classification.HOAN_THANH_TOT, True, explain.quota_reason(figures, rank)))
         for rank, (index, entry) in enumerate(candidates[limit:], start=limit + 1)
