@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
 from thanhhoa_kpi.core.errors import DomainError
-from thanhhoa_kpi.core.outage import OUTAGE_ERRORS, RETRY_AFTER, outage_body
+from thanhhoa_kpi.core.outage import RETRY_AFTER, is_outage, outage_body
 
 _CODES = {
     exceptions.NotAuthenticated: ("NOT_AUTHENTICATED", "Bạn cần đăng nhập."),
@@ -99,8 +99,9 @@ def _special(exc: Exception) -> Response | None:
         return Response(error_body(exc.code, exc.message, errors), status=exc.http_status)
     if isinstance(exc, (ProtectedError, RestrictedError)):
         return _protected(exc)
-    if isinstance(exc, OUTAGE_ERRORS):  # Redis down (cache, throttle, queue): 503, not a raw 500
-        return Response(outage_body(), status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": RETRY_AFTER})
+    if is_outage(exc):  # Redis (cache, throttle, queue) or the database unreachable: 503, not a raw 500
+        headers = {"Retry-After": RETRY_AFTER}
+        return Response(outage_body(exc), status=status.HTTP_503_SERVICE_UNAVAILABLE, headers=headers)
     return _input_error(exc)
 
 
