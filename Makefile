@@ -48,7 +48,7 @@ bench: install services ## Scoring bench, quick (2,000 officials, < 2 min); FULL
 services: ## Start (or install) MariaDB and Redis for the tests
 	scripts/services.sh
 
-test: install services ## Run the whole suite on MariaDB and Redis (browser tests in Debian's Chromium)
+test: install services ## Run the whole suite on MariaDB and Redis (browser tests in Debian's Chromium), then the fault tests
 	scripts/system-packages.sh --browser
 	@echo "== Lõi thuần (chấm điểm, quy trình): không cần CSDL, bao phủ nhánh 100% =="
 	$(PY) -m pytest tests/unit -p no:django -p no:cacheprovider \
@@ -56,7 +56,10 @@ test: install services ## Run the whole suite on MariaDB and Redis (browser test
 	  --cov-branch --cov-fail-under=100 --cov-report=term:skip-covered
 	@echo "== Tích hợp, API, bàn làm việc và trình duyệt trên MariaDB + Redis =="
 	set -a; source var/db.env; set +a; RQ_ASYNC=0 DJANGO_ALLOW_ASYNC_UNSAFE=true \
-	  $(PY) -m pytest --ignore=tests/unit -p no:cacheprovider
+	  $(PY) -m pytest --ignore=tests/unit -m "not fault" -p no:cacheprovider
+	@echo "== Thử lỗi (tests/fault): máy chủ riêng của từng bài; số liệu ghi được in ở cuối =="
+	set -a; source var/db.env; set +a; RQ_ASYNC=0 DJANGO_ALLOW_ASYNC_UNSAFE=true \
+	  $(PY) -m pytest tests/fault -m fault -p no:cacheprovider -rP --durations=0
 
 lint: install ## ruff, migrations check, import boundaries, mypy on the pure cores
 	$(VENV)/bin/ruff check .

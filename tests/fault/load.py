@@ -12,10 +12,9 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
-import requests
+from tests.fault.client import Client
 
 WRITERS = 20
 
@@ -33,8 +32,8 @@ class Answer:
 class Writers:
     """``WRITERS`` threads saving lines as one official until :meth:`stop`."""
 
-    def __init__(self, base_url: str, token: str, item: int, count: int = WRITERS) -> None:
-        self.base_url, self.token, self.item, self.count = base_url, token, item, count
+    def __init__(self, base_url: str, token: str, item: int, day: str, count: int = WRITERS) -> None:
+        self.base_url, self.token, self.item, self.day, self.count = base_url, token, item, day, count
         self.answers: list[Answer] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -60,34 +59,25 @@ class Writers:
             return sum(1 for answer in self.answers if answer.status == 503)
 
     def _write(self, writer: int) -> None:
-        session = requests.Session()
-        session.headers["Authorization"] = f"Token {self.token}"
+        client = Client(self.base_url, self.token)
         number = 0
         while not self._stop.is_set():
             number += 1
             description = f"fault-{writer}-{number}"
-            payload = {"date": str(date.today()), "catalogue_item": self.item, "quantity": "1",
+            payload = {"date": self.day, "catalogue_item": self.item, "quantity": "1",
                        "description": description}  # fmt: skip
             try:
-                response = session.post(f"{self.base_url}/api/v1/worklogs/", json=payload, timeout=60)
-            except requests.RequestException as error:
+                response = client.request("POST", "/api/v1/worklogs/", json_body=payload)
+            except OSError as error:  # refused, reset, timed out: no HTTP answer at all
                 self._record(Answer(description, 0, body=repr(error), at=time.monotonic()))
                 time.sleep(0.1)
                 continue
-            body = _json(response)
-            line_id = body.get("id") if response.status_code == 201 and isinstance(body, dict) else None
-            self._record(Answer(description, response.status_code, line_id, body, dict(response.headers),
-                                time.monotonic()))  # fmt: skip
-            if response.status_code != 201:
+            body = response.body
+            line_id = body.get("id") if response.status == 201 and isinstance(body, dict) else None
+            self._record(Answer(description, response.status, line_id, body, response.headers, time.monotonic()))
+            if response.status != 201:
                 time.sleep(0.1)  # the server asked to come back later; do not hammer it
 
     def _record(self, answer: Answer) -> None:
         with self._lock:
             self.answers.append(answer)
-
-
-def _json(response: requests.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return response.text[:500]

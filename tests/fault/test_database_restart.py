@@ -27,7 +27,7 @@ def test_a_database_restart_under_load_loses_no_acknowledged_line_and_answers_50
     env = servers.app_env(fault_mariadb.url(fault_db), fault_redis.url)
     office = world(env, "office")
     server = servers.Gunicorn(env, fault_dir / "gunicorn.log").start()
-    writers = Writers(server.base_url, office["tokens"]["official"], office["item"]).start()
+    writers = Writers(server.base_url, office["tokens"]["official"], office["item"], office["today"]).start()
     try:
         servers.wait_until(lambda: writers.acknowledged() >= 100, 120, "100 lines saved before the restart")
         fault_mariadb.kill()

@@ -2,10 +2,11 @@
 
 ``python -m tests.fault.world office`` (with ``DATABASE_URL`` and ``REDIS_URL`` pointing at
 the test's own servers) builds the shared cast (tests/factories), its catalogues and the
-current month opened, and prints JSON: API tokens, the catalogue item to log against, the
-appraisals. ``python -m tests.fault.world province N`` loads the rule sets and workflows, generates N
-officials (``generate_demo``, no work logs) and creates this month's appraisal period,
-opened but without its appraisals yet; prints its id.
+current month opened (last month created, not opened), and prints JSON: API tokens, the
+catalogue item to log against, the appraisals. ``python -m tests.fault.world province N``
+loads the rule sets and workflows, generates N officials (``generate_demo``, no work
+logs) and creates this month's appraisal period, opened but without its appraisals yet;
+prints its id.
 """
 
 from __future__ import annotations
@@ -13,14 +14,16 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import timedelta
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thanhhoa_kpi.settings")
 
 
 def office() -> dict[str, object]:
+    from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
-    from tests.factories.appraisals import appraisal_of, opened, prepare_appraisals
+    from tests.factories.appraisals import appraisal_of, month_period, opened, prepare_appraisals
     from tests.factories.cast import PASSWORD, build_cast
     from tests.factories.worklogs import work_cast
 
@@ -28,12 +31,16 @@ def office() -> dict[str, object]:
     work = work_cast(cast)
     prepare_appraisals()
     period = opened(cast)
+    earlier = period.start_date.replace(day=1) - timedelta(days=1)  # last month, created but not opened
+    draft = month_period(cast, year=earlier.year, month=earlier.month)
     people = ("official", "colleague", "deputy", "head", "authority")
     return {
         "password": PASSWORD,
+        "today": str(timezone.localdate()),  # the server's day (Asia/Ho_Chi_Minh), for the lines' dates
         "tokens": {name: Token.objects.get_or_create(user=getattr(cast, name))[0].key for name in people},
         "item": work.culture.pk,
         "official_id": cast.official_of(cast.official).pk,
+        "draft_period": draft.pk,
         "appraisals": {name: appraisal_of(getattr(cast, name), period).pk for name in ("official", "colleague")},
     }
 
@@ -67,9 +74,7 @@ def main(argv: list[str]) -> None:
     import django
 
     django.setup()
-    from django.conf import settings
-
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The project's own password hashers: the desk of the test's gunicorn checks these passwords.
     result = office() if argv[0] == "office" else province(int(argv[1]))
     sys.stdout.write(json.dumps(result) + "\n")
 
