@@ -16,6 +16,8 @@ average of the monthly or quarterly results the old unit sends). Decisions:
   counted as missing and shown, never guessed;
 - a month covered by two published appraisals (a transfer between blocs that monitor
   monthly and quarterly) is counted once, in the appraisal covering fewer months;
+- a rule set whose ``edge_cases.transfer_months`` is THIS_BLOC keeps only the months
+  monitored in the classifying bloc (:mod:`thanhhoa_kpi.scoring.edge_cases`);
 - the disqualifiers recorded in any of those appraisals apply to the roll-up;
 - the parameters are those copied into the official's latest published appraisal;
 - the quota is applied per group (the latest appraisal's group) to the rolled-up means,
@@ -55,6 +57,7 @@ from thanhhoa_kpi.scoring import (
     RollupPeriod,
     RuleParams,
     TaskShares,
+    TransferMonths,
     apply_quota,
     exceeded_share_over,
     parse_params,
@@ -243,6 +246,18 @@ def _moved_to_another_bloc(official: Official, appraisals: list[Appraisal], post
     return official.pk not in posted and bool(appraisals) and appraisals[-1].period.bloc != bloc
 
 
+def _counted(appraisals: list[Appraisal], bloc: str) -> list[Appraisal]:
+    """The appraisals whose months enter the mean: all of them (ND 335 Điều 21), or only
+    the classifying bloc's where the rule set's ``edge_cases.transfer_months`` says
+    THIS_BLOC (the other bloc's months then show as months without a result)."""
+    if not appraisals:
+        return appraisals
+    edge = parse_params(appraisals[-1].rule_params).edge_cases
+    if edge.transfer_months is TransferMonths.THIS_BLOC:
+        return [appraisal for appraisal in appraisals if appraisal.period.bloc == bloc]
+    return appraisals
+
+
 def _apply_group(rows: list[ClassificationRow], period: AppraisalPeriod, key: quota.GroupKey) -> ClassificationGroup:
     latest = rows[0].appraisal
     assert latest is not None
@@ -315,7 +330,11 @@ def rolled_up(
     ).values_list("official_id", "start_date", "end_date", "kind"):
         leaves[official_id].append((start, end, kind))
     staying = [
-        (official, found.get(official.pk, []), full_leave_months(leaves[official.pk], period.months()))
+        (
+            official,
+            _counted(found.get(official.pk, []), period.bloc),
+            full_leave_months(leaves[official.pk], period.months()),
+        )
         for official in officials
         if not _moved_to_another_bloc(official, found.get(official.pk, []), posted, period.bloc)
     ]

@@ -3,7 +3,10 @@
 Who gets one: every official with an assignment in force, in a unit of the period's
 bloc, on the period's last day (or today, for a period still running). An official
 holding several postings gets one appraisal, for the posting that weighs most (head,
-then deputy, then the latest). Each appraisal snapshots the unit, position, leadership
+then deputy, then the latest). The official's rule set may decide otherwise
+(``edge_cases``, :mod:`thanhhoa_kpi.scoring.edge_cases`): the posting held for most days
+of the period, and no appraisal for someone on leave the whole period (the default, as
+ND 335 Điều 21 classifies on the time actually worked). Each appraisal snapshots the unit, position, leadership
 role, fields and quota group of that posting and copies the current version of its rule
 set (the official's own, else the period's default).
 
@@ -17,13 +20,14 @@ the API can show it while the job runs.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from thanhhoa_kpi.accounts.access import current_assignments
@@ -32,7 +36,8 @@ from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalCriterion, Apprai
 from thanhhoa_kpi.appraisals.rulesets import current_version
 from thanhhoa_kpi.appraisals.services.scoring import template_lines
 from thanhhoa_kpi.organization.agencies import agencies_of
-from thanhhoa_kpi.scoring import QuotaScope, RuleParams, parse_params
+from thanhhoa_kpi.organization.models import LeavePeriod, OfficialAssignment
+from thanhhoa_kpi.scoring import FullLeave, PostingRule, QuotaScope, RuleParams, parse_params
 from thanhhoa_kpi.workflow.services import workflow_start_fields
 
 BATCH_SIZE = 500
@@ -76,15 +81,67 @@ def _posting(row: dict[str, Any]) -> Posting:
     )  # fmt: skip
 
 
-def postings_for(period: AppraisalPeriod) -> list[Posting]:
-    """One posting per official of the bloc on the reference day."""
-    rows = current_assignments(reference_day(period)).filter(unit__bloc=period.bloc)
+def postings_for(period: AppraisalPeriod, rule_sets: _RuleSets | None = None) -> list[Posting]:
+    """One posting per official of the bloc on the reference day.
+
+    Each official's rule set (``edge_cases``, :mod:`thanhhoa_kpi.scoring.edge_cases`) may
+    ask for the posting held for most days of the period instead (``posting_rule``
+    MOST_DAYS: a leader appointed mid-month), and leaves out officials on leave for the
+    whole period (``full_leave`` NO_APPRAISAL, the default).
+    """
+    rule_sets = rule_sets or _RuleSets(period.rule_set_code)
+    day = reference_day(period)
+    rows = current_assignments(day).filter(unit__bloc=period.bloc)
     best: dict[int, dict[str, Any]] = {}
     for row in rows.values(*_COLUMNS).order_by("official_id", "-start_date", "-pk").iterator(chunk_size=2000):
         current = best.get(row["official_id"])
         if current is None or _WEIGHT.get(row["leadership_role"], 2) < _WEIGHT.get(current["leadership_role"], 2):
             best[row["official_id"]] = row
-    return [_posting(best[official_id]) for official_id in sorted(best)]
+    edge = {official_id: rule_sets.get(row["official__rule_set_code"] or "")[2].edge_cases
+            for official_id, row in best.items()}  # fmt: skip
+    most_days = [official_id for official_id, cases in edge.items() if cases.posting_rule is PostingRule.MOST_DAYS]
+    if most_days:
+        best.update(_held_longest(period, day, most_days))
+    away = _on_leave_throughout(
+        period, {pk for pk, cases in edge.items() if cases.full_leave is FullLeave.NO_APPRAISAL}
+    )
+    return [_posting(best[official_id]) for official_id in sorted(best) if official_id not in away]
+
+
+def _held_longest(period: AppraisalPeriod, day: date, officials: list[int]) -> dict[int, dict[str, Any]]:
+    """Each official's posting in the bloc held for most days of the period up to ``day``
+    (the later one on a tie, then the heavier role)."""
+    rows = OfficialAssignment.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=period.start_date),
+        official_id__in=officials, start_date__lte=day, unit__bloc=period.bloc,
+    )  # fmt: skip
+    best: dict[int, tuple[tuple[int, date, int, int], dict[str, Any]]] = {}
+    for row in rows.values(*_COLUMNS, "end_date").iterator(chunk_size=2000):
+        end = min(row["end_date"] or day, day)
+        held = (end - max(row["start_date"], period.start_date)).days + 1
+        key = (held, row["start_date"], -_WEIGHT.get(row["leadership_role"], 2), row["pk"])
+        if row["official_id"] not in best or key > best[row["official_id"]][0]:
+            best[row["official_id"]] = (key, row)
+    return {official_id: row for official_id, (_key, row) in best.items()}
+
+
+def _on_leave_throughout(period: AppraisalPeriod, officials: set[int]) -> set[int]:
+    """Those of ``officials`` whose leaves (joined) cover every day of the period."""
+    spans: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    overlapping = LeavePeriod.objects.filter(start_date__lte=period.end_date, end_date__gte=period.start_date)
+    for official_id, start, end in overlapping.values_list("official_id", "start_date", "end_date"):
+        if official_id in officials:
+            spans[official_id].append((start, end))
+    away = set()
+    for official_id, leaves in spans.items():
+        uncovered = period.start_date
+        for start, end in sorted(leaves):
+            if start > uncovered:
+                break
+            uncovered = max(uncovered, end + timedelta(days=1))
+        if uncovered > period.end_date:
+            away.add(official_id)
+    return away
 
 
 class _RuleSets:
@@ -172,9 +229,9 @@ def period_open_run(*, period_id: int) -> AppraisalPeriod:
         opening_created=0, opening_error="",
     )  # fmt: skip
     try:
-        postings = postings_for(period)
-        AppraisalPeriod.objects.filter(pk=period_id).update(opening_total=len(postings))
         rule_sets = _RuleSets(period.rule_set_code)
+        postings = postings_for(period, rule_sets)
+        AppraisalPeriod.objects.filter(pk=period_id).update(opening_total=len(postings))
         start = workflow_start_fields(definition_code=WORKFLOW_CODE, doctype=DOCTYPE)
         for chunk in _chunks(postings, BATCH_SIZE):
             _run_batch(period, chunk, rule_sets, start)
