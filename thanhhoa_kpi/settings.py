@@ -91,6 +91,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost: a Redis or database outage met by a middleware below answers 503, not 500.
+    "thanhhoa_kpi.core.outage.OutageResponseMiddleware",
     # Static files from STATIC_ROOT (collectstatic), straight after the security headers.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # API paths: oversize bodies answer 413 before anything reads them, and any HTML error

@@ -64,3 +64,13 @@ def _response(status: int, headers: Any, raw: bytes) -> Response:
     except ValueError:
         body = text[:2000]
     return Response(status, dict(headers.items()), body)
+
+
+def signed_in(base_url: str, username: str, password: str) -> Client:
+    """A desk session: the login form posted with its CSRF token (the password step only)."""
+    browser = Client(base_url)
+    assert browser.request("GET", "/admin/login/").status == 200
+    form = {"username": username, "password": password, "csrfmiddlewaretoken": browser.cookie("csrftoken")}
+    signed = browser.request("POST", "/admin/login/", form=form)
+    assert signed.status == 302, signed.body
+    return browser

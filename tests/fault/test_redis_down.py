@@ -17,7 +17,7 @@ import redis
 
 from tests.factories.appraisals import FULL_SELF
 from tests.fault import servers
-from tests.fault.client import Client
+from tests.fault.client import Client, signed_in
 from tests.fault.conftest import world
 
 NOTES: dict[str, int] = {}
@@ -39,12 +39,7 @@ def _self_assess_and_submit(api: Api, appraisal_id: int) -> None:
 
 def _desk(base_url: str, username: str, password: str) -> int:
     """Sign in on the desk's form and open its home page; the status of that page."""
-    browser = Client(base_url)
-    assert browser.request("GET", "/admin/login/").status == 200
-    form = {"username": username, "password": password, "csrfmiddlewaretoken": browser.cookie("csrftoken")}
-    signed = browser.request("POST", "/admin/login/", form=form)
-    assert signed.status == 302, signed.body
-    return browser.request("GET", "/admin/").status
+    return signed_in(base_url, username, password).request("GET", "/admin/").status
 
 
 def _notices(conn, appraisal_id: int) -> list[tuple[int, str]]:

@@ -4,8 +4,9 @@ The cache, the API's login throttle and RQ live in Redis. When it cannot be reac
 request that needs it is answered 503: on the API with the SPEC 8.1 body (the API's
 exception handler uses :func:`is_outage` and :func:`outage_body`), elsewhere by
 :class:`ServiceUnavailableMiddleware` — JSON for ``/api/`` paths DRF did not handle, a
-plain Vietnamese page for the desk. Jobs are not lost meanwhile: they wait in the
-outbox (:mod:`thanhhoa_kpi.core.outbox`).
+plain Vietnamese page for the desk — and, for an outage met by a middleware before any
+view (the desk's session read), by :class:`OutageResponseMiddleware`. Jobs are not lost
+meanwhile: they wait in the outbox (:mod:`thanhhoa_kpi.core.outbox`).
 
 The database answers the same way while it cannot be reached (restarting, a Galera
 node gone): MariaDB's client errors for a refused or lost connection
@@ -19,9 +20,11 @@ error and no longer answers) and the next request opens a new one (``CONN_HEALTH
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from typing import Any
 
+from django.core.signals import got_request_exception
 from django.db import Error as DatabaseError
 from django.db import InterfaceError
 from django.db import OperationalError as DatabaseOperationalError
@@ -83,6 +86,44 @@ def outage_body(exc: BaseException | None = None) -> dict[str, Any]:
     return {"status": "ERROR", "code": OUTAGE_CODE, "message": message, "errors": []}
 
 
+def _answer(request: HttpRequest, exception: BaseException) -> HttpResponse:
+    log.error("Service unreachable on %s: %r", request.path, exception)
+    body = outage_body(exception)
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = JsonResponse(body, status=503)
+    else:
+        response = HttpResponse(_PAGE.format(message=body["message"]), status=503, content_type="text/html")
+    response["Retry-After"] = RETRY_AFTER
+    return response
+
+
+def _remember_outage(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    """``got_request_exception``: Django is turning an exception into a 500 (it is being
+    handled, so ``sys.exc_info`` names it); note an outage on the request."""
+    exception = sys.exc_info()[1]
+    if request is not None and exception is not None and is_outage(exception):
+        request.outage_error = exception  # type: ignore[attr-defined]
+
+
+class OutageResponseMiddleware:
+    """The outage raised *outside* a view — e.g. the session read by a middleware while the
+    database is down — becomes a 503 too. Django has already answered it with a 500 (each
+    middleware's exceptions are converted where they arise); place this class first in
+    ``MIDDLEWARE`` so it sees every such 500 and replaces it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        self.get_response = get_response
+        got_request_exception.connect(_remember_outage, dispatch_uid="thanhhoa_kpi.core.outage")
+
+    def __call__(self, request: HttpRequest) -> Any:
+        response = self.get_response(request)
+        exception = getattr(request, "outage_error", None)
+        if exception is not None and getattr(response, "status_code", None) == 500:
+            return _answer(request, exception)
+        return response
+
+
 class ServiceUnavailableMiddleware:
     """Turns a Redis or database outage escaping a view into a 503 (place it last in
     ``MIDDLEWARE``, so it sees the view's exception first)."""
@@ -96,12 +137,4 @@ class ServiceUnavailableMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not is_outage(exception):
             return None
-        log.error("Service unreachable on %s: %r", request.path, exception)
-        body = outage_body(exception)
-        response: HttpResponse
-        if request.path.startswith("/api/"):
-            response = JsonResponse(body, status=503)
-        else:
-            response = HttpResponse(_PAGE.format(message=body["message"]), status=503, content_type="text/html")
-        response["Retry-After"] = RETRY_AFTER
-        return response
+        return _answer(request, exception)
