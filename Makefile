@@ -49,7 +49,7 @@ services: ## Start (or install) MariaDB and Redis for the tests
 	scripts/services.sh
 
 test: install services ## Run the whole suite on MariaDB and Redis (browser tests in Debian's Chromium), then the fault tests
-	scripts/system-packages.sh --browser
+	scripts/system-packages.sh --browser --galera
 	@echo "== Lõi thuần (chấm điểm, quy trình): không cần CSDL, bao phủ nhánh 100% =="
 	$(PY) -m pytest tests/unit -p no:django -p no:cacheprovider \
 	  --cov=thanhhoa_kpi.scoring --cov=thanhhoa_kpi.workflow.engine --cov=thanhhoa_kpi.workflow.definition \

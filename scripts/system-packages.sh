@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs, only those that are missing.
-# Usage: scripts/system-packages.sh [--services] [--browser]
+# Usage: scripts/system-packages.sh [--services] [--browser] [--galera]
+# --galera: what scripts/galera.sh needs (Galera 4, rsync for state transfer, HAProxy).
 set -euo pipefail
 
 pkgs=(python3-venv python3-dev build-essential pkg-config libmariadb-dev gettext tzdata
@@ -10,6 +11,7 @@ for arg in "$@"; do
   case "$arg" in
     --services) pkgs+=(mariadb-server redis-server redis-tools) ;;
     --browser) pkgs+=(chromium) ;;
+    --galera) pkgs+=(mariadb-server galera-4 rsync lsof haproxy) ;;
   esac
 done
 
