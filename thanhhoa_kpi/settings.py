@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "thanhhoa_kpi.reports",
     "thanhhoa_kpi.dashboards",
     "thanhhoa_kpi.audit",
+    "thanhhoa_kpi.integrations",
     "thanhhoa_kpi.api",
     "thanhhoa_kpi.desk",
 ]
@@ -327,7 +328,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "thanhhoa_kpi.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": "10/min"},
+    # "integrations": per sending system and address (api/integrations_api.py).
+    "DEFAULT_THROTTLE_RATES": {"login": "10/min", "integrations": "600/min"},
     "COERCE_DECIMAL_TO_STRING": True,
 }
 SPECTACULAR_SETTINGS = {

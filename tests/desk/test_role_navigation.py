@@ -21,7 +21,7 @@ HOME = ("Việc của tôi", ["Bàn làm việc", "Hộp việc cần xử lý",
 MY_WORK = (
     "Việc của tôi",
     ["Bàn làm việc", "Nhật ký của tôi", "Ghi nhanh nhật ký", "Điểm của tôi", "Việc được giao cho tôi",
-     "Phiếu đánh giá của tôi", "Hộp việc cần xử lý", "Thông báo"],
+     "Đề xuất từ hệ thống nghiệp vụ", "Phiếu đánh giá của tôi", "Hộp việc cần xử lý", "Thông báo"],
 )  # fmt: skip
 MY_REPORTS = ("Báo cáo", ["Báo cáo có sẵn", "Báo cáo đã lưu"])
 REPORTS = ("Báo cáo", ["Báo cáo có sẵn", "Tổng hợp giờ làm việc", "Trình tạo báo cáo", "Báo cáo đã lưu",
@@ -45,6 +45,7 @@ def master_data(province: bool) -> list[tuple[str, list[str]]]:
         ("Nhập, xuất dữ liệu", ["Nhập từ Excel", "Các lượt nhập", "Xuất Excel"]),
         ("Cấu hình", ["Quy trình phê duyệt", *only("Đề xuất thay đổi quy định", "Bộ quy tắc chấm điểm"),
                       "Lịch nghỉ lễ, Tết", "Ngưỡng kiểm tra nhật ký"]),
+        ("Kết nối hệ thống nghiệp vụ", ["Sự kiện chờ xử lý", "Quy tắc đối chiếu sự kiện", "Hệ thống gửi sự kiện"]),
         ("Tùy biến", ["Trường tùy biến", *only("Tùy chỉnh trường có sẵn")]),
     ]  # fmt: skip
 
@@ -122,7 +123,7 @@ def test_the_system_admin_misses_only_the_pages_of_an_official(cast, client):
     client.force_login(cast.sysadmin)
     shown = {link.split("?")[0] for link in links_of(cast.sysadmin).values()}
     hidden = sorted({title for title, link, _who in navigation.catalogue() if link not in shown})
-    assert hidden == ["Ghi nhanh nhật ký", "Nhật ký của tôi", "Điểm của tôi"]
+    assert hidden == ["Ghi nhanh nhật ký", "Nhật ký của tôi", "Điểm của tôi", "Đề xuất từ hệ thống nghiệp vụ"]
 
 
 def test_personas_come_from_the_scope_not_the_username(cast):

@@ -80,6 +80,41 @@ def _audit_entry(appraisal: Any) -> AuditEntry:
     )  # fmt: skip
 
 
+def _integration_rows(cast: Any, work: Any) -> Rows:
+    """A sending system ("vpdt", the inbound endpoint's path in the matrix), a rule, and a
+    proposal on each side (the official's, the outsider's), each with an item in force there."""
+    from thanhhoa_kpi.integrations.models import EventStatus, InboundEvent, IntegrationSource, MatchingRule
+
+    source = IntegrationSource.objects.create(code="vpdt", name="Văn bản điều hành", kind="E_OFFICE")
+    rule = MatchingRule.objects.create(source=source, key="CONG_VAN", catalogue_item=work.culture)
+    events = [
+        InboundEvent.objects.create(
+            source=source,
+            event_id=f"matrix-{label}",
+            body_sha256="0" * 64,
+            document_number=f"1/{label}",
+            document_kind="VAN_BAN_DI",
+            type_code="CONG_VAN",
+            date=timezone.localdate(),
+            on_time=True,
+            handler_code=official.code,
+            official=official,
+            catalogue_item=item,
+            minutes=30,
+            status=EventStatus.PROPOSED,
+        )  # fmt: skip
+        for label, official, item in (
+            ("A", cast.official_of(cast.official), work.culture),
+            ("B", cast.official_of(cast.outsider), work.foreign),
+        )
+    ]
+    return {
+        "integrations_integrationsource": [("A", source)],
+        "integrations_matchingrule": [("A", rule)],
+        "integrations_inboundevent": [("A", events[0]), ("B", events[1])],
+    }
+
+
 def build_rows(cast: Any, work: Any, personas: dict[str, Any]) -> tuple[Rows, dict[str, Any]]:
     fa.prepare_appraisals()
     period = fa.opened(cast)
@@ -181,5 +216,6 @@ def build_rows(cast: Any, work: Any, personas: dict[str, Any]) -> tuple[Rows, di
             (name, CatalogueImport.objects.create(file=f"catalogue-imports/{name}.xlsx", created_by=user))
         )
     rows["workflow_definitionchange"] = _definition_change(rows["appraisals_ruleset"][0][1], cast.province_hr)
+    rows.update(_integration_rows(cast, work))
     extra = {"period": period, "unit": cast.team}
     return rows, extra

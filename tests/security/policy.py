@@ -234,6 +234,15 @@ MODELS: dict[str, ModelPolicy] = {
     # province admins; the thresholds are one row (the matrix holds it), so nobody adds a second.
     "worklogs_publicholiday": model("public", "public", view=_VIEW_DEFS, add=PROVINCE, change=PROVINCE),
     "worklogs_plausibilitythresholds": model("public", "public", view=_VIEW_DEFS, change=PROVINCE),
+    # The inbound API (issue 15, item 2). A sending system and its secret serve the whole
+    # province: HR admins read the list, province admins add and change them (never deleted:
+    # their events are kept). Matching rules: every HR admin. Events arrive by the API only
+    # (never added or deleted here); their list is the HR queue, in the scope of the
+    # handler's unit, where HR admins name the handler or the item.
+    "integrations_integrationsource": model("public", "public", view=MASTER, add=PROVINCE, change=PROVINCE,
+                                            delete=NOBODY),
+    "integrations_matchingrule": model("public", "public", view=MASTER, add=MASTER, change=MASTER),
+    "integrations_inboundevent": model("master", "master", view=MASTER, change=MASTER, delete=NOBODY),
 }
 # fmt: on
 
@@ -352,6 +361,13 @@ DESK: dict[str, Rule] = {
     # The audit chain check (a read): system admins only.
     "admin:audit_auditentry_verify_chain": page(grant(allow={"sysadmin"})),
     "swagger-ui": page(everyone(), grant()),
+    # --- the inbound API's desk pages (issue 15, item 2)
+    # The official's own proposals (GET only); confirm and reject: the handler only, by POST.
+    "admin:integrations_proposals": Rule(get=_staff, post=grant()),
+    "admin:integrations_proposal_confirm": Rule(get=grant(), post=grant(own=STAFF), read="self", write="self"),
+    "admin:integrations_proposal_reject": Rule(get=grant(), post=grant(own=STAFF), read="self", write="self"),
+    # A new secret (shown once): province admins; the GET only asks.
+    "admin:integrations_integrationsource_rotate_secret": page(grant(allow=PROVINCE)),
 }
 
 # The RQ dashboard (django-rq): system admins only. Every view of it, read or write.
@@ -467,6 +483,14 @@ API: dict[str, Rule] = {
     # scoring previews are pure calculators on the caller's own numbers
     "v1_scoring_preview_create": Rule(get=grant(), post=_signed),
     "v1_scoring_quota_preview_create": Rule(get=grant(), post=_signed),
+    # The inbound endpoint authenticates by the source's signature only: no persona's session
+    # or token lets a request in (401 without a signature).
+    "v1_integrations_events_create": Rule(get=grant(), post=grant(), note="HMAC signature only"),
+    # An official's proposals from the e-office / one-stop shop: their handler alone.
+    "v1_integration_proposals_list": page(_signed, grant()),
+    "v1_integration_proposals_retrieve": Rule(get=grant(own=STAFF), post=grant(), read="self"),
+    "v1_integration_proposals_confirm_create": Rule(get=grant(), post=grant(own=STAFF), write="self"),
+    "v1_integration_proposals_reject_create": Rule(get=grant(), post=grant(own=STAFF), write="self"),
     # imports and exports (Excel)
     "v1_imports_create": Rule(get=grant(), post=grant(allow=MASTER)),
     "v1_imports_retrieve": Rule(get=grant(own=MASTER | {"viewer"}), post=grant(), read="runs"),

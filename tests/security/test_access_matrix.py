@@ -159,7 +159,7 @@ API_MODEL = {
     "officials": "organization_official", "org-units": "organization_orgunit", "periods": "appraisals_appraisalperiod",
     "positions": "organization_jobposition", "reports": "reports_savedreport",
     "unit-appraisals": "appraisals_unitappraisal", "work-periods": "worklogs_workperiod",
-    "worklogs": "worklogs_worklogline",
+    "worklogs": "worklogs_worklogline", "integration-proposals": "integrations_inboundevent",
 }  # fmt: skip
 
 
@@ -283,7 +283,7 @@ class Matrix:
         return _pick(self.rows[API_MODEL[resource]], family, persona, outcome)
 
     def _api_url(self, path: str, obj: Any) -> str:
-        url = path.replace("{kind}", "officials").replace("{code}", self.builtin)
+        url = path.replace("{kind}", "officials").replace("{code}", self.builtin).replace("{source}", "vpdt")
         if obj is not None:
             url = url.replace("{id}", str(obj.pk))
         if "{disqualifier_id}" in url:
