@@ -148,7 +148,12 @@ if not _db_url and env_str("DB_NAME", ""):
     )
 if not _db_url:
     _db_url = f"sqlite:///{BASE_DIR / 'var' / 'demo.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(_db_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+# A kept connection is pinged when a request first uses it (CONN_HEALTH_CHECKS): one that
+# HAProxy closed when its Galera node died, or that a restarted MariaDB dropped, is
+# replaced by a new one instead of failing the request (issue 13; core/retry.py).
+DATABASES = {
+    "default": dj_database_url.parse(_db_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True)
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
     # Django's backend plus the audit trail's pre-commit appends (core/precommit.py).
     DATABASES["default"]["ENGINE"] = "thanhhoa_kpi.core.mysql"

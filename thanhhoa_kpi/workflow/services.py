@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from thanhhoa_kpi.core.errors import DomainError, FieldError, NotFound, ValidationFailed
+from thanhhoa_kpi.core.retry import retry_transaction
 from thanhhoa_kpi.workflow import governance, notifications
 from thanhhoa_kpi.workflow.definition_checks import definition_errors
 from thanhhoa_kpi.workflow.effects import run_effects
@@ -108,6 +109,7 @@ def _stale(document: WorkflowDocument) -> WorkflowRefused:
     )
 
 
+@retry_transaction
 def workflow_transition(
     *, document: WorkflowDocument, action: str, user: Any, comment: str = "", expected_state: str | None = None
 ) -> TransitionLog:
@@ -117,7 +119,9 @@ def workflow_transition(
     since the caller read it (``expected_state``, by default ``document.state``), the
     action is refused with ``NOT_ALLOWED_FROM_STATE``: of two people acting at once,
     exactly one succeeds. Raises :class:`WorkflowRefused` (a ``TransitionRefused`` and
-    a ``DomainError``) with the engine's codes.
+    a ``DomainError``) with the engine's codes. A transaction refused by the database
+    (deadlock, Galera certification conflict) is run again from the lock on, up to
+    :data:`thanhhoa_kpi.core.retry.ATTEMPTS` times.
     """
     seen = document.state if expected_state is None else expected_state
     with transaction.atomic():

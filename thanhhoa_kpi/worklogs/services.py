@@ -6,6 +6,10 @@ reviews in the same month do not wait for each other, while closing the month
 (:func:`work_period_set_status`, an exclusive lock) waits for the writes in flight and
 they wait for it, so no line is written in a month being closed.
 
+Each write is one transaction, run again from the start if MariaDB or Galera refuses it
+(a deadlock or certification conflict: :mod:`thanhhoa_kpi.core.retry`); a retried save
+is still one line, since the refused attempt left nothing.
+
 An official writes only their own lines and only until they are reviewed; no line is
 written in a closed period or in the future; an item comes from a catalogue in force of
 the official's unit (or an ancestor, or its bloc).
@@ -27,6 +31,7 @@ from thanhhoa_kpi.catalogue.models import CatalogueItem
 from thanhhoa_kpi.catalogue.selectors import item_is_usable
 from thanhhoa_kpi.core import memo
 from thanhhoa_kpi.core.errors import Conflict, FieldError, PermissionRefused, ValidationFailed
+from thanhhoa_kpi.core.retry import retry_transaction
 from thanhhoa_kpi.customfields import selectors as custom_fields
 from thanhhoa_kpi.customfields.services import custom_values_validate
 from thanhhoa_kpi.formats.numbers import decimal_text
@@ -149,6 +154,7 @@ def unlock_reason(value: Any) -> str:
     return reason
 
 
+@retry_transaction
 @transaction.atomic
 def work_period_set_status(*, period: WorkPeriod, user: Any, status: str, reason: str = "") -> WorkPeriod:
     """Close a month, or re-open a closed one with a reason; only a system administrator
@@ -271,6 +277,7 @@ def _resolve_item(official: Official, values: dict[str, Any], period: WorkPeriod
     return item, item.coefficient
 
 
+@retry_transaction
 @transaction.atomic
 def worklog_create(*, user: Any, **fields: Any) -> WorkLogLine:
     with memo.request_memo():
@@ -310,8 +317,11 @@ def _create(user: Any, fields: dict[str, Any]) -> WorkLogLine:
 
 def _lock_own_draft(line: WorkLogLine, user: Any) -> WorkLogLine:
     official = _own_official(user)
-    periods_share_lock([line.period_id])
-    line = WorkLogLine.objects.select_for_update().select_related("period").get(pk=line.pk)
+    months = {period.pk: period for period in periods_share_lock([line.period_id])}
+    # The line alone: a join would lock the month's row too (MariaDB has no FOR UPDATE OF)
+    # and two writers holding it in share mode would deadlock wanting it exclusively.
+    line = WorkLogLine.objects.select_for_update().get(pk=line.pk)
+    line.period = months.get(line.period_id) or WorkPeriod.objects.get(pk=line.period_id)
     if line.official_id != official.pk:
         raise PermissionRefused("Chỉ người ghi nhật ký mới được sửa hoặc xóa dòng này.")
     if line.is_reviewed:
@@ -320,6 +330,7 @@ def _lock_own_draft(line: WorkLogLine, user: Any) -> WorkLogLine:
     return line
 
 
+@retry_transaction
 @transaction.atomic
 def worklog_update(*, line: WorkLogLine, user: Any, **fields: Any) -> WorkLogLine:
     line = _lock_own_draft(line, user)
@@ -350,12 +361,14 @@ def worklog_update(*, line: WorkLogLine, user: Any, **fields: Any) -> WorkLogLin
     return line
 
 
+@retry_transaction
 @transaction.atomic
 def worklog_delete(*, line: WorkLogLine, user: Any) -> None:
     line = _lock_own_draft(line, user)
     line.delete()
 
 
+@retry_transaction
 @transaction.atomic
 def worklog_copy(*, line: WorkLogLine, user: Any, on: date | None = None) -> WorkLogLine:
     """A new draft line like ``line`` (without its evidence file), dated ``on`` or today."""
@@ -465,14 +478,22 @@ def _review_locked(line: WorkLogLine, reviewer: Any, given: dict[str, Any]) -> W
 
 def _lock_lines(ids: list[int]) -> list[WorkLogLine]:
     periods_share_lock(list(WorkLogLine.objects.filter(pk__in=ids).values_list("period_id", flat=True)))
-    return list(
+    # Lock the lines alone, then read what they point to: with the joins in the locking
+    # query MariaDB (no FOR UPDATE OF) would lock the month, the official and the item
+    # exclusively as well, so two reviews in one month deadlocked on the month's row that
+    # both hold in share mode, and saves of the official's lines waited on reviews.
+    locked = list(
         WorkLogLine.objects.select_for_update()
-        .select_related("period", "official", "catalogue_item")
         .filter(pk__in=sorted(set(ids)))
         .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return list(
+        WorkLogLine.objects.select_related("period", "official", "catalogue_item").filter(pk__in=locked).order_by("pk")
     )
 
 
+@retry_transaction
 @transaction.atomic
 def worklog_review(*, line: WorkLogLine, reviewer: Any, **given: Any) -> WorkLogLine:
     """Record the review of one line: accepted quantity, failures, delays, exemptions."""
@@ -485,6 +506,7 @@ def worklog_review(*, line: WorkLogLine, reviewer: Any, **given: Any) -> WorkLog
     return reviewed
 
 
+@retry_transaction
 @transaction.atomic
 def worklog_review_bulk(*, lines: list[WorkLogLine], reviewer: Any, **given: Any) -> list[WorkLogLine]:
     """Review many lines at once with the same values; all of them or none.
