@@ -9,6 +9,7 @@ from tests.factories.appraisals import appraisal_of, month_period, opened, prepa
 from thanhhoa_kpi.appraisals import services
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalCriterion, AppraisalPeriod
 from thanhhoa_kpi.appraisals.services.opening import period_open_run
+from thanhhoa_kpi.appraisals.services.periods import OPENING_STALLED_AFTER
 from thanhhoa_kpi.core.actors import SYSTEM
 from thanhhoa_kpi.core.errors import Conflict, PermissionRefused, ValidationFailed
 from thanhhoa_kpi.organization import services as org
@@ -78,6 +79,30 @@ def test_opening_creates_every_appraisal_exactly_once_with_progress(ready, djang
     assert Appraisal.objects.filter(period=period).count() == 7
     assert AppraisalCriterion.objects.filter(appraisal__period=period).count() == 70
     assert Appraisal.history.filter(period=period, history_type="+").count() == 7
+
+
+def test_an_opening_whose_worker_died_is_queued_again_once_it_has_stalled(ready, django_capture_on_commit_callbacks):
+    """The worker was killed after one batch (status RUNNING, no more progress): «Mở kỳ»
+    does nothing while the job may still be alive, and queues it again once it stalled."""
+    period = opened(ready)
+    Appraisal.objects.filter(period=period).exclude(official__user=ready.official).delete()
+    stamp = timezone.now() - OPENING_STALLED_AFTER + timedelta(minutes=1)
+    AppraisalPeriod.objects.filter(pk=period.pk).update(opening_status="RUNNING", opening_done=1, updated_at=stamp)
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        services.period_open(user=ready.authority, period=AppraisalPeriod.objects.get(pk=period.pk))
+    assert not queued
+    assert AppraisalPeriod.objects.get(pk=period.pk).opening_status == "RUNNING"
+    with pytest.raises(Conflict):
+        services.period_close(user=ready.authority, period=period)
+    AppraisalPeriod.objects.filter(pk=period.pk).update(updated_at=stamp - timedelta(minutes=2))
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        services.period_open(user=ready.authority, period=AppraisalPeriod.objects.get(pk=period.pk))
+    assert len(queued) == 1
+    period.refresh_from_db()
+    assert (period.opening_status, period.opening_total, period.opening_done, period.opening_created) == (
+        "DONE", 6, 6, 5
+    )  # fmt: skip
+    assert Appraisal.objects.filter(period=period).values("official").distinct().count() == 6
 
 
 def test_an_appraisal_snapshots_the_posting_and_copies_the_rule_set(ready):

@@ -10,6 +10,10 @@ ND 335 Điều 21 classifies on the time actually worked). Each appraisal snapsh
 role, fields and quota group of that posting and copies the current version of its rule
 set (the official's own, else the period's default).
 
+Each step stamps ``updated_at``, the job's heartbeat: an opening whose worker died (the
+status stays RUNNING) is queued again by ``period_open`` once that stamp is older than
+``OPENING_STALLED_AFTER`` (:mod:`thanhhoa_kpi.appraisals.services.periods`).
+
 Idempotent and safe to re-run: officials who already have an appraisal for the period
 are skipped, rows are inserted with ``ignore_conflicts`` on the (official, period)
 unique key, and lines are only added to appraisals that have none. Rows are inserted in
@@ -217,8 +221,9 @@ def _run_batch(period: AppraisalPeriod, chunk: list[Posting], rule_sets: _RuleSe
         Appraisal.history.bulk_history_create(list(new), batch_size=BATCH_SIZE, default_change_reason="Mở kỳ đánh giá")
         created = _add_lines(period, [p.official_id for p in chunk], rule_sets)
         AppraisalPeriod.objects.filter(pk=period.pk).update(
-            opening_done=F("opening_done") + len(chunk), opening_created=F("opening_created") + created
-        )
+            opening_done=F("opening_done") + len(chunk), opening_created=F("opening_created") + created,
+            updated_at=timezone.now(),  # the job's heartbeat: see periods.OPENING_STALLED_AFTER
+        )  # fmt: skip
 
 
 def period_open_run(*, period_id: int) -> AppraisalPeriod:
@@ -226,12 +231,12 @@ def period_open_run(*, period_id: int) -> AppraisalPeriod:
     period = AppraisalPeriod.objects.get(pk=period_id)
     AppraisalPeriod.objects.filter(pk=period_id).update(
         opening_status=OpeningStatus.RUNNING, opening_started_at=timezone.now(), opening_done=0,
-        opening_created=0, opening_error="",
+        opening_created=0, opening_error="", updated_at=timezone.now(),
     )  # fmt: skip
     try:
         rule_sets = _RuleSets(period.rule_set_code)
         postings = postings_for(period, rule_sets)
-        AppraisalPeriod.objects.filter(pk=period_id).update(opening_total=len(postings))
+        AppraisalPeriod.objects.filter(pk=period_id).update(opening_total=len(postings), updated_at=timezone.now())
         start = workflow_start_fields(definition_code=WORKFLOW_CODE, doctype=DOCTYPE)
         for chunk in _chunks(postings, BATCH_SIZE):
             _run_batch(period, chunk, rule_sets, start)

@@ -8,7 +8,7 @@ A period belongs to one bloc and is created, opened and closed by that bloc's au
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -24,6 +24,9 @@ from thanhhoa_kpi.scoring.calendar import default_deadlines
 from thanhhoa_kpi.worklogs.services import unlock_reason, work_period_ensure
 
 DEADLINES = ("self_assessment_deadline", "unit_review_deadline", "approval_deadline")
+# An opening job stamps the period at every batch of 500 (seconds apart); ten minutes
+# without a stamp means its worker died (SIGKILL, a lost host) and it may be queued again.
+OPENING_STALLED_AFTER = timedelta(minutes=10)
 _LIMITS = {PeriodKind.MONTH: 12, PeriodKind.QUARTER: 4, PeriodKind.YEAR: 1}
 
 
@@ -169,14 +172,16 @@ def period_open(*, user: Any, period: AppraisalPeriod) -> AppraisalPeriod:
     """Open the period and queue the creation of its appraisals (idempotent).
 
     Opening again (e.g. after new officials joined) only creates the missing
-    appraisals; while a creation is queued or running nothing new is queued. A year
-    has no appraisals of its own: its classification list rolls up the months.
+    appraisals; while a creation is queued or running nothing new is queued, unless it
+    has stalled (no progress for ``OPENING_STALLED_AFTER``: its worker died), when it is
+    queued again — safe, as the job skips what exists. A year has no appraisals of its
+    own: its classification list rolls up the months.
     """
     locked = _lock(period)
     rights.require_period_manager(user, locked.bloc)
     if locked.status == PeriodStatus.CLOSED:
         raise Conflict(f"Kỳ đánh giá {locked.label} đã khóa; hãy «Mở khóa kỳ» và ghi lý do.", code="PERIOD_CLOSED")
-    if locked.opening_status in (OpeningStatus.QUEUED, OpeningStatus.RUNNING):
+    if opening_in_progress(locked):
         return locked
     link_work_periods(locked)
     locked.status = PeriodStatus.OPEN
@@ -190,12 +195,18 @@ def period_open(*, user: Any, period: AppraisalPeriod) -> AppraisalPeriod:
     return locked
 
 
+def opening_in_progress(period: AppraisalPeriod) -> bool:
+    """Queued or running, with progress within ``OPENING_STALLED_AFTER``."""
+    waiting = period.opening_status in (OpeningStatus.QUEUED, OpeningStatus.RUNNING)
+    return waiting and period.updated_at >= timezone.now() - OPENING_STALLED_AFTER
+
+
 @transaction.atomic
 def period_close(*, user: Any, period: AppraisalPeriod) -> AppraisalPeriod:
     """Close the period: no more appraisals are created and their content no longer changes."""
     locked = _lock(period)
     rights.require_period_manager(user, locked.bloc)
-    if locked.opening_status in (OpeningStatus.QUEUED, OpeningStatus.RUNNING):
+    if opening_in_progress(locked):
         raise Conflict("Đang tạo phiếu đánh giá cho kỳ này; hãy chờ xong rồi khóa kỳ.", code="OPENING_RUNNING")
     locked.status = PeriodStatus.CLOSED
     locked._history_user = user
