@@ -46,7 +46,7 @@ def test_api_dry_run_returns_the_report_and_writes_nothing(cast, api_for):
     assert response.status_code == 200, response.json()
     assert response.json() == {
         "kind": "org_units", "valid": True, "rows": 1, "created": 1, "updated": 0, "unchanged": 0,
-        "error_count": 0, "errors": [],
+        "error_count": 0, "errors": [], "differences": [],
     }  # fmt: skip
     assert not OrgUnit.objects.filter(code="T_X").exists() and not ImportJob.objects.exists()
 

@@ -328,6 +328,8 @@ DESK: dict[str, Rule] = {
     "admin:transfer_importjob_upload": page(grant(allow=MASTER)),
     "admin:transfer_importjob_export": page(_signed),
     "admin:transfer_importjob_export_file": page(_signed),
+    # a year's published classifications in the national CBCCVC keys, in the caller's scope
+    "admin:transfer_importjob_classifications": page(_signed),
     "admin:transfer_importjob_template": page(_signed, note="an empty workbook layout"),
     "admin:transfer_importjob_report": page(grant(own=MASTER | {"viewer"}), read="runs", write="runs"),
     "admin:transfer_importjob_confirm": Rule(get=grant(), post=grant(own=MASTER), read="runs", write="runs"),
@@ -495,6 +497,7 @@ API: dict[str, Rule] = {
     "v1_imports_create": Rule(get=grant(), post=grant(allow=MASTER)),
     "v1_imports_retrieve": Rule(get=grant(own=MASTER | {"viewer"}), post=grant(), read="runs"),
     "v1_exports_retrieve": page(_signed, grant()),
+    "v1_exports_cbccvc_classifications_retrieve": page(_signed, grant()),
 }
 # fmt: on
 

@@ -61,6 +61,9 @@ class ImportJob(models.Model):
     created_rows = models.PositiveIntegerField("Thêm mới", default=0)
     updated_rows = models.PositiveIntegerField("Cập nhật", default=0)
     errors = models.JSONField("Lỗi", default=list, blank=True)
+    # What applying changes, listed when the file is checked (kinds that compare a whole
+    # file with the database, e.g. the national CBCCVC export): report.Difference dicts.
+    differences = models.JSONField("Khác biệt", default=list, blank=True)
     created_at = models.DateTimeField("Tạo lúc", auto_now_add=True)
     started_at = models.DateTimeField("Bắt đầu lúc", null=True, blank=True)
     finished_at = models.DateTimeField("Kết thúc lúc", null=True, blank=True)

@@ -3,6 +3,9 @@
 Every error names the Excel row (the header is row 1) and the column header, in
 Vietnamese, so people can fix the file without guessing. File-level problems (not an
 Excel file, too large, empty) have no row.
+
+A kind that compares a whole file with the database (the national CBCCVC export) also
+lists what applying would change, as :class:`Difference` rows shown before confirming.
 """
 
 from __future__ import annotations
@@ -43,6 +46,42 @@ class RowError:
         }
 
 
+@dataclass(frozen=True)
+class Difference:
+    """One change applying would make, or one fact to act on by hand (an official missing
+    from the file): ``kind`` is a stable code, the rest Vietnamese text for the table."""
+
+    kind: str
+    code: str
+    name: str
+    subject: str = ""
+    old: str = ""
+    new: str = ""
+    row: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "kind_label": DIFFERENCE_LABELS.get(self.kind, self.kind),
+            "row": self.row,
+            "code": self.code,
+            "name": self.name,
+            "subject": self.subject,
+            "old": self.old,
+            "new": self.new,
+        }
+
+
+DIFFERENCE_LABELS = {
+    "new_official": "Cán bộ mới",
+    "changed": "Thay đổi thông tin",
+    "new_posting": "Quá trình công tác mới",
+    "ended_posting": "Kết thúc quá trình công tác",
+    "not_in_file": "Quá trình công tác không có trong tệp (giữ nguyên)",
+    "missing": "Cán bộ không có trong tệp (giữ nguyên)",
+}
+
+
 @dataclass
 class ImportReport:
     kind: str
@@ -53,6 +92,7 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     hidden_errors: int = 0
     sheet_order: tuple[str, ...] = ()
+    differences: list[Difference] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -92,7 +132,11 @@ class ImportReport:
             "unchanged": self.unchanged,
             "error_count": self.error_count,
             "errors": self.error_dicts(),
+            "differences": self.difference_dicts(),
         }
+
+    def difference_dicts(self) -> list[dict[str, Any]]:
+        return [d.as_dict() for d in self.differences]
 
     def failure(self) -> ImportInvalid:
         return ImportInvalid(self)

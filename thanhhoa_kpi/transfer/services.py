@@ -160,6 +160,7 @@ def import_job_create(*, kind: str, content: bytes, filename: str, user: Any) ->
         created_rows=report.created,
         updated_rows=report.updated,
         errors=report.error_dicts(),
+        differences=report.difference_dicts(),
     )
     if report.ok:
         job.status = ImportStatus.PENDING
@@ -172,8 +173,9 @@ def import_job_create(*, kind: str, content: bytes, filename: str, user: Any) ->
 
 
 def _stored_name(filename: str) -> str:
-    stem = os.path.splitext(os.path.basename(filename or ""))[0][:80]
-    return f"{get_valid_filename(stem) or 'import'}.xlsx"
+    stem, extension = os.path.splitext(os.path.basename(filename or ""))
+    suffix = ".csv" if extension.lower() == ".csv" else ".xlsx"
+    return f"{get_valid_filename(stem[:80]) or 'import'}{suffix}"
 
 
 def import_job_confirm(*, job: ImportJob, user: Any) -> ImportJob:
@@ -276,6 +278,7 @@ def import_job_progress(job: ImportJob) -> dict[str, Any]:
         "unchanged_rows": job.unchanged_rows,
         "error_count": len(job.errors or []),
         "errors": job.errors or [],
+        "differences": job.differences or [],
         "created_at": job.created_at,
         "finished_at": job.finished_at,
     }

@@ -21,6 +21,13 @@ the field, an absent optional column leaves the field as it is):
   its framework (code, version, name, effective date, active) and carrying the five
   proficiency descriptions in "Cấp độ 1".."Cấp độ 5" (blank = keep that level as it is).
   "Yêu cầu theo vị trí" (optional sheet): one row per required level of a position.
+- ``cbccvc`` (sheet "CSDL CBCCVC", or a CSV file): the national CBCCVC database's export,
+  one row per posting (quá trình công tác) repeating the official's own fields, keyed by
+  "Mã CBCCVC"; "Đến ngày" blank = the current posting. docs/cbccvc.md describes it and
+  :mod:`thanhhoa_kpi.transfer.kinds.cbccvc` how it is compared and applied.
+
+:data:`CLASSIFICATIONS` is not an import: the layout of the yearly classification export
+sent back to the national database (:mod:`thanhhoa_kpi.transfer.classifications`).
 """
 
 from __future__ import annotations
@@ -77,6 +84,7 @@ class Spec:
     sheets: tuple[Sheet, ...]
     note: str = ""
     custom_doctype: str = ""  # custom fields of this doctype become extra columns (transfer.custom)
+    csv: bool = False  # a one-sheet kind that also reads a UTF-8 CSV file of its main sheet
 
     @property
     def main(self) -> Sheet:
@@ -90,6 +98,16 @@ def _code(header: str, key: str = "code", **extra: Any) -> Column:
 def _choice(header: str, key: str, choices: type[models.TextChoices], **extra: Any) -> Column:
     return Column(header, key, CHOICE, choices=choices, **extra)
 
+
+# An official's own fields, after "Mã CBCCVC" (the officials kind and the national export).
+_PERSON = (
+    Column("Họ và tên", "full_name", required=True, max_length=150),
+    Column("Ngày sinh", "birth_date", DATE),
+    _choice("Giới tính", "gender", Gender, default=""),
+    Column("Thư điện tử", "email", EMAIL, max_length=254),
+    Column("Điện thoại", "phone", max_length=30, help="Định dạng ô là chữ để giữ số 0 ở đầu."),
+    _choice("Đối tượng", "category", Category, default=Category.CONG_CHUC.value),
+)
 
 ORG_UNITS = Spec(
     kind="org_units",
@@ -122,12 +140,7 @@ OFFICIALS = Spec(
             "Cán bộ",
             (
                 _code("Mã CBCCVC"),
-                Column("Họ và tên", "full_name", required=True, max_length=150),
-                Column("Ngày sinh", "birth_date", DATE),
-                _choice("Giới tính", "gender", Gender, default=""),
-                Column("Thư điện tử", "email", EMAIL, max_length=254),
-                Column("Điện thoại", "phone", max_length=30, help="Định dạng ô là chữ để giữ số 0 ở đầu."),
-                _choice("Đối tượng", "category", Category, default=Category.CONG_CHUC.value),
+                *_PERSON,
                 Column("Mã đơn vị", "unit", mandatory=True, max_length=40, help="Bắt buộc với cán bộ mới."),
                 Column(
                     "Mã vị trí việc làm", "position", mandatory=True, max_length=40, help="Bắt buộc với cán bộ mới."
@@ -204,7 +217,55 @@ COMPETENCY_FRAMEWORKS = Spec(
     note="Trang «Năng lực»: mỗi dòng một năng lực kèm khung; trang «Yêu cầu theo vị trí»: cấp độ yêu cầu của vị trí.",
 )
 
-SPECS: dict[str, Spec] = {s.kind: s for s in (ORG_UNITS, OFFICIALS, POSITIONS, COMPETENCY_FRAMEWORKS)}
+CBCCVC = Spec(
+    kind="cbccvc",
+    label="CSDL CBCCVC quốc gia (cán bộ và quá trình công tác)",
+    csv=True,
+    sheets=(
+        Sheet(
+            "CSDL CBCCVC",
+            (
+                _code("Mã CBCCVC"),
+                *_PERSON,
+                Column("Mã đơn vị", "unit", required=True, max_length=40, help="Mã đơn vị trong cây tổ chức của tỉnh."),
+                Column("Mã vị trí việc làm", "position", required=True, max_length=40),
+                _choice("Chức vụ lãnh đạo", "leadership_role", LeadershipRole, default=LeadershipRole.NONE.value),
+                Column("Từ ngày", "start_date", DATE, required=True, help="Ngày bắt đầu quá trình công tác."),
+                Column("Đến ngày", "end_date", DATE, help="Để trống nếu đang công tác ở đơn vị, vị trí này."),
+            ),
+        ),
+    ),
+    note=(
+        "Mỗi dòng một quá trình công tác của một cán bộ (các cột thông tin cá nhân lặp lại ở mỗi dòng); "
+        "khóa là Mã CBCCVC; nhận cả tệp .xlsx và .csv (UTF-8). Hệ thống liệt kê mọi khác biệt trước khi ghi."
+    ),
+)
+
+SPECS: dict[str, Spec] = {s.kind: s for s in (ORG_UNITS, OFFICIALS, POSITIONS, COMPETENCY_FRAMEWORKS, CBCCVC)}
+
+CLASSIFICATIONS = Spec(
+    kind="cbccvc_classifications",
+    label="Kết quả xếp loại chất lượng năm (gửi CSDL CBCCVC)",
+    sheets=(
+        Sheet(
+            "Xếp loại",
+            (
+                Column("Mã CBCCVC", "code", required=True),
+                Column("Họ và tên", "full_name"),
+                Column("Năm", "year", INT, required=True),
+                Column(
+                    "Xếp loại chất lượng",
+                    "classification",
+                    required=True,
+                    help="Theo danh mục mức xếp loại của CSDL CBCCVC (Nghị định 335/2025/NĐ-CP Điều 20).",
+                ),
+                Column("Mã đơn vị", "unit", required=True),
+                Column("Tên đơn vị", "unit_name"),
+            ),
+        ),
+    ),
+    note="Kết quả xếp loại năm đã công khai, trong phạm vi của người xuất.",
+)
 
 
 def kind_choices() -> list[tuple[str, str]]:

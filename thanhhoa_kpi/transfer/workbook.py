@@ -3,15 +3,17 @@
 Reading refuses, with one clear message each, what is not a workbook at all (too large,
 empty, an old .xls, any other file), then checks each sheet's header row against the
 :class:`~thanhhoa_kpi.transfer.specs.Spec` and converts every cell of every row,
-collecting all errors instead of stopping at the first.
+collecting all errors instead of stopping at the first. A kind whose spec allows it
+(``Spec.csv``) also reads a UTF-8 CSV file of its one sheet, through the same checks.
 """
 
 from __future__ import annotations
 
+import csv
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from io import BytesIO
+from io import BytesIO, StringIO
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +32,8 @@ OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 (.xls), Word .doc...
 ORDINAL_HEADERS = {"stt", "tt", "số thứ tự"}  # an ordinal column people add by habit
 GUIDE_TITLE = "Hướng dẫn"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_MIME = "text/csv; charset=utf-8"
+CSV_DELIMITERS = ",;\t"  # Excel writes ";" where the decimal mark is ","
 
 
 @dataclass
@@ -71,6 +75,8 @@ def read(spec: Spec, content: bytes, report: ImportReport) -> dict[str, SheetRow
     rows against the database, so the person sees every error of the file at once.
     """
     report.sheet_order = tuple(s.title for s in spec.sheets) if len(spec.sheets) > 1 else ()
+    if spec.csv and is_csv(content):
+        return _read_csv(spec, content, report)
     book = _open(content, report)
     if book is None:
         return None
@@ -148,6 +154,10 @@ def _read_sheet(book: Any, spec: Spec, sheet: Sheet, report: ImportReport) -> Sh
     ws = _worksheet(book, spec, sheet)
     # Bounded: a sheet that declares no size (or a false one) still stops at the limits.
     lines = ws.iter_rows(values_only=True, **files.row_limits()) if ws is not None else iter(())
+    return _read_lines(sheet, lines, label, report)
+
+
+def _read_lines(sheet: Sheet, lines: Iterator[tuple[Any, ...]], label: str, report: ImportReport) -> SheetRows | None:
     header = next(lines, None) or ()
     if all(cells.is_blank(v) for v in header):
         if not sheet.optional:
@@ -166,6 +176,66 @@ def _read_sheet(book: Any, spec: Spec, sheet: Sheet, report: ImportReport) -> Sh
             break
         result.rows.append(_row(sheet, positions, number, line, label, report))
     return result
+
+
+# --- CSV ---------------------------------------------------------------------------------
+def is_csv(content: bytes) -> bool:
+    """Neither a zip (.xlsx) nor an OLE file (.xls): read as text, to be refused there if it is not."""
+    return bool(content) and not content.startswith((ZIP_SIGNATURE, OLE_SIGNATURE))
+
+
+def _read_csv(spec: Spec, content: bytes, report: ImportReport) -> dict[str, SheetRows] | None:
+    lines = _csv_lines(content, report)
+    if lines is None:
+        return None
+    sheet = spec.main
+    try:
+        found = _read_lines(sheet, lines, "", report)
+    except csv.Error as exc:
+        report.add(None, "", f"Tệp CSV không đọc được ({exc}).")
+        return None
+    if found is None:
+        return None
+    report.rows = len(found.rows)
+    if found.usable and report.rows == 0:
+        report.add(None, "", EMPTY_MESSAGE)
+        return None
+    return {sheet.title: found} if found.usable else None
+
+
+def _csv_lines(content: bytes, report: ImportReport) -> Iterator[tuple[Any, ...]] | None:
+    limit = max_bytes()
+    if len(content) > limit:
+        report.add(None, "", f"Tệp lớn hơn mức cho phép ({limit // (1024 * 1024)} MB); hãy chia nhỏ tệp.")
+        return None
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        report.add(None, "", "Tệp CSV phải lưu với bảng mã UTF-8 (trong Excel: «CSV UTF-8»), hoặc tải lên tệp .xlsx.")
+        return None
+    if "\x00" in text:
+        report.add(None, "", "Tệp không phải là tệp Excel (.xlsx) hay tệp CSV.")
+        return None
+    first = text.split("\n", 1)[0]
+    delimiter = max(CSV_DELIMITERS, key=first.count)
+    return (tuple(line) for line in csv.reader(StringIO(text, newline=""), delimiter=delimiter))
+
+
+def write_csv(sheet: Sheet, rows: Iterable[dict[str, Any]]) -> bytes:
+    """A CSV of ``sheet`` (UTF-8 with a BOM so Excel shows the diacritics; dates dd/mm/yyyy)."""
+    buffer = StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([spreadsheet.csv_value(column.header) for column in sheet.columns])
+    for values in rows:
+        writer.writerow([_csv_cell(column, values.get(column.key)) for column in sheet.columns])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _csv_cell(column: Column, value: Any) -> Any:
+    rendered = cells.render(column, value)
+    if column.datatype == DATE and rendered is not None:
+        return rendered.strftime(cells.DATE_FORMAT)
+    return "" if rendered is None else spreadsheet.csv_value(rendered)
 
 
 def _header(sheet: Sheet, header: tuple[Any, ...], label: str, report: ImportReport) -> dict[str, int]:

@@ -5,6 +5,9 @@
   (``field`` = "Dòng 5, cột Mã đơn vị"); 201 with the finished job when run at once,
   202 with the queued job when the file is large (poll ``GET /api/v1/imports/{id}/``).
 - ``GET /api/v1/exports/{kind}/``: the .xlsx of the caller's scope, in the import layout.
+- ``GET /api/v1/exports/cbccvc-classifications/?year=2026&output=csv``: a year's published
+  classifications in the national CBCCVC database's keys, .xlsx (default) or .csv
+  (``output``, not ``format``: DRF keeps that one for choosing a renderer).
 """
 
 from __future__ import annotations
@@ -13,15 +16,16 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from thanhhoa_kpi.transfer import services, workbook
+from thanhhoa_kpi.transfer import classifications, services, workbook
 from thanhhoa_kpi.transfer.models import ImportStatus
 from thanhhoa_kpi.transfer.report import ImportReport
 from thanhhoa_kpi.transfer.specs import kind_choices
@@ -41,8 +45,25 @@ class ImportRowErrorSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+class ImportDifferenceSerializer(serializers.Serializer):
+    kind = serializers.CharField(
+        help_text="new_official / changed / new_posting / ended_posting / not_in_file / missing"
+    )
+    kind_label = serializers.CharField()
+    row = serializers.IntegerField(allow_null=True, help_text="Dòng trong tệp; trống với cán bộ không có trong tệp")
+    code = serializers.CharField(help_text="Mã CBCCVC")
+    name = serializers.CharField()
+    subject = serializers.CharField(help_text="Trường hoặc quá trình công tác thay đổi")
+    old = serializers.CharField(help_text="Giá trị hiện có")
+    new = serializers.CharField(help_text="Giá trị trong tệp")
+
+
 def _errors() -> Any:
     return ImportRowErrorSerializer(many=True)
+
+
+def _differences() -> Any:
+    return ImportDifferenceSerializer(many=True)
 
 
 _REPORT = inline_serializer(
@@ -56,6 +77,7 @@ _REPORT = inline_serializer(
         "unchanged": serializers.IntegerField(),
         "error_count": serializers.IntegerField(),
         "errors": _errors(),
+        "differences": _differences(),
     },
 )
 _JOB = inline_serializer(
@@ -75,6 +97,7 @@ _JOB = inline_serializer(
         "unchanged_rows": serializers.IntegerField(),
         "error_count": serializers.IntegerField(),
         "errors": _errors(),
+        "differences": _differences(),
         "url": serializers.CharField(),
     },
 )
@@ -141,12 +164,45 @@ class ExportView(APIView):
         return response
 
 
+class ClassificationExportQuery(serializers.Serializer):
+    year = serializers.IntegerField(
+        label="Năm", min_value=classifications.MIN_YEAR, max_value=classifications.MAX_YEAR, required=False
+    )
+    output = serializers.ChoiceField(label="Định dạng", choices=classifications.FORMATS, default="xlsx")
+
+
+class ClassificationExportView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", int, description="Năm (mặc định: năm nay)"),
+            OpenApiParameter("output", str, enum=list(classifications.FORMATS), description="xlsx (mặc định) hoặc csv"),
+        ],
+        responses={
+            (200, workbook.XLSX_MIME): OpenApiTypes.BINARY,
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            400: OpenApiResponse(description="SPEC 8.1 error body"),
+        },
+        summary="Xuất kết quả xếp loại năm đã công khai theo khóa của CSDL CBCCVC quốc gia",
+    )
+    def get(self, request: Request) -> HttpResponse:
+        query = ClassificationExportQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        year = query.validated_data.get("year") or timezone.localdate().year
+        content, mime, filename = classifications.classifications_export(
+            user=request.user, year=year, fmt=query.validated_data["output"]
+        )
+        response = HttpResponse(content, content_type=mime)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
 def register(router: Any) -> None:
-    """No viewsets: the three endpoints are plain views (see ``urlpatterns``)."""
+    """No viewsets: the endpoints are plain views (see ``urlpatterns``)."""
 
 
 urlpatterns = [
     path("imports/", ImportsView.as_view(), name="api-imports"),
     path("imports/<int:pk>/", ImportDetailView.as_view(), name="api-import-detail"),
+    path("exports/cbccvc-classifications/", ClassificationExportView.as_view(), name="api-export-classifications"),
     path("exports/<str:kind>/", ExportView.as_view(), name="api-export"),
 ]

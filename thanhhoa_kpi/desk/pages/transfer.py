@@ -2,8 +2,9 @@
 
 Upload (kind + file) → the check report (every error by row and column; nothing written)
 → confirm → the job page, whose progress bar polls a small JSON status view. Export
-pages give one download per kind, of the caller's scope, in the import layout. Only HR
-admins and system admins import; everyone may export what they see.
+pages give one download per kind, of the caller's scope, in the import layout, and each
+year's published classifications in the national CBCCVC database's keys (Excel or CSV).
+Only HR admins and system admins import; everyone may export what they see.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from unfold.admin import ModelAdmin
@@ -25,22 +27,26 @@ from unfold.decorators import action
 from unfold.widgets import UnfoldAdminFileFieldWidget, UnfoldAdminSelectWidget
 
 from thanhhoa_kpi.accounts import access
+from thanhhoa_kpi.appraisals import selectors as appraisal_selectors
+from thanhhoa_kpi.appraisals.choices import PeriodKind
 from thanhhoa_kpi.core.errors import DomainError, NotFound
 from thanhhoa_kpi.desk.navigation import HR, item
-from thanhhoa_kpi.transfer import services, workbook
+from thanhhoa_kpi.transfer import classifications, services, workbook
 from thanhhoa_kpi.transfer.models import ImportJob, ImportStatus
 from thanhhoa_kpi.transfer.specs import SPECS, kind_choices
 
 POLL_MS = 1500
+DIFFERENCE_HEADERS = ("Loại", "Dòng", "Mã CBCCVC", "Họ và tên", "Nội dung", "Hiện có", "Trong tệp")
 
 
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label="Loại dữ liệu", choices=kind_choices(), widget=UnfoldAdminSelectWidget)
     file = forms.FileField(
-        label="Tệp Excel (.xlsx)",
+        label="Tệp Excel (.xlsx) hoặc CSV",
         allow_empty_file=True,
-        widget=UnfoldAdminFileFieldWidget(attrs={"accept": f".xlsx,{workbook.XLSX_MIME}"}),
-        help_text="Dòng 1 là tiêu đề cột như trong tệp mẫu; ngày ghi dd/mm/yyyy.",
+        widget=UnfoldAdminFileFieldWidget(attrs={"accept": f".xlsx,.csv,{workbook.XLSX_MIME},text/csv"}),
+        help_text="Dòng 1 là tiêu đề cột như trong tệp mẫu; ngày ghi dd/mm/yyyy. Tệp CSV (UTF-8) chỉ nhận "
+        "với loại «CSDL CBCCVC quốc gia».",
     )
 
 
@@ -89,6 +95,11 @@ class ImportJobAdmin(ModelAdmin):
         custom = [
             path("upload/", wrap(self.upload_view), name="transfer_importjob_upload"),
             path("export/", wrap(self.export_view), name="transfer_importjob_export"),
+            path(
+                "export/classifications/<str:fmt>/",
+                wrap(self.classifications_view),
+                name="transfer_importjob_classifications",
+            ),
             path("export/<str:kind>/", wrap(self.export_file_view), name="transfer_importjob_export_file"),
             path("template/<str:kind>/", wrap(self.template_view), name="transfer_importjob_template"),
             path("<int:pk>/report/", wrap(self.report_view), name="transfer_importjob_report"),
@@ -140,6 +151,7 @@ class ImportJobAdmin(ModelAdmin):
             can_confirm=job.status == ImportStatus.PENDING and job.created_by_id == request.user.pk,
             status_url=reverse("admin:transfer_importjob_status", args=[job.pk]),
             poll_ms=POLL_MS,
+            difference_headers=DIFFERENCE_HEADERS,
         )
 
     def confirm_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -161,7 +173,26 @@ class ImportJobAdmin(ModelAdmin):
 
     def export_view(self, request: HttpRequest) -> HttpResponse:
         kinds = [(spec, reverse("admin:transfer_importjob_export_file", args=[spec.kind])) for spec in SPECS.values()]
-        return self._render(request, "export.html", "Xuất dữ liệu ra Excel", kinds=kinds)
+        periods = appraisal_selectors.period_list(user=request.user).filter(kind=PeriodKind.YEAR)
+        years = sorted(set(periods.values_list("year", flat=True)), reverse=True)
+        links = {
+            fmt: reverse("admin:transfer_importjob_classifications", args=[fmt]) for fmt in classifications.FORMATS
+        }
+        yearly = [(year, {fmt: f"{url}?year={year}" for fmt, url in links.items()}) for year in years]
+        return self._render(request, "export.html", "Xuất dữ liệu ra Excel", kinds=kinds, yearly=yearly)
+
+    def classifications_view(self, request: HttpRequest, fmt: str) -> HttpResponse:
+        """The year's published classifications in the national keys (``?year=``, default this year)."""
+        raw = request.GET.get("year", "")
+        year = int(raw) if raw.isdigit() else timezone.localdate().year
+        try:
+            content, mime, filename = classifications.classifications_export(user=request.user, year=year, fmt=fmt)
+        except DomainError as exc:
+            self.message_user(request, exc.message, level=messages.ERROR)
+            return redirect("admin:transfer_importjob_export")
+        response = HttpResponse(content, content_type=mime)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
 
     def export_file_view(self, request: HttpRequest, kind: str) -> HttpResponse:
         if kind not in SPECS:

@@ -1,6 +1,6 @@
 """One planner-and-exporter module per importable kind, keyed like :data:`~thanhhoa_kpi.transfer.specs.SPECS`."""
 
-from thanhhoa_kpi.transfer.kinds import frameworks, officials, positions, units
+from thanhhoa_kpi.transfer.kinds import cbccvc, frameworks, officials, positions, units
 from thanhhoa_kpi.transfer.kinds.base import Kind
 
 HANDLERS: dict[str, Kind] = {
@@ -8,4 +8,5 @@ HANDLERS: dict[str, Kind] = {
     "officials": officials,
     "positions": positions,
     "competency_frameworks": frameworks,
+    "cbccvc": cbccvc,
 }

@@ -12,6 +12,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from django.db.models import QuerySet
+
+from thanhhoa_kpi.accounts import access
+from thanhhoa_kpi.organization.models import JobPosition, Official, OfficialAssignment, OrgUnit
 from thanhhoa_kpi.transfer.report import ImportReport
 from thanhhoa_kpi.transfer.workbook import Row, SheetRows
 
@@ -31,6 +35,41 @@ class Kind(Protocol):
     def plan(self, sheets: dict[str, SheetRows], user: Any, report: ImportReport) -> list[Change]: ...
 
     def export(self, user: Any) -> dict[str, Iterable[dict[str, Any]]]: ...
+
+
+@dataclass
+class Directory:
+    """What a file of officials is checked against: the officials its codes name (and those
+    the user may change), every unit and position by code (and the units the user manages),
+    and each named official's stored postings in the form the kind wants."""
+
+    officials: dict[str, Official]
+    writable_ids: set[int]
+    units: dict[str, OrgUnit]
+    writable_units: set[int]
+    positions: dict[str, JobPosition]
+    postings: dict[int, Any]
+
+
+def directory(codes: list[str], user: Any, postings: Callable[[QuerySet], dict[int, Any]]) -> Directory:
+    """``postings`` turns the postings of some officials into the kind's entries by official id."""
+    officials: dict[str, Official] = {}
+    writable_ids: set[int] = set()
+    for part in chunks(codes):
+        found = Official.objects.filter(code__in=part)
+        officials.update({o.code: o for o in found})
+        writable_ids |= set(access.writable(found, user).values_list("id", flat=True))
+    stored: dict[int, Any] = {}
+    for part in chunks([o.pk for o in officials.values()]):
+        stored.update(postings(OfficialAssignment.objects.filter(official_id__in=part)))
+    return Directory(
+        officials=officials,
+        writable_ids=writable_ids,
+        units={u.code: u for u in OrgUnit.objects.all()},
+        writable_units=set(access.writable(OrgUnit.objects.all(), user).values_list("id", flat=True)),
+        positions={p.code: p for p in JobPosition.objects.all()},
+        postings=stored,
+    )
 
 
 def unique_rows(data: SheetRows, key: Callable[[Row], Any], column: str, report: ImportReport) -> list[Row]:

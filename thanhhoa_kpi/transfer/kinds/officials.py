@@ -15,6 +15,8 @@ from datetime import date
 from functools import partial
 from typing import Any
 
+from django.db.models import QuerySet
+
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.organization import services as org
 from thanhhoa_kpi.organization.models import JobPosition, Official, OfficialAssignment, OrgUnit
@@ -25,10 +27,11 @@ from thanhhoa_kpi.transfer.kinds.base import (
     UPDATE,
     Change,
     cell_key,
-    chunks,
     differences,
+    directory,
     unique_rows,
 )
+from thanhhoa_kpi.transfer.kinds.base import Directory as _Lookup
 from thanhhoa_kpi.transfer.report import ImportReport
 from thanhhoa_kpi.transfer.specs import OFFICIALS
 from thanhhoa_kpi.transfer.workbook import Row, SheetRows
@@ -36,16 +39,6 @@ from thanhhoa_kpi.transfer.workbook import Row, SheetRows
 PERSON = ("full_name", "birth_date", "gender", "email", "phone", "category")
 PLACE = ("unit", "position", "start_date")
 FAILED = object()  # a posting with errors (already reported)
-
-
-@dataclass
-class _Lookup:
-    officials: dict[str, Official]
-    writable_ids: set[int]
-    postings: dict[int, OfficialAssignment]
-    units: dict[str, OrgUnit]
-    writable_units: set[int]
-    positions: dict[str, JobPosition]
 
 
 @dataclass(frozen=True)
@@ -84,24 +77,11 @@ def plan(sheets: dict[str, SheetRows], user: Any, report: ImportReport) -> list[
 
 
 def _lookup(codes: list[str], user: Any) -> _Lookup:
-    officials: dict[str, Official] = {}
-    writable_ids: set[int] = set()
-    for part in chunks(codes):
-        found = Official.objects.filter(code__in=part)
-        officials.update({o.code: o for o in found})
-        writable_ids |= set(access.writable(found, user).values_list("id", flat=True))
-    postings: dict[int, OfficialAssignment] = {}
-    for part in chunks([o.pk for o in officials.values()]):
-        rows = OfficialAssignment.objects.filter(official_id__in=part, end_date__isnull=True).order_by("start_date")
-        postings.update({a.official_id: a for a in rows})  # the latest start wins
-    return _Lookup(
-        officials=officials,
-        writable_ids=writable_ids,
-        postings=postings,
-        units={u.code: u for u in OrgUnit.objects.all()},
-        writable_units=set(access.writable(OrgUnit.objects.all(), user).values_list("id", flat=True)),
-        positions={p.code: p for p in JobPosition.objects.all()},
-    )
+    return directory(codes, user, _open_postings)
+
+
+def _open_postings(rows: QuerySet) -> dict[int, OfficialAssignment]:
+    return {a.official_id: a for a in rows.filter(end_date__isnull=True).order_by("start_date")}  # latest start wins
 
 
 def _plan_row(row: Row, lookup: _Lookup, data: SheetRows, report: ImportReport, user: Any) -> Change | None:
