@@ -92,7 +92,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Outermost: a Redis or database outage met by a middleware below answers 503, not 500.
+    # Next to outermost (the 503 still gets the security headers): a Redis or database
+    # outage met by a middleware below answers 503, not 500.
     "thanhhoa_kpi.core.outage.OutageResponseMiddleware",
     # Static files from STATIC_ROOT (collectstatic), straight after the security headers.
     "whitenoise.middleware.WhiteNoiseMiddleware",
