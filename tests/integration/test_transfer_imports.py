@@ -3,7 +3,11 @@ nothing written when any row fails, scope enforced per row, progress recorded.""
 
 from datetime import date
 
+import django_rq
 import pytest
+from django.core.management import call_command
+from redis import Redis
+from rq import Queue
 
 from tests.factories.xlsx import (
     COMPETENCY_HEADERS,
@@ -16,6 +20,7 @@ from tests.factories.xlsx import (
 )
 from thanhhoa_kpi.competencies.models import Competency, CompetencyFramework, PositionRequirement, ProficiencyLevel
 from thanhhoa_kpi.core.errors import PermissionRefused
+from thanhhoa_kpi.core.models import OutboxJob
 from thanhhoa_kpi.organization.models import JobPosition, Official, OfficialAssignment, OrgUnit
 from thanhhoa_kpi.organization.services import org_unit_create
 from thanhhoa_kpi.transfer import services
@@ -472,3 +477,28 @@ def test_a_job_is_confirmed_once_and_only_by_its_uploader(cast):
     with pytest.raises(Conflict):
         services.import_job_confirm(job=job, user=cast.province_hr)
     assert ImportJob.objects.get().status == ImportStatus.DONE
+
+
+def test_a_large_import_confirmed_while_redis_is_down_waits_in_the_outbox_and_runs_once(
+    cast, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Issue 13, item 3: the job is recorded with the QUEUED status and sent when Redis is back."""
+    rows = [[f"T_R{n:03}", f"Vị trí {n}", "HO_TRO_PHUC_VU", "CHINH_QUYEN", None, ""] for n in range(230)]
+    job = services.import_job_create(
+        kind="positions", content=xlsx(POSITION_HEADERS, *rows), filename="lon.xlsx", user=cast.province_hr
+    )
+    dead = Queue("default", connection=Redis.from_url("redis://127.0.0.1:1/0"), is_async=False)
+    with monkeypatch.context() as down:
+        down.setattr(django_rq, "get_queue", lambda *args, **kwargs: dead)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.import_job_confirm(job=job, user=cast.province_hr)
+    job.refresh_from_db()
+    (waiting,) = OutboxJob.objects.filter(func="thanhhoa_kpi.transfer.jobs.run_import")
+    assert (job.status, waiting.sent_at, waiting.kwargs) == (ImportStatus.QUEUED, None, {"import_id": job.pk})
+    assert not JobPosition.objects.filter(code__startswith="T_R").exists()
+    call_command("outbox_flush")  # Redis is back (RQ_ASYNC=0: the job runs here)
+    call_command("outbox_flush")
+    job.refresh_from_db()
+    assert (job.status, job.created_rows) == (ImportStatus.DONE, 230)
+    assert JobPosition.objects.filter(code__startswith="T_R").count() == 230
+    assert OutboxJob.objects.get(pk=waiting.pk).sent_at is not None

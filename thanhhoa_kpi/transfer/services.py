@@ -39,6 +39,7 @@ from django.utils.text import get_valid_filename
 
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.core.errors import Conflict, DomainError, FieldError, NotFound, PermissionRefused, ValidationFailed
+from thanhhoa_kpi.core.outbox import outbox_enqueue
 from thanhhoa_kpi.transfer import workbook
 from thanhhoa_kpi.transfer.custom import with_custom_columns
 from thanhhoa_kpi.transfer.kinds import HANDLERS
@@ -189,15 +190,11 @@ def import_job_confirm(*, job: ImportJob, user: Any) -> ImportJob:
         locked.status = ImportStatus.QUEUED
         locked.save(update_fields=["status"])
         if locked.total_rows > INLINE_MAX_ROWS:
-            transaction.on_commit(partial(_enqueue, locked.pk))
+            # Through the outbox: recorded with the QUEUED status, sent to RQ after the commit,
+            # and kept until Redis answers if it is down (issue 13: no job lost).
+            outbox_enqueue(func="thanhhoa_kpi.transfer.jobs.run_import", kwargs={"import_id": locked.pk})
             return locked
     return import_job_run(job_id=locked.pk)
-
-
-def _enqueue(job_id: int) -> None:
-    from thanhhoa_kpi.transfer import jobs  # jobs import this module
-
-    jobs.enqueue_import(job_id)
 
 
 def import_job_run(*, job_id: int) -> ImportJob:
