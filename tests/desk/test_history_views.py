@@ -32,6 +32,7 @@ from thanhhoa_kpi.competencies.models import Competency, CompetencyFramework
 from thanhhoa_kpi.customfields.models import BuiltinOverride
 from thanhhoa_kpi.desk.history import ReadOnlyHistoryMixin, has_history, history_views_are_read_only
 from thanhhoa_kpi.desk.sites import DeskSite, desk_site
+from thanhhoa_kpi.integrations.models import InboundEvent, IntegrationSource, MatchingRule
 from thanhhoa_kpi.organization.models import LeavePeriod, Official, OfficialAssignment
 from thanhhoa_kpi.reports.models import ReportSchedule, SavedReport
 from thanhhoa_kpi.workflow.models import WorkflowDefinition
@@ -75,6 +76,13 @@ def build_world(cast):
     _proposal(cast)
     PublicHoliday.objects.get_or_create(date=date(2026, 9, 2), defaults={"name": "Quốc khánh"})
     PlausibilityThresholds.objects.create()
+    source = IntegrationSource.objects.create(code="vpdt", name="Văn phòng điện tử", kind="E_OFFICE")
+    rule = MatchingRule.objects.create(source=source, key="CONG_VAN", catalogue_item=work.culture)
+    InboundEvent.objects.create(
+        source=source, event_id="e-1", body_sha256="0" * 64, document_number="12/UBND", document_kind="VAN_BAN_DI",
+        type_code="CONG_VAN", date=date(2026, 9, 3), status="PROPOSED", official=me, catalogue_item=work.culture,
+        rule=rule, minutes=30,
+    )  # fmt: skip
     return line
 
 
