@@ -213,7 +213,7 @@ def plant_master_data(cast):
     framework = CompetencyFramework.objects.create(code="KNL", name='=HYPERLINK("x")', effective_from=date(2026, 1, 1))
     Competency.objects.create(framework=framework, code="K1", name="Giao tiếp", kind=CompetencyKind.values[0])
     return {"org_units": "=1+1", "officials": "@SUM(1)", "positions": "-2+3",
-            "competency_frameworks": '=HYPERLINK("x")'}  # fmt: skip
+            "competency_frameworks": '=HYPERLINK("x")', "cbccvc": "@SUM(1)"}  # fmt: skip
 
 
 def test_every_master_data_export_and_template_is_inert(cast):
