@@ -70,17 +70,19 @@ def item(
     who: Iterable[str],
     url: str | None = None,
     own: str | None = None,
+    query: dict[str, str] | None = None,
     rank: int = 50,
 ) -> dict[str, Any]:
     """A sidebar link to ``admin:<model>_changelist`` (or to ``url``) for the personas ``who``
     holding ``perm`` (None: no permission needed). ``own`` names a query parameter set to the user's official record
-    (a list filtered to the user's own rows), and makes the item need that record."""
+    (a list filtered to the user's own rows), and makes the item need that record; ``query``
+    is a fixed filter the link opens with (a queue's list opens on what waits)."""
     unknown = set(who) - set(PERSONAS)
     if unknown:
         raise ValueError(f"{title}: unknown personas {sorted(unknown)}")
     return {
         "title": title, "icon": icon, "url": url or f"admin:{model}_changelist", "perm": perm,
-        "who": frozenset(who), "own": own, "rank": rank,
+        "who": frozenset(who), "own": own, "query": query or {}, "rank": rank,
     }  # fmt: skip
 
 
@@ -106,6 +108,8 @@ def _link(entry: dict[str, Any], user: Any, mine: frozenset[str]) -> str | None:
     if not (entry["who"] & mine) or (entry["perm"] and not user.has_perm(entry["perm"])):
         return None
     link = reverse(entry["url"])
+    if entry["query"]:
+        link = f"{link}?{urlencode(entry['query'])}"
     if entry["own"] or entry["who"] == {MINE}:
         official_id = access.scope_for(user).official_id
         if official_id is None:

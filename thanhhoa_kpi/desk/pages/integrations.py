@@ -278,6 +278,7 @@ NAVIGATION = [
                 "integrations_inboundevent",
                 "integrations.view_inboundevent",
                 who=[HR],
+                query={"queue": "waiting"},
                 rank=10,
             ),  # fmt: skip
             item(
