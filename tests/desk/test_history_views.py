@@ -28,7 +28,9 @@ from tests.factories.workflow import job_description, prepare_workflows
 from tests.factories.worklogs import assign, log, work_cast
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.appraisals.models import UnitAppraisal
-from thanhhoa_kpi.competencies.models import Competency, CompetencyFramework
+from thanhhoa_kpi.competencies.assessments import competency_assessment_open
+from thanhhoa_kpi.competencies.models import Competency, CompetencyFramework, PositionRequirement
+from thanhhoa_kpi.core.actors import SYSTEM
 from thanhhoa_kpi.customfields.models import BuiltinOverride
 from thanhhoa_kpi.desk.history import ReadOnlyHistoryMixin, has_history, history_views_are_read_only
 from thanhhoa_kpi.desk.sites import DeskSite, desk_site
@@ -65,7 +67,9 @@ def build_world(cast):
         score_classification="HOAN_THANH_TOT", classification="HOAN_THANH_TOT",
     )  # fmt: skip
     framework = CompetencyFramework.objects.create(code="KNL", name="Khung năng lực", effective_from=date(2026, 1, 1))
-    Competency.objects.create(framework=framework, code="NL01", name="Giao tiếp", kind="CHUNG")
+    talk = Competency.objects.create(framework=framework, code="NL01", name="Giao tiếp", kind="CHUNG")
+    PositionRequirement.objects.create(framework=framework, position=cast.position, competency=talk, required_level=2)
+    competency_assessment_open(user=SYSTEM, year=timezone.localdate().year, unit=cast.team)
     make_field("so_the", "text")
     BuiltinOverride.objects.create(doctype="official", field_name="phone", label="Điện thoại di động")
     me = cast.official_of(cast.official)

@@ -21,16 +21,19 @@ HOME = ("Việc của tôi", ["Bàn làm việc", "Hộp việc cần xử lý",
 MY_WORK = (
     "Việc của tôi",
     ["Bàn làm việc", "Nhật ký của tôi", "Ghi nhanh nhật ký", "Điểm của tôi", "Việc được giao cho tôi",
-     "Đề xuất từ hệ thống nghiệp vụ", "Phiếu đánh giá của tôi", "Hộp việc cần xử lý", "Thông báo"],
+     "Đề xuất từ hệ thống nghiệp vụ", "Phiếu đánh giá của tôi", "Đánh giá năng lực của tôi", "Hộp việc cần xử lý",
+     "Thông báo"],
 )  # fmt: skip
 MY_REPORTS = ("Báo cáo", ["Báo cáo có sẵn", "Báo cáo đã lưu"])
 REPORTS = ("Báo cáo", ["Báo cáo có sẵn", "Tổng hợp giờ làm việc", "Trình tạo báo cáo", "Báo cáo đã lưu",
                        "Lịch gửi báo cáo"])  # fmt: skip
 HR_REPORTS = ("Báo cáo", ["Báo cáo có sẵn", "Trình tạo báo cáo", "Báo cáo đã lưu", "Lịch gửi báo cáo"])
 UNIT_WORK = ("Giao việc và duyệt", ["Duyệt nhật ký", "Giao việc", "Việc giao trong đơn vị", "Nhật ký của đơn vị"])
-UNIT_APPRAISALS = ("Đánh giá, xếp loại", ["Phiếu đánh giá", "Đánh giá đơn vị"])
+UNIT_APPRAISALS = ("Đánh giá, xếp loại", ["Phiếu đánh giá", "Đánh giá đơn vị", "Đánh giá năng lực"])
 APPRAISALS = ("Đánh giá, xếp loại", ["Kỳ đánh giá", "Phiếu đánh giá", "Đánh giá đơn vị", "Xét tỷ lệ và công khai",
-                                     "Danh sách xếp loại"])  # fmt: skip
+                                     "Danh sách xếp loại", "Đánh giá năng lực"])  # fmt: skip
+# HR admins open and follow the yearly competency assessment (issue 14, item 4).
+HR_ASSESSMENTS = ("Đánh giá, xếp loại", ["Đánh giá năng lực"])
 
 
 def master_data(province: bool) -> list[tuple[str, list[str]]]:
@@ -57,11 +60,11 @@ EXPECTED = {
     "deputy": [MY_WORK, UNIT_WORK, UNIT_APPRAISALS, REPORTS],
     "head": [MY_WORK, UNIT_WORK, UNIT_APPRAISALS, REPORTS],
     "authority": [MY_WORK, APPRAISALS, REPORTS],  # the cast's authority is an official of Sở Nội vụ too
-    "hr": [HOME, HR_REPORTS, *master_data(province=False)],
-    "province_hr": [HOME, HR_REPORTS, *master_data(province=True)],
+    "hr": [HOME, HR_ASSESSMENTS, HR_REPORTS, *master_data(province=False)],
+    "province_hr": [HOME, HR_ASSESSMENTS, HR_REPORTS, *master_data(province=True)],
     "viewer": [
         ("Việc của tôi", ["Bàn làm việc", "Thông báo"]),
-        ("Đánh giá, xếp loại", ["Danh sách xếp loại"]),
+        ("Đánh giá, xếp loại", ["Danh sách xếp loại", "Đánh giá năng lực"]),
         REPORTS,
     ],  # fmt: skip
     "sysadmin": [

@@ -143,12 +143,12 @@ def test_builtin_competency_gap_lists_requirements_with_holders(data):
     PositionRequirement.objects.create(framework=framework, position=data.position, competency=skill, required_level=3)
     PositionRequirement.objects.create(framework=framework, position=data.lead_position, competency=skill,
                                        required_level=4)  # fmt: skip
-    result = builtin_run(code="competency_gap", user=data.head)
+    result = builtin_run(code="competency_gap", user=data.head, params={"mode": "requirements"})
     assert [row[:5] for row in result.rows] == [
         ["Chuyên viên", "Soạn thảo văn bản", "Năng lực chung", 3, 2],
         ["Trưởng phòng", "Soạn thảo văn bản", "Năng lực chung", 4, 2],
     ]
-    assert builtin_run(code="competency_gap", user=data.outsider).rows[0][4] == 1
+    assert builtin_run(code="competency_gap", user=data.outsider, params={"mode": "requirements"}).rows[0][4] == 1
 
 
 def test_the_desk_builder_runs_and_saves_a_grouped_report(data, client):

@@ -19,7 +19,9 @@ from thanhhoa_kpi.accounts.models import RoleGrant
 from thanhhoa_kpi.appraisals.models import AppraisalDisqualifier, RuleSet, UnitAppraisal
 from thanhhoa_kpi.audit.models import AuditEntry
 from thanhhoa_kpi.catalogue.models import CatalogueImport
-from thanhhoa_kpi.competencies.models import Competency, CompetencyFramework, PositionRequirement
+from thanhhoa_kpi.competencies.assessments import competency_assessment_open
+from thanhhoa_kpi.competencies.models import Competency, CompetencyAssessment, CompetencyFramework, PositionRequirement
+from thanhhoa_kpi.core.actors import SYSTEM
 from thanhhoa_kpi.core.models import AppliedPatch
 from thanhhoa_kpi.customfields.models import BuiltinOverride, FieldDefinition
 from thanhhoa_kpi.organization.models import BlocAuthority, LeavePeriod, SimilarTaskGroup
@@ -150,6 +152,9 @@ def build_rows(cast: Any, work: Any, personas: dict[str, Any]) -> tuple[Rows, di
     requirement = PositionRequirement.objects.create(
         framework=framework, position=cast.position, competency=competency, required_level=2
     )
+    for unit in (cast.team, cast.other_team):  # a competency assessment on each side, in self-assessment
+        competency_assessment_open(user=SYSTEM, year=today.year, unit=unit)
+    assessments = CompetencyAssessment.objects.filter(year=today.year)
     field = FieldDefinition.objects.create(doctype="official", key="so_the", label="Số thẻ", field_type="text")
     override = BuiltinOverride.objects.create(doctype="official", field_name="full_name")
     rows: Rows = {
@@ -168,6 +173,10 @@ def build_rows(cast: Any, work: Any, personas: dict[str, Any]) -> tuple[Rows, di
         "competencies_competencyframework": [("A", framework)],
         "competencies_competency": [("A", competency)],
         "competencies_positionrequirement": [("A", requirement)],
+        "competencies_competencyassessment": [
+            ("A", assessments.get(official=official_a)),
+            ("B", assessments.get(official=official_b)),
+        ],
         "customfields_fielddefinition": [("A", field)],
         "customfields_builtinoverride": [("A", override)],
         "organization_orgunit": [("A", cast.team), ("B", cast.other_team)],

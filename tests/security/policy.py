@@ -75,6 +75,8 @@ FAMILIES: dict[str, dict[str, set[str]]] = {
     "author": {"official": {"A"}, "outsider": {"B"}, "hr": {"A"}, "province_hr": _ALL, "sysadmin": _ALL},
     # Who acts on an appraisal: its subject (self-assessment, submission) and the reviewers.
     "actor": {"official": {"A"}, "deputy": {"A"}, "head": {"A"}, "authority": _ALL, "outsider": {"B"}},
+    # Who acts on a competency assessment: its subject and the head of the subject's unit.
+    "assess": {"official": {"A"}, "head": {"A"}, "outsider": {"B"}},
     # Unit-scoped rows (org units, task groups, unit appraisals, job descriptions).
     "unit": {
         "official": {"A"}, "colleague": {"A"}, "deputy": {"A"}, "head": {"A"}, "authority": _ALL,
@@ -197,6 +199,11 @@ MODELS: dict[str, ModelPolicy] = {
     "competencies_competencyframework": model("public", "public", view=SIGNED, add=PROVINCE, change=PROVINCE),
     "competencies_competency": model("public", "public", view=SIGNED, add=PROVINCE, change=PROVINCE),
     "competencies_positionrequirement": model("public", "public", view=SIGNED, add=PROVINCE, change=PROVINCE),
+    # Competency assessments exist only by opening a unit's year; nobody adds or deletes one by
+    # hand. The matrix's rows stand in self-assessment, so only their subject may save them
+    # (the head rates once submitted: tests/integration/test_competency_assessment_desk.py).
+    "competencies_competencyassessment": model("personal", "self", view=SIGNED, change={"official", "outsider"},
+                                               delete=NOBODY),
     # Custom fields are owned by a scope: a ward HR admin adds fields for the ward; the
     # province-wide field of the matrix is changed by province admins only, never deleted.
     "customfields_fielddefinition": model("public", "public", view=SIGNED, add=MASTER, change=PROVINCE,
@@ -307,6 +314,12 @@ DESK: dict[str, Rule] = {
     "admin:catalogue_catalogue_transition": Rule(get=_bare, post=grant(own=MASTER | {"authority"}), write="master"),
     "admin:workflow_definitionchange_transition": Rule(get=_bare, post=grant(allow=PROVINCE)),
     "admin:workflow_jobdescription_transition": Rule(get=_bare, post=grant(own=STAFF | MASTER), write="unit"),
+    "admin:competencies_competencyassessment_transition": Rule(
+        get=_bare, post=grant(own={"official", "outsider", "head"}), write="assess"
+    ),
+    # Opening a unit's year of competency assessments: HR admins, the bloc authority, the system admin.
+    "admin:competencies_assessment_open": page(grant(allow={"authority", *MASTER})),
+    "admin:competencies_competencyassessment_open_link": page(grant(allow={"authority", *MASTER})),
     # --- catalogues
     "admin:catalogue_import": page(grant(allow=MASTER)),
     "admin:catalogue_import_progress": page(grant(own=MASTER | {"viewer"}), read="runs", write="runs"),

@@ -10,8 +10,8 @@ sẵn» and exports them as XLSX/CSV/PDF; the API runs them at
     register_builtin_report("worklog_personal", "Nhật ký công việc cá nhân", worklog_personal,
                             params={"period": "Kỳ (YYYY-MM)"})
 
-Present now: officials per unit, and competency gaps (requirements per position against
-the officials holding it; the per-person gap follows once competency assessments exist).
+Present here: officials per unit; the competency gap report is in
+:mod:`thanhhoa_kpi.reports.builtin_competencies` (registered below).
 """
 
 from __future__ import annotations
@@ -20,10 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count
-
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.core.errors import NotFound
+from thanhhoa_kpi.reports import builtin_competencies as gaps
 from thanhhoa_kpi.reports.engine import MAX_ROWS, Column, ReportResult
 
 BuiltinFunc = Callable[[Any, dict[str, Any]], ReportResult]
@@ -96,46 +95,6 @@ def officials_by_unit(user: Any, params: dict[str, Any]) -> ReportResult:
     return _result("Danh sách cán bộ theo đơn vị", columns, data)
 
 
-# --- competency gaps ------------------------------------------------------------------------
-def competency_gap(user: Any, params: dict[str, Any]) -> ReportResult:
-    """Required levels per position, with how many officials in scope hold the position.
-
-    There is no competency assessment yet: «Đã đánh giá» and «Chưa đạt» stay blank until
-    the assessments app registers its own version of this report under the same code.
-    """
-    from thanhhoa_kpi.competencies.models import PositionRequirement
-    from thanhhoa_kpi.organization.models import Official, OrgUnit
-
-    officials = access.scoped(Official.objects.all(), user).values("pk")
-    held = access.current_assignments().filter(official__in=officials)
-    unit_id = str(params.get("unit") or "")
-    unit = access.scoped(OrgUnit.objects.filter(pk=int(unit_id)), user).first() if _pk(unit_id) else None
-    if unit is not None:
-        held = held.filter(unit__path__startswith=unit.path)
-    holders = dict(held.values_list("position").annotate(n=Count("official", distinct=True)))
-    requirements = PositionRequirement.objects.filter(framework__is_active=True)
-    if unit is not None or not access.scope_for(user).everything:
-        requirements = requirements.filter(position_id__in=list(holders))
-    bloc = _bloc(params)
-    if bloc:
-        requirements = requirements.filter(position__bloc=bloc)
-    requirements = requirements.select_related("position", "competency").order_by("position__code", "competency__code")
-    data = [
-        [r.position.name, r.competency.name, r.competency.get_kind_display(), r.required_level,
-         holders.get(r.position_id, 0), None, None]
-        for r in requirements[: MAX_ROWS + 1]
-    ]  # fmt: skip
-    columns = [
-        Column("position", "Vị trí việc làm", "fk"), Column("competency", "Năng lực", "fk"),
-        Column("kind", "Nhóm năng lực", "choice"), Column("required_level", "Cấp độ yêu cầu", "number"),
-        Column("holders", "Số CBCCVC đảm nhiệm", "number"), Column("assessed", "Đã đánh giá", "number"),
-        Column("below", "Chưa đạt yêu cầu", "number"),
-    ]  # fmt: skip
-    result = _result("Báo cáo khoảng cách năng lực", columns, data)
-    result.subtitle = "Yêu cầu năng lực theo vị trí việc làm và số người đảm nhiệm (chưa có dữ liệu đánh giá năng lực)."
-    return result
-
-
 def _pk(value: str) -> bool:
     return value.isdecimal() and len(value) <= 12  # isdigit lets "²" through to int()
 
@@ -163,8 +122,10 @@ def register_org_builtins() -> None:
     )
     register_builtin_report(
         "competency_gap",
-        "Báo cáo khoảng cách năng lực",
-        competency_gap,
-        description="Yêu cầu năng lực của từng vị trí việc làm và số người đang đảm nhiệm.",
-        params={"unit": "Đơn vị", "bloc": "Khối"},
+        gaps.TITLE,
+        gaps.competency_gap,
+        description="Khoảng cách giữa cấp độ năng lực vị trí việc làm yêu cầu và kết quả đánh giá năng lực đã "
+        "duyệt, theo đơn vị, vị trí và năng lực; hoặc yêu cầu của vị trí và số người đảm nhiệm.",
+        params=gaps.PARAMS,
+        kinds=gaps.KINDS,
     )

@@ -3,10 +3,11 @@
 Each parameter of a :class:`~thanhhoa_kpi.reports.builtin.BuiltinReport` has a kind
 (``report.kinds[name]``, else the name itself): a unit picked by name among the units the
 user may read, a bloc, an appraisal period the user sees, a work month, a year, a month,
-a quarter, an official in scope, or the grouping of the hours report. The values are the
-strings the reports read from the query string, so the page and its exports (same query
-string) run the same report. Units and officials are listed up to :data:`MAX_OPTIONS`;
-picking a bloc (or a unit) first narrows the list.
+a quarter, an official in scope, the grouping of the hours report, a job position, or how
+the competency gap report is built. The values are the strings the reports read from the
+query string, so the page and its exports (same query string) run the same report. Units
+and officials are listed up to :data:`MAX_OPTIONS`; picking a bloc (or a unit) first
+narrows the list.
 """
 
 from __future__ import annotations
@@ -97,6 +98,24 @@ def _officials(user: Any, params: dict[str, Any]) -> Options:
     return [(str(pk), f"{name} ({code})") for pk, name, code in rows]
 
 
+def _positions(user: Any, params: dict[str, Any]) -> Options:
+    """Job positions that require competencies (of the chosen bloc)."""
+    from thanhhoa_kpi.organization.models import JobPosition
+
+    positions = JobPosition.objects.filter(requirements__isnull=False).distinct()
+    bloc = str(params.get("bloc") or "")
+    if bloc:
+        positions = positions.filter(bloc=bloc)
+    rows = positions.order_by("name", "code").values_list("pk", "name", "code")[: MAX_OPTIONS + 1]
+    return [(str(pk), f"{name} ({code})") for pk, name, code in rows]
+
+
+def _gap_modes(user: Any, params: dict[str, Any]) -> Options:
+    from thanhhoa_kpi.reports.builtin_competencies import MODES
+
+    return list(MODES.items())
+
+
 def _by(user: Any, params: dict[str, Any]) -> Options:
     return [("official", "Từng người"), ("unit", "Từng đơn vị")]
 
@@ -122,6 +141,8 @@ KINDS: dict[str, tuple[Any, str | None, Any]] = {
     "quarter": (_quarters, None, lambda: _today("quarter")),
     "official": (_officials, "Mặc định (tôi, hoặc cả đơn vị đã chọn)", None),
     "by": (_by, None, lambda: "official"),
+    "position": (_positions, "Tất cả vị trí việc làm", None),
+    "gap_mode": (_gap_modes, None, lambda: "assessed"),
 }
 
 

@@ -33,6 +33,7 @@ class DocType(models.TextChoices):
     CATALOGUE = "catalogue", "Danh mục đầu công việc"
     JOB_DESCRIPTION = "job_description", "Bản mô tả vị trí việc làm"
     DEFINITION_CHANGE = "definition_change", "Đề xuất thay đổi quy định"
+    COMPETENCY_ASSESSMENT = "competency_assessment", "Phiếu đánh giá năng lực"
 
 
 class VersionStatus(models.TextChoices):

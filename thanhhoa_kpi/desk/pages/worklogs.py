@@ -35,6 +35,7 @@ from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.appraisals.live import live_score
 from thanhhoa_kpi.catalogue.models import CatalogueItem
 from thanhhoa_kpi.catalogue.selectors import item_search, items_usable_by
+from thanhhoa_kpi.competencies.selectors import own_gaps
 from thanhhoa_kpi.core.errors import DomainError
 from thanhhoa_kpi.desk.autocomplete import AutocompleteField
 from thanhhoa_kpi.desk.base import ScopedAdmin
@@ -382,8 +383,9 @@ def my_score_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
     except DomainError as error:
         model_admin.report_domain_error(request, error)
         score = None
+    # The official's own competency gaps stand beside their results (issue 14, item 4).
     return _page(request, model_admin, "my_score.html", "Điểm của tôi", score=score, period=period,
-                 periods=WorkPeriod.objects.all()[:24])  # fmt: skip
+                 periods=WorkPeriod.objects.all()[:24], competency_gaps=own_gaps(user=request.user))  # fmt: skip
 
 
 def hours_view(request: HttpRequest, model_admin: Any) -> HttpResponse:
