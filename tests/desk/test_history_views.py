@@ -22,12 +22,12 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from tests.factories.agency import agency_row
 from tests.factories.appraisals import month_period, opened, prepare_appraisals
 from tests.factories.reports import ensure_report_roles, make_field
 from tests.factories.workflow import job_description, prepare_workflows
 from tests.factories.worklogs import assign, log, work_cast
 from thanhhoa_kpi.accounts import access
-from thanhhoa_kpi.appraisals.models import UnitAppraisal
 from thanhhoa_kpi.competencies.assessments import competency_assessment_open
 from thanhhoa_kpi.competencies.models import Competency, CompetencyFramework, PositionRequirement
 from thanhhoa_kpi.core.actors import SYSTEM
@@ -62,10 +62,7 @@ def build_world(cast):
     line = log(cast.official, work.culture, "2")
     assign(cast.head, cast.official_of(cast.official), work.sport, "3")
     opened(cast, month_period(cast))
-    UnitAppraisal.objects.create(
-        unit=cast.team, year=2025, general_score=Decimal("25"), task_score=Decimal("60"), total=Decimal("85"),
-        score_classification="HOAN_THANH_TOT", classification="HOAN_THANH_TOT",
-    )  # fmt: skip
+    agency_row(cast.team, 2025, "85")
     framework = CompetencyFramework.objects.create(code="KNL", name="Khung năng lực", effective_from=date(2026, 1, 1))
     talk = Competency.objects.create(framework=framework, code="NL01", name="Giao tiếp", kind="CHUNG")
     PositionRequirement.objects.create(framework=framework, position=cast.position, competency=talk, required_level=2)

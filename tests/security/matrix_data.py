@@ -8,15 +8,15 @@ Public rows carry "A" only: every signed-in persona is in their scope.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 
 from tests.factories import appraisals as fa
+from tests.factories.agency import agency_row
 from tests.factories.worklogs import assign, log
 from thanhhoa_kpi.accounts.models import RoleGrant
-from thanhhoa_kpi.appraisals.models import AppraisalDisqualifier, RuleSet, UnitAppraisal
+from thanhhoa_kpi.appraisals.models import AppraisalDisqualifier, RuleSet
 from thanhhoa_kpi.audit.models import AuditEntry
 from thanhhoa_kpi.catalogue.models import CatalogueImport
 from thanhhoa_kpi.competencies.assessments import competency_assessment_open
@@ -133,18 +133,7 @@ def build_rows(cast: Any, work: Any, personas: dict[str, Any]) -> tuple[Rows, di
         LeavePeriod.objects.create(official=o, kind="SICK", start_date=date(2026, 2, 1), end_date=date(2026, 2, 3))
         for o in (official_a, official_b)
     ]
-    unit_appraisals = [
-        UnitAppraisal.objects.create(
-            unit=u,
-            year=today.year,
-            general_score=Decimal(25),
-            task_score=Decimal(60),
-            total=Decimal(85),
-            score_classification="HOAN_THANH_TOT",
-            classification="HOAN_THANH_TOT",
-        )  # fmt: skip
-        for u in (cast.team, cast.other_team)
-    ]
+    unit_appraisals = [agency_row(u, today.year, "85") for u in (cast.team, cast.other_team)]
     framework = CompetencyFramework.objects.create(
         code="KNL_T", name="Khung năng lực (thử)", effective_from=date(2026, 1, 1)
     )

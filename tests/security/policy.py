@@ -314,6 +314,13 @@ DESK: dict[str, Rule] = {
     "admin:catalogue_catalogue_transition": Rule(get=_bare, post=grant(own=MASTER | {"authority"}), write="master"),
     "admin:workflow_definitionchange_transition": Rule(get=_bare, post=grant(allow=PROVINCE)),
     "admin:workflow_jobdescription_transition": Rule(get=_bare, post=grant(own=STAFF | MASTER), write="unit"),
+    # An agency's appraisal: submitted by its head or an HR admin over it, decided by the bloc's authority.
+    "admin:appraisals_unitappraisal_transition": Rule(
+        get=_bare, post=grant(own={"head", "hr", "province_hr", "authority"}), write="unit"
+    ),
+    # The agencies' excellence quota of a bloc's year: its authority only.
+    "admin:appraisals_unitappraisal_quota": page(grant(allow={"authority"})),
+    "admin:appraisals_unitappraisal_quota_link": page(grant(allow={"authority"})),
     "admin:competencies_competencyassessment_transition": Rule(
         get=_bare, post=grant(own={"official", "outsider", "head"}), write="assess"
     ),
@@ -490,6 +497,10 @@ API: dict[str, Rule] = {
     # job descriptions
     "v1_job_descriptions_history_list": Rule(get=_own_read, post=grant(), read="unit"),
     "v1_job_descriptions_transition_create": Rule(get=grant(), post=grant(own=STAFF | MASTER), write="unit"),
+    "v1_unit_appraisals_history_list": Rule(get=_own_read, post=grant(), read="unit"),
+    "v1_unit_appraisals_transition_create": Rule(
+        get=grant(), post=grant(own={"head", "hr", "province_hr", "authority"}), write="unit"
+    ),
     # reports
     "v1_reports_run_retrieve": Rule(get=_own_read, post=grant(), read="mine"),
     "v1_reports_builtin_list": page(_signed, grant()),

@@ -458,17 +458,28 @@ class AppraisalViewSet(WorkflowActionsMixin, viewsets.ReadOnlyModelViewSet):
 # ---------------------------------------------------------------------- unit appraisals
 
 
-class UnitAppraisalSerializer(serializers.ModelSerializer):
+class UnitAppraisalSerializer(WorkflowStateSerializer, serializers.ModelSerializer):
+    """The agency's appraisal: the general criteria (and its own task estimate) are entered
+    while it is a draft; submitting scores it from the officials' results (read-only here)."""
+
     unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
     classification = serializers.CharField(required=False, allow_blank=True)
     classification_label = serializers.CharField(source="get_classification_display", read_only=True)
+    conditions_classification = serializers.CharField(read_only=True)  # the same codes as score_classification
     year = serializers.IntegerField(min_value=2000, max_value=2100)
 
     class Meta:
         model = UnitAppraisal
         fields = ["id", "unit", "year", "general_score", "task_score", "total", "score_classification",
-                  "classification", "classification_label", "notes", "created_at", "updated_at"]  # fmt: skip
-        read_only_fields = ["total", "score_classification"]
+                  "classification", "classification_label", "notes", "rule_set_code", "task_percent",
+                  "months_counted", "planned_converted", "done_converted", "on_time_converted", "quality_converted",
+                  "exceeded_converted", "failing_units", "conditions_classification", "quota_reason",
+                  "quota_outstanding", "explanation", "scored_at", "approved_at", "published_at", "state",
+                  "state_label", "workflow", "available_actions", "created_at", "updated_at"]  # fmt: skip
+        read_only_fields = ["total", "score_classification", "rule_set_code", "task_percent", "months_counted",
+                            "planned_converted", "done_converted", "on_time_converted", "quality_converted",
+                            "exceeded_converted", "failing_units", "conditions_classification", "quota_reason",
+                            "quota_outstanding", "explanation", "scored_at", "approved_at", "published_at"]  # fmt: skip
         validators: list[Any] = []  # one per unit and year: saving again replaces it (the service upserts)
 
     def _save(self, validated: dict[str, Any]) -> UnitAppraisal:
@@ -486,13 +497,13 @@ class UnitAppraisalSerializer(serializers.ModelSerializer):
         return self._save({**current, "classification": instance.classification, **validated})
 
 
-class UnitAppraisalViewSet(viewsets.ModelViewSet):
+class UnitAppraisalViewSet(WorkflowActionsMixin, viewsets.ModelViewSet):
     serializer_class = UnitAppraisalSerializer
     permission_classes = [IsAuthenticated]
     filterset_fields = ["unit", "year", "classification"]
 
     def get_queryset(self) -> QuerySet:
-        return access.scoped(UnitAppraisal.objects.select_related("unit"), self.request.user)
+        return access.scoped(UnitAppraisal.objects.select_related("unit", "workflow"), self.request.user)
 
     def perform_destroy(self, instance: UnitAppraisal) -> None:
         services.unit_appraisal_delete(user=self.request.user, unit_appraisal=instance)

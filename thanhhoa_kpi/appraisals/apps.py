@@ -8,7 +8,7 @@ class AppraisalsConfig(AppConfig):
 
     def ready(self) -> None:
         from thanhhoa_kpi.accounts import access
-        from thanhhoa_kpi.appraisals import guards, loaders  # noqa: F401  (registers guards, fixture loaders)
+        from thanhhoa_kpi.appraisals import agency, guards, loaders  # noqa: F401  (guards, effects, fixture loaders)
         from thanhhoa_kpi.appraisals import models as m
         from thanhhoa_kpi.appraisals.services import transitions  # noqa: F401  (workflow effects and contract)
         from thanhhoa_kpi.appraisals.services.scoring import rescore_open

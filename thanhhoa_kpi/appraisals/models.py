@@ -406,11 +406,17 @@ class AppraisalDisqualifier(models.Model):
         return self.get_code_display()
 
 
-class UnitAppraisal(TimeStampedModel):
-    """Đánh giá đơn vị (SPEC 3.10): the agency's own 30/70 score and level for a year.
+class UnitAppraisal(WorkflowDocument, TimeStampedModel):
+    """Đánh giá cơ quan, tổ chức, đơn vị (SPEC 3.10; issue 14, item 1): the agency's own
+    30/70 score and level for a year.
 
-    It caps the level of the unit's head (SPEC 5.7) and, when excellent, raises the
-    excellence quota to the exception rate (SPEC 5.6).
+    The general criteria are the agency's self-assessment (entered); the task result and
+    the shares of the planned work come from the year's appraisals of its officials
+    (:mod:`thanhhoa_kpi.appraisals.agency`), the level from the rule set's conditions
+    (:mod:`thanhhoa_kpi.scoring.agency`), and the bloc authority approves and publishes
+    it through the UNIT_APPRAISAL workflow, applying the agencies' quota. It caps the
+    level of the unit's head (SPEC 5.7) and, when excellent, raises the excellence quota
+    of its officials to the exception rate (SPEC 5.6).
     """
 
     unit = models.ForeignKey(
@@ -429,6 +435,24 @@ class UnitAppraisal(TimeStampedModel):
     score_classification = models.CharField("Xếp loại theo điểm", max_length=30, choices=ClassificationChoices.choices)
     classification = models.CharField("Xếp loại", max_length=30, choices=ClassificationChoices.choices)
     notes = models.TextField("Ghi chú, căn cứ", blank=True)
+    rule_set_code = models.CharField("Bộ quy tắc", max_length=20, default="ND335")
+    task_percent = models.DecimalField("Kết quả thực hiện nhiệm vụ (%)", **PERCENT)
+    months_counted = models.PositiveIntegerField("Số phiếu tháng/quý đã tính", default=0)
+    planned_converted = models.DecimalField("Khối lượng được giao (quy đổi)", **CONVERTED)
+    done_converted = models.DecimalField("Khối lượng hoàn thành (quy đổi)", **CONVERTED)
+    on_time_converted = models.DecimalField("Khối lượng đúng tiến độ (quy đổi)", **CONVERTED)
+    quality_converted = models.DecimalField("Khối lượng đạt chất lượng (quy đổi)", **CONVERTED)
+    exceeded_converted = models.DecimalField("Khối lượng vượt kế hoạch (quy đổi)", **CONVERTED)
+    failing_units = models.JSONField("Đơn vị trực thuộc không hoàn thành", default=list, blank=True)
+    conditions_classification = models.CharField(
+        "Xếp loại theo điểm và điều kiện", max_length=30, choices=ClassificationChoices.choices, blank=True
+    )
+    quota_reason = models.TextField("Lý do hạ mức theo tỷ lệ xuất sắc", blank=True)
+    quota_outstanding = models.TextField("Trường hợp nổi trội (tỷ lệ ngoại lệ), lý do", blank=True)
+    explanation = models.JSONField("Diễn giải cách tính", default=list, blank=True)
+    scored_at = models.DateTimeField("Tính điểm lúc", null=True, blank=True)
+    approved_at = models.DateTimeField("Phê duyệt lúc", null=True, blank=True)
+    published_at = models.DateTimeField("Công khai lúc", null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name="Người nhập",
@@ -446,6 +470,19 @@ class UnitAppraisal(TimeStampedModel):
                 name="unit_appraisal_scores_range",
             ),
         ]
+
+    workflow_doctype = "unit_appraisal"
+    workflow_code = "UNIT_APPRAISAL"
+    workflow_related = ("unit",)
+
+    def workflow_subject_official(self) -> None:
+        return None  # the agency's, nobody's own
+
+    def workflow_subject_unit(self) -> Any:
+        return self.unit
+
+    def workflow_title(self) -> str:
+        return f"Đánh giá {self.unit.name} — năm {self.year}"
 
     def __str__(self) -> str:
         return f"{self.unit.name} — năm {self.year}: {self.get_classification_display()}"

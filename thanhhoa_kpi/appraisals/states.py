@@ -15,7 +15,8 @@ from typing import Any
 from django.db.models import Q
 
 from thanhhoa_kpi.appraisals.choices import DOCTYPE
-from thanhhoa_kpi.workflow.engine import find_state, states_tagged
+from thanhhoa_kpi.workflow import tags as workflow_tags
+from thanhhoa_kpi.workflow.engine import find_state
 from thanhhoa_kpi.workflow.models import WorkflowDefinition
 
 # The tags (ND 335/2025/NĐ-CP Điều 18, 19: self-assessment, the unit's review, the
@@ -44,17 +45,12 @@ _NOTHING = Q(pk__isnull=True)
 
 def tagged_q(*tags: str) -> Q:
     """Appraisals in a state their own definition tags with any of ``tags``."""
-    found = _NOTHING
-    for definition in _definitions():
-        codes = set().union(*(states_tagged(definition.parsed(), tag) for tag in tags))
-        if codes:
-            found |= Q(workflow_id=definition.pk, state__in=sorted(codes))
-    return found
+    return workflow_tags.tagged_q(DOCTYPE, *tags)
 
 
 def has_tag(appraisal: Any, tag: str) -> bool:
     """Whether ``appraisal`` now stands in a state its own definition tags ``tag``."""
-    return appraisal.state in states_tagged(appraisal.workflow.parsed(), tag)
+    return workflow_tags.has_tag(appraisal, tag)
 
 
 def is_published(appraisal: Any) -> bool:

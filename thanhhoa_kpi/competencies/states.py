@@ -14,8 +14,8 @@ from typing import Any
 
 from django.db.models import Q
 
-from thanhhoa_kpi.workflow.engine import states_tagged
-from thanhhoa_kpi.workflow.models import DocType, WorkflowDefinition
+from thanhhoa_kpi.workflow import tags as workflow_tags
+from thanhhoa_kpi.workflow.models import DocType
 
 DOCTYPE = DocType.COMPETENCY_ASSESSMENT.value
 SELF_ASSESSMENT = "self_assessment"
@@ -23,21 +23,13 @@ REVIEW = "review"
 APPROVED = "approved"
 TAGS = (SELF_ASSESSMENT, REVIEW, APPROVED)
 
-# Matches no row, without the EmptyResultSet an empty ``pk__in`` raises: the start of every "or".
-_NOTHING = Q(pk__isnull=True)
-
 
 def tagged_q(tag: str, prefix: str = "") -> Q:
     """Assessments (``prefix`` = the path to one, e.g. ``assessment__``) in a state their
     own definition tags ``tag``."""
-    found = _NOTHING if not prefix else Q(**{f"{prefix}pk__isnull": True})
-    for definition in WorkflowDefinition.objects.filter(doctype=DOCTYPE):
-        codes = states_tagged(definition.parsed(), tag)
-        if codes:
-            found |= Q(**{f"{prefix}workflow_id": definition.pk, f"{prefix}state__in": sorted(codes)})
-    return found
+    return workflow_tags.tagged_q(DOCTYPE, tag, prefix=prefix)
 
 
 def has_tag(assessment: Any, tag: str) -> bool:
     """Whether ``assessment`` now stands in a state its own definition tags ``tag``."""
-    return assessment.state in states_tagged(assessment.workflow.parsed(), tag)
+    return workflow_tags.has_tag(assessment, tag)

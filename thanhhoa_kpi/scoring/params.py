@@ -20,6 +20,7 @@ import calendar
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from .agency_rules import DEFAULT_AGENCY_RULES, AgencyRules, read_agency_rules
 from .calendar import DEFAULT_CALENDAR, PeriodCalendar, read_calendar
 from .codes import Classification, QuotaReading, QuotaScope
 from .edge_cases import DEFAULT_EDGE_CASES, EdgeCases, read_edge_cases
@@ -73,6 +74,7 @@ OPTIONAL_PARAM_KEYS = (
     "quota_binding_kinds",
     "calendar",
     "edge_cases",
+    "agency",
 )
 # The kinds of period (AppraisalPeriod.kind) the quota and the head cap may bind.
 PERIOD_KINDS = ("MONTH", "QUARTER", "YEAR")
@@ -161,6 +163,8 @@ class RuleParams:
     calendar: PeriodCalendar = DEFAULT_CALENDAR
     # Small groups, transfers, whole-period leave, mid-period appointments (:mod:`.edge_cases`).
     edge_cases: EdgeCases = DEFAULT_EDGE_CASES
+    # The agency's own appraisal and the agencies' quota (:mod:`.agency_rules`).
+    agency: AgencyRules = DEFAULT_AGENCY_RULES
     # Which rule set and version these are; not a parameter, so not compared.
     rule_set: RuleSetRef | None = field(default=None, compare=False)
 
@@ -272,6 +276,7 @@ def _read_params(data: Fields) -> RuleParams:
         quota_binding_kinds=_binding_kinds(data),
         calendar=read_calendar(data),
         edge_cases=read_edge_cases(data),
+        agency=read_agency_rules(data),
     )
     # Cross-field checks only make sense once every field is present and read cleanly.
     if len(data.reader.errors) == before and all(key in data.data for key in PARAM_KEYS):

@@ -34,6 +34,7 @@ class DocType(models.TextChoices):
     JOB_DESCRIPTION = "job_description", "Bản mô tả vị trí việc làm"
     DEFINITION_CHANGE = "definition_change", "Đề xuất thay đổi quy định"
     COMPETENCY_ASSESSMENT = "competency_assessment", "Phiếu đánh giá năng lực"
+    UNIT_APPRAISAL = "unit_appraisal", "Đánh giá cơ quan, tổ chức, đơn vị"
 
 
 class VersionStatus(models.TextChoices):

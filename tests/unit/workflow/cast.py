@@ -16,7 +16,7 @@ FIXTURE = Path(__file__).resolve().parents[3] / "fixtures" / "base" / "workflows
 
 # The names the project's registries will provide; the engine itself knows none of
 # them except SUBJECT.
-KNOWN_GUARDS = frozenset({"QUOTA_HOLDS", "HEAD_NOT_ABOVE_UNIT", "CATALOGUE_READY"})
+KNOWN_GUARDS = frozenset({"QUOTA_HOLDS", "HEAD_NOT_ABOVE_UNIT", "CATALOGUE_READY", "AGENCY_QUOTA_HOLDS"})
 KNOWN_APPROVER_RULES = frozenset(
     {"SUBJECT", "UNIT_HEAD", "FIELD_DEPUTY", "PARENT_UNIT_HEAD", "BLOC_AUTHORITY", "PROVINCE_ADMIN"}
 )

@@ -85,6 +85,7 @@ def test_the_shipped_workflows_are_one_per_document_type_at_version_1() -> None:
         ("JOB_DESCRIPTION", "job_description", 1),
         ("DEFINITION_CHANGE", "definition_change", 1),
         ("COMPETENCY_ASSESSMENT", "competency_assessment", 1),
+        ("UNIT_APPRAISAL", "unit_appraisal", 1),
     }
 
 

@@ -1,6 +1,10 @@
 """Unit appraisals (SPEC 3.10): the agency's own 30/70 score and level for a year.
 
-Entered by the bloc's authority, an HR admin managing the unit or a system admin. The
+Entered by the bloc's authority, an HR admin managing the unit or a system admin, while
+the appraisal is the agency's draft (its workflow's editable state); a new one starts on
+the UNIT_APPRAISAL workflow. The task score entered here is the agency's own estimate:
+submitting scores it again from the officials' results
+(:mod:`thanhhoa_kpi.appraisals.agency`), which is what the authority approves. The
 level by score is the engine's band (:func:`thanhhoa_kpi.scoring.classify`); the
 competent level may record a LOWER level when the other conditions of the decree are
 not met (e.g. tasks delayed: ND 335 Điều 20; ND 233 Điều 7 khoản 5), with its grounds,
@@ -19,9 +23,11 @@ from thanhhoa_kpi.appraisals.choices import ClassificationChoices
 from thanhhoa_kpi.appraisals.models import UnitAppraisal
 from thanhhoa_kpi.appraisals.quota import rank
 from thanhhoa_kpi.appraisals.services.scoring import current_rule_set
-from thanhhoa_kpi.core.errors import FieldError, PermissionRefused, ValidationFailed
+from thanhhoa_kpi.core.errors import Conflict, FieldError, PermissionRefused, ValidationFailed
 from thanhhoa_kpi.organization.models import OrgUnit
 from thanhhoa_kpi.scoring import classify, parse_params
+from thanhhoa_kpi.workflow.engine import is_editable
+from thanhhoa_kpi.workflow.services import workflow_start_fields
 
 _LIMITS = {"general_score": Decimal(30), "task_score": Decimal(70)}
 
@@ -74,9 +80,12 @@ def unit_appraisal_save(
     values = {"general_score": general_score, "task_score": task_score, "year": year,
               "classification": classification, "notes": notes}  # fmt: skip
     general, task, total, by_score, chosen = _checked(values, rule_set_code)
-    row = UnitAppraisal.objects.select_for_update().filter(unit=unit, year=year).first() or UnitAppraisal(
-        unit=unit, year=year
-    )
+    row = UnitAppraisal.objects.select_for_update().filter(unit=unit, year=year).first()
+    if row is None:
+        row = UnitAppraisal(unit=unit, year=year, **workflow_start_fields(
+            definition_code=UnitAppraisal.workflow_code, doctype=UnitAppraisal.workflow_doctype))  # fmt: skip
+    else:
+        _require_draft(row)
     row.general_score, row.task_score, row.total = general, task, total
     row.score_classification, row.classification = by_score, chosen
     row.notes, row.recorded_by = (notes or "").strip(), user
@@ -85,8 +94,19 @@ def unit_appraisal_save(
     return row
 
 
+def _require_draft(row: UnitAppraisal) -> None:
+    """Entries change only while the agency assesses itself (a state its definition marks editable)."""
+    if not is_editable(row.workflow.parsed(), row.state):
+        raise Conflict(
+            f"Đánh giá của {row.unit.name} năm {row.year} đang ở bước «{row.workflow_state_label()}», không sửa được; "
+            "cơ quan tổ chức cán bộ «Trả lại» hoặc «Mở lại» thì mới sửa được.",
+            code="NOT_EDITABLE",
+        )
+
+
 @transaction.atomic
 def unit_appraisal_delete(*, user: Any, unit_appraisal: UnitAppraisal) -> None:
     if not rights.may_manage_unit_appraisal(user, unit_appraisal.unit):
         raise PermissionRefused("Bạn không có quyền xóa đánh giá của đơn vị này.")
+    _require_draft(unit_appraisal)
     unit_appraisal.delete()

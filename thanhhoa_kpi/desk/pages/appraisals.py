@@ -26,9 +26,10 @@ from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import AutocompleteSelectFilter, RelatedDropdownFilter
 from unfold.decorators import action
 from unfold.overrides import FORMFIELD_OVERRIDES_INLINE
+from unfold.widgets import UnfoldAdminSelectWidget
 
 from thanhhoa_kpi.accounts import access
-from thanhhoa_kpi.appraisals import rights, rulesets, selectors, services
+from thanhhoa_kpi.appraisals import agency, rights, rulesets, selectors, services
 from thanhhoa_kpi.appraisals.models import (
     Appraisal,
     AppraisalCriterion,
@@ -48,8 +49,10 @@ from thanhhoa_kpi.desk.pages.workflow import GovernedVersionAdmin, StateFilter, 
 from thanhhoa_kpi.desk.pdf_downloads import AppraisalPdfMixin, unit_summary_pdf_view
 from thanhhoa_kpi.desk.service_forms import ServiceForm, adopt, form_errors, with_request
 from thanhhoa_kpi.formats.numbers import decimal_text
+from thanhhoa_kpi.organization.choices import Bloc
 from thanhhoa_kpi.organization.models import OrgUnit
 from thanhhoa_kpi.workflow import services as workflow_services
+from thanhhoa_kpi.workflow.engine import is_editable
 
 _form_errors = form_errors
 _with_request = with_request
@@ -695,31 +698,154 @@ class UnitAppraisalForm(ServiceForm):
         )  # fmt: skip
 
 
-class UnitAppraisalAdmin(ScopedAdmin):
+class UnitAppraisalAdmin(WorkflowAdminMixin, ScopedAdmin):
+    """Agency appraisals: entered as the agency's draft, scored from data when submitted,
+    approved and published by the bloc's authority (:mod:`thanhhoa_kpi.appraisals.agency`)."""
+
     form = UnitAppraisalForm
-    list_display = ["unit", "year", "general_score", "task_score", "total", "classification"]
-    list_filter = ["year", "classification", "unit__bloc"]
+    list_display = ["unit", "year", "total", "score_classification", "classification", "state_label"]
+    list_filter = ["year", StateFilter, "classification", "unit__bloc"]
     search_fields = ["unit__name", "unit__code"]
     autocomplete_fields = ["unit"]
-    list_select_related = ["unit"]
-    readonly_fields = ["total", "score_classification", "recorded_by"]
+    list_select_related = ["unit", "workflow"]
+    readonly_fields = ["total", "score_classification", "recorded_by", "state_label", "figures", "explanation_lines",
+                       "quota_reason", "quota_outstanding"]  # fmt: skip
+    inlines = [TransitionLogInline]
+    actions_list = ["quota_link"]
+
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        return list(self.inlines) if obj is not None else []  # the history exists once the appraisal does
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        entry = ["unit", "year", "general_score", "task_score", "classification", "notes"]
+        if obj is None:
+            return [(None, {"fields": entry})]
+        return [
+            (None, {"fields": [*entry, "state_label", "recorded_by"]}),
+            ("Kết quả tính từ số liệu", {"fields": ["total", "score_classification", "figures", "explanation_lines",
+                                                    "quota_reason", "quota_outstanding"]}),
+        ]  # fmt: skip
+
+    @admin.display(description="Trạng thái", ordering="state")
+    def state_label(self, obj: UnitAppraisal) -> str:
+        return obj.workflow_state_label()
+
+    @admin.display(description="Số liệu của năm")
+    def figures(self, obj: UnitAppraisal) -> str:
+        if obj.scored_at is None:
+            return "Chưa tính: số liệu được tính khi đơn vị gửi thẩm định."
+        return (
+            f"{obj.months_counted} phiếu của cán bộ; kết quả nhiệm vụ bình quân {decimal_text(obj.task_percent)}%; "
+            f"khối lượng giao {decimal_text(obj.planned_converted)}, hoàn thành {decimal_text(obj.done_converted)}, "
+            f"đúng tiến độ {decimal_text(obj.on_time_converted)}, "
+            f"đạt chất lượng {decimal_text(obj.quality_converted)}, "
+            f"vượt kế hoạch {decimal_text(obj.exceeded_converted)} (quy đổi)."
+        )
+
+    @admin.display(description="Diễn giải cách tính")
+    def explanation_lines(self, obj: UnitAppraisal) -> SafeString:
+        return format_html_join("", "<p>{}</p>", ((line,) for line in obj.explanation or []))
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         return _with_request(request, super().get_form(request, obj, change, **kwargs))
 
+    def _may_edit(self, request: HttpRequest, obj: Any, perm: str) -> bool:
+        if not request.user.has_perm(perm):
+            return False
+        if obj is None:
+            return True
+        return rights.may_manage_unit_appraisal(request.user, obj.unit) and is_editable(
+            obj.workflow.parsed(), obj.state
+        )
+
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        allowed = request.user.has_perm("appraisals.change_unitappraisal")
-        return allowed and (obj is None or rights.may_manage_unit_appraisal(request.user, obj.unit))
+        return self._may_edit(request, obj, "appraisals.change_unitappraisal")
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        allowed = request.user.has_perm("appraisals.delete_unitappraisal")
-        return allowed and (obj is None or rights.may_manage_unit_appraisal(request.user, obj.unit))
+        return self._may_edit(request, obj, "appraisals.delete_unitappraisal")
 
     def save_model(self, request: HttpRequest, obj: UnitAppraisal, form: Any, change: bool) -> None:
         _adopt(obj, form)
 
     def delete_model(self, request: HttpRequest, obj: UnitAppraisal) -> None:
         services.unit_appraisal_delete(user=request.user, unit_appraisal=obj)
+
+    def has_quota_permission(self, request: HttpRequest) -> bool:
+        return bool(access.scope_for(request.user).authority_blocs)
+
+    @action(description="Áp dụng tỷ lệ xuất sắc", icon="percent", permissions=["quota"], url_path="quota-link")
+    def quota_link(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponseRedirect(reverse("admin:appraisals_unitappraisal_quota"))
+
+    def get_custom_urls(self) -> tuple:
+        return (("quota/", "appraisals_unitappraisal_quota", agency_quota_view),)
+
+
+class AgencyQuotaForm(forms.Form):
+    bloc = forms.ChoiceField(label="Khối", widget=UnfoldAdminSelectWidget)
+    year = forms.TypedChoiceField(label="Năm", coerce=int, widget=UnfoldAdminSelectWidget)
+    outstanding = forms.CharField(
+        label="Trường hợp nổi trội (không bắt buộc)", required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Ghi lý do để áp dụng tỷ lệ ngoại lệ (25%); để trống: tỷ lệ thường (20%).",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = dict(Bloc.choices)
+        self.fields["bloc"].choices = [(b, labels.get(b, b)) for b in sorted(access.scope_for(user).authority_blocs)]
+        this_year = timezone.localdate().year
+        self.fields["year"].choices = [(year, str(year)) for year in range(this_year, this_year - 4, -1)]
+
+
+def agency_quota_view(request: HttpRequest, model_admin: UnitAppraisalAdmin) -> HttpResponse:
+    """«Áp dụng tỷ lệ xuất sắc» of the agencies: the bloc and year, a preview, then confirm."""
+    if not model_admin.has_quota_permission(request):
+        model_admin.message_user(
+            request, "Chỉ cơ quan tổ chức cán bộ của khối được áp dụng tỷ lệ xuất sắc.", messages.WARNING
+        )
+        return HttpResponseRedirect(reverse("admin:appraisals_unitappraisal_changelist"))
+    data = request.POST if request.method == "POST" else (request.GET if "bloc" in request.GET else None)
+    form = AgencyQuotaForm(data, user=request.user)
+    preview: list[dict[str, Any]] = []
+    formula = ""
+    if form.is_bound and form.is_valid():
+        bloc, year = form.cleaned_data["bloc"], form.cleaned_data["year"]
+        if request.method == "POST" and "confirm" in request.POST:
+            try:
+                lowered = agency.unit_appraisals_apply_quota(
+                    user=request.user, bloc=bloc, year=year, outstanding_reason=form.cleaned_data["outstanding"]
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                model_admin.message_user(
+                    request, f"Đã áp dụng tỷ lệ xuất sắc cho khối, năm {year}: {lowered} cơ quan, đơn vị hạ mức.",
+                    messages.SUCCESS,
+                )  # fmt: skip
+                return HttpResponseRedirect(
+                    reverse("admin:appraisals_unitappraisal_changelist") + f"?year={year}&unit__bloc={bloc}"
+                )
+        rows = list(agency.approved_scope(bloc, year).select_related("unit"))
+        for row in rows:
+            row.quota_outstanding = form.cleaned_data["outstanding"]
+        outcome, decisions = agency.quota_of_rows(rows)
+        formula = outcome.explanation if outcome else "Chưa có cơ quan, đơn vị nào đã được phê duyệt trong năm."
+        labels = dict(UnitAppraisal._meta.get_field("classification").choices or [])
+        preview = [
+            {"unit": row.unit.name, "total": decimal_text(row.total), "now": labels.get(row.classification, ""),
+             "after": labels.get(decisions[row.pk][0], ""), "reason": decisions[row.pk][1]}
+            for row in rows
+        ]  # fmt: skip
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": "Áp dụng tỷ lệ xuất sắc của các cơ quan, đơn vị",
+        "form": form,
+        "preview": preview,
+        "formula": formula,
+        "opts": UnitAppraisal._meta,
+    }
+    return render(request, "appraisals/agency_quota.html", context)
 
 
 NAVIGATION = [
