@@ -241,3 +241,21 @@ def test_a_leaders_live_score_uses_the_unit_criteria_of_their_appraisal(cast, se
     assert live["role"] == "leader" and deputy.unit_dd == Decimal("50")
     assert {key: live[key] for key in _TASK} == {key: getattr(deputy, key) for key in _TASK}
     assert live["task_percent"] == Decimal("66.67")  # (50 + 50 + 50 + 100 + 50 + 100) / 6, not the assumed full đ
+
+
+def test_a_reported_case_of_corruption_is_recorded_only_on_a_leaders_appraisal(cast, setup):
+    """Issue 14, item 3: the case where the manager reported the corruption is a leaders' fact
+    like UNIT_CORRUPTION (its leniency under ND 233 is the pure core's, tests/unit/scoring)."""
+    _work, period = setup
+    evidence = "Kết luận thanh tra số 5/KL-TTr; đơn vị tự phát hiện, báo cáo"
+    with pytest.raises(ValidationFailed) as refused:
+        services.appraisal_record_disqualifier(appraisal=appraisal_of(cast.official, period), user=cast.authority,
+                                               code="UNIT_CORRUPTION_REPORTED", evidence=evidence)  # fmt: skip
+    assert [item.field for item in refused.value.errors] == ["code"]
+    head = self_assess(appraisal_of(cast.head, period), cast.head)
+    row = services.appraisal_record_disqualifier(appraisal=head, user=cast.authority, code="UNIT_CORRUPTION_REPORTED",
+                                                 evidence=evidence)  # fmt: skip
+    assert (row.code, row.get_code_display()) == (
+        "UNIT_CORRUPTION_REPORTED",
+        "Đơn vị trực tiếp quản lý để xảy ra tham nhũng, lãng phí; người quản lý đã chủ động phát hiện, báo cáo, xử lý",
+    )

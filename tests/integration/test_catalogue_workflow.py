@@ -306,11 +306,17 @@ def test_the_migration_creates_the_shipped_definition_when_none_exists(db):
     assert WorkflowDefinition.objects.get(code="CATALOGUE").updated_at == stamp  # the seed finds it unchanged
 
 
+# The definitions shipped before workflow migration 0004 made effects, tags and deadlines data.
+BEFORE_EFFECTS = {"APPRAISAL", "CATALOGUE", "JOB_DESCRIPTION", "DEFINITION_CHANGE"}
+
+
 def test_the_effects_migration_gives_every_stored_definition_exactly_what_the_shipped_ones_declare(db):
     """Existing databases: each shipped definition stripped of its effects, tags and deadlines
     (as it was stored before), once migrated, equals the shipped one."""
     effects = importlib.import_module("thanhhoa_kpi.workflow.migrations.0004_effects_as_data")
     for row in read_file(FIXTURES_DIR / "base" / "workflows.json"):
+        if row["code"] not in BEFORE_EFFECTS:  # shipped later: never stored without its effects
+            continue
         shipped = {key: row[key] for key in ("states", "transitions")}
         old = copy.deepcopy(shipped)
         for entry in old["states"]:

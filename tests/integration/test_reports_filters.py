@@ -13,9 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories.appraisals import appraisal_of, scored
+from tests.factories.competencies import YEAR, approved, assessment_of, prepare_competencies
 from tests.factories.reports import builtin_report_data
 from tests.factories.worklogs import log, previous_period
+from thanhhoa_kpi.competencies.assessments import competency_assessment_open
 from thanhhoa_kpi.competencies.models import Competency, CompetencyFramework, PositionRequirement
+from thanhhoa_kpi.core.actors import SYSTEM
 from thanhhoa_kpi.reports import exports
 from thanhhoa_kpi.reports.pdf import unit_summary_pdf
 
@@ -28,6 +31,11 @@ def data(cast):
     framework = CompetencyFramework.objects.create(code="KNL", name="Khung năng lực", effective_from=date(2026, 1, 1))
     skill = Competency.objects.create(framework=framework, code="NL01", name="Soạn thảo văn bản", kind="CHUNG")
     PositionRequirement.objects.create(framework=framework, position=cast.position, competency=skill, required_level=3)
+    # The gap report reads approved assessments: the official's, rated 2 against 3 required.
+    prepare_competencies()
+    competency_assessment_open(user=SYSTEM, year=YEAR, unit=cast.team)
+    approved(assessment_of(cast.official), subject=cast.official, reviewer=cast.head, own={"NL01": 3},
+             given={"NL01": 2})  # fmt: skip
     return cast, period, work
 
 

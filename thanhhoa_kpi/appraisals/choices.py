@@ -55,6 +55,10 @@ class DisqualifierCode(models.TextChoices):
     DEGRADATION = Disqualifier.DEGRADATION.value, "Suy thoái tư tưởng chính trị, đạo đức, lối sống"
     DISCIPLINE = Disqualifier.DISCIPLINE.value, "Bị kỷ luật từ khiển trách trở lên trong năm"
     UNIT_CORRUPTION = Disqualifier.UNIT_CORRUPTION.value, "Đơn vị trực tiếp quản lý để xảy ra tham nhũng, lãng phí"
+    UNIT_CORRUPTION_REPORTED = (
+        Disqualifier.UNIT_CORRUPTION_REPORTED.value,
+        "Đơn vị trực tiếp quản lý để xảy ra tham nhũng, lãng phí; người quản lý đã chủ động phát hiện, báo cáo, xử lý",
+    )
 
 
 # The quota group of an official without a similar-task group: by leadership role.

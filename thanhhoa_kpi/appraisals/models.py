@@ -387,7 +387,7 @@ class AppraisalDisqualifier(models.Model):
     appraisal = models.ForeignKey(
         Appraisal, on_delete=models.CASCADE, related_name="disqualifiers", verbose_name="Phiếu"
     )
-    code = models.CharField("Trường hợp", max_length=20, choices=DisqualifierCode.choices)
+    code = models.CharField("Trường hợp", max_length=30, choices=DisqualifierCode.choices)
     evidence = models.TextField("Căn cứ (kết luận, quyết định)")
     attachment = models.FileField("Tệp minh chứng", upload_to="appraisals/disqualifiers/%Y/%m/", blank=True)
     recorded_by = models.ForeignKey(

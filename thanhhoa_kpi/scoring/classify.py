@@ -126,6 +126,8 @@ def classify(
     """
     rounded = round_half_up(total, params.rounding_places)
     by_score = band(rounded, params)
+    mitigated = [code for code in disqualifiers if _mitigated(code, params)]
+    disqualifiers = [code for code in disqualifiers if not _mitigated(code, params)]
     if not explained:
         return ClassificationOutcome(
             classification=_level(by_score, disqualifiers, exceeded_share, shares, params, None),
@@ -144,9 +146,15 @@ def classify(
             ),
         )
     reasons = [explain.band_line(by_score, rounded, params)]
+    reasons.extend(explain.mitigated_line(code, params) for code in mitigated)
     result = _level(by_score, (), exceeded_share, shares, params, reasons)
     reasons.append(explain.final_line(result))
     return ClassificationOutcome(classification=result, by_score=by_score, total=rounded, reasons=tuple(reasons))
+
+
+def _mitigated(code: Disqualifier, params: RuleParams) -> bool:
+    """A reported case of corruption under a rule set that spares the leader (ND 233)."""
+    return code is Disqualifier.UNIT_CORRUPTION_REPORTED and params.corruption_reported.mitigates
 
 
 def _level(

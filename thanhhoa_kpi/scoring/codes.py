@@ -37,11 +37,15 @@ class Disqualifier(StrEnum):
 
     ``UNIT_CORRUPTION`` (điểm d) is defined only for leaders; the engine refuses it
     for staff instead of ignoring it, so a data-entry mistake is seen, not swallowed.
+    ``UNIT_CORRUPTION_REPORTED`` is the same fact where the leader proactively detected,
+    reported and handled the case: it disqualifies like ``UNIT_CORRUPTION`` unless the
+    rule set mitigates it (``corruption_reported``; ND 233 does, :mod:`.legal`).
     """
 
     DEGRADATION = "DEGRADATION"
     DISCIPLINE = "DISCIPLINE"
     UNIT_CORRUPTION = "UNIT_CORRUPTION"
+    UNIT_CORRUPTION_REPORTED = "UNIT_CORRUPTION_REPORTED"
 
 
 class QuotaScope(StrEnum):
@@ -103,6 +107,12 @@ DISQUALIFIER_LABELS: dict[Disqualifier, str] = {
     Disqualifier.UNIT_CORRUPTION: (
         "đơn vị do mình trực tiếp quản lý để xảy ra tham nhũng, lãng phí bị xử lý theo pháp luật"
     ),
+    Disqualifier.UNIT_CORRUPTION_REPORTED: (
+        "đơn vị do mình trực tiếp quản lý để xảy ra tham nhũng, lãng phí bị xử lý theo pháp luật "
+        "(người đứng đầu đã chủ động phát hiện, báo cáo, xử lý)"
+    ),
 }
 
-LEADER_ONLY_DISQUALIFIERS: frozenset[Disqualifier] = frozenset({Disqualifier.UNIT_CORRUPTION})
+LEADER_ONLY_DISQUALIFIERS: frozenset[Disqualifier] = frozenset(
+    {Disqualifier.UNIT_CORRUPTION, Disqualifier.UNIT_CORRUPTION_REPORTED}
+)

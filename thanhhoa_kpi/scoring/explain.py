@@ -257,7 +257,16 @@ def _disqualifier_citation(code: Disqualifier, params: RuleParams) -> str:
         Disqualifier.DEGRADATION: citations.degradation,
         Disqualifier.DISCIPLINE: citations.discipline,
         Disqualifier.UNIT_CORRUPTION: citations.unit_corruption,
+        Disqualifier.UNIT_CORRUPTION_REPORTED: citations.unit_corruption,
     }[code]
+
+
+def mitigated_line(code: Disqualifier, params: RuleParams) -> str:
+    """A reported case the rule set does not hold against the leader (ND 233)."""
+    return (
+        f"Có căn cứ: {DISQUALIFIER_LABELS[code]}; được xem xét giảm nhẹ, không bắt buộc xếp không hoàn thành"
+        f"{cite(params.corruption_reported.citation)}."
+    )
 
 
 def disqualifier_lines(disqualifiers: Sequence[Disqualifier], total: Decimal, params: RuleParams) -> list[str]:

@@ -81,6 +81,25 @@ class BandCondition:
 
 
 @dataclass(frozen=True)
+class CorruptionReported:
+    """``corruption_reported``: whether a leader who proactively detected, reported and
+    handled corruption in the unit they directly manage is spared the forced «không hoàn
+    thành» (ND 233/2026/NĐ-CP provides this leniency for viên chức managers; ND 335 and
+    QĐ 366 name none, so the default keeps the disqualifier). When mitigated, the level
+    follows the score and the explanation records the fact with ``citation``."""
+
+    mitigates: bool = False
+    citation: str = ""
+
+
+def read_corruption_reported(data: Fields) -> CorruptionReported:
+    if "corruption_reported" not in data.data:
+        return CorruptionReported()
+    section = data.section("corruption_reported", ("mitigates",), optional=("citation",))
+    return CorruptionReported(mitigates=section.flag("mitigates"), citation=section.text("citation"))
+
+
+@dataclass(frozen=True)
 class RuleSetRef:
     """Which rule set and version the parameters are, for the explanation's first line."""
 

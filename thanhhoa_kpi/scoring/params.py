@@ -29,9 +29,11 @@ from .legal import (
     NEUTRAL_SUBJECT,
     BandCondition,
     Citations,
+    CorruptionReported,
     RuleSetRef,
     read_band_conditions,
     read_citations,
+    read_corruption_reported,
     read_subject,
 )
 from .reader import ONE, ZERO, Fields, Reader, join
@@ -75,6 +77,7 @@ OPTIONAL_PARAM_KEYS = (
     "calendar",
     "edge_cases",
     "agency",
+    "corruption_reported",
 )
 # The kinds of period (AppraisalPeriod.kind) the quota and the head cap may bind.
 PERIOD_KINDS = ("MONTH", "QUARTER", "YEAR")
@@ -165,6 +168,8 @@ class RuleParams:
     edge_cases: EdgeCases = DEFAULT_EDGE_CASES
     # The agency's own appraisal and the agencies' quota (:mod:`.agency_rules`).
     agency: AgencyRules = DEFAULT_AGENCY_RULES
+    # A leader who reported corruption in their unit (:class:`.legal.CorruptionReported`).
+    corruption_reported: CorruptionReported = CorruptionReported()
     # Which rule set and version these are; not a parameter, so not compared.
     rule_set: RuleSetRef | None = field(default=None, compare=False)
 
@@ -277,6 +282,7 @@ def _read_params(data: Fields) -> RuleParams:
         calendar=read_calendar(data),
         edge_cases=read_edge_cases(data),
         agency=read_agency_rules(data),
+        corruption_reported=read_corruption_reported(data),
     )
     # Cross-field checks only make sense once every field is present and read cleanly.
     if len(data.reader.errors) == before and all(key in data.data for key in PARAM_KEYS):

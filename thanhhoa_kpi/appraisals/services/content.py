@@ -23,6 +23,7 @@ from thanhhoa_kpi.core import files
 from thanhhoa_kpi.core.errors import Conflict, FieldError, PermissionRefused, ValidationFailed
 from thanhhoa_kpi.customfields.services import custom_values_validate
 from thanhhoa_kpi.scoring import RuleParams, parse_params
+from thanhhoa_kpi.scoring.codes import LEADER_ONLY_DISQUALIFIERS
 
 ZERO = Decimal(0)
 
@@ -237,8 +238,8 @@ def appraisal_record_disqualifier(
     rights.require_content_editable(locked)
     errors = []
     if code not in DisqualifierCode.values:
-        errors.append(FieldError("code", "Trường hợp không hợp lệ (DEGRADATION, DISCIPLINE, UNIT_CORRUPTION)."))
-    elif code == DisqualifierCode.UNIT_CORRUPTION and not locked.is_leader:
+        errors.append(FieldError("code", f"Trường hợp không hợp lệ ({', '.join(DisqualifierCode.values)})."))
+    elif code in LEADER_ONLY_DISQUALIFIERS and not locked.is_leader:
         errors.append(FieldError("code", "Chỉ áp dụng với người giữ chức vụ lãnh đạo, quản lý."))
     elif locked.disqualifiers.filter(code=code).exists():
         errors.append(FieldError("code", "Trường hợp này đã được ghi nhận trong phiếu."))
