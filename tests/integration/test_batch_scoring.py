@@ -6,11 +6,13 @@ item table are built when somebody first reads the appraisal and must be the tex
 one-by-one path (:func:`score_locked`) writes.
 """
 
+import dataclasses
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from tests.factories.appraisals import FULL_SELF, appraisal_of, lines, opened, prepare_appraisals, self_assess, staff
@@ -235,6 +237,57 @@ def test_an_appraisal_scored_by_somebody_while_the_batch_ran_keeps_that_score(ca
     outcome = running.write()
     assert outcome.changed_meanwhile == 1 and outcome.scored == len(running.rows) - 1
     assert Appraisal.objects.get(pk=mine.pk).explanation == mine.explanation != []
+
+
+def test_the_batch_leaves_the_tables_checks_on_for_every_other_statement(cast, month):
+    """The batch's UPDATE runs without MariaDB's CHECKs (batch._checked_here); the session gets them back."""
+    assert connection.vendor == "mysql" and connection.mysql_is_mariadb, "make test runs this suite on MariaDB"
+    ids = sorted(Official.objects.values_list("pk", flat=True))
+    outcome = batch.score_chunk(month.pk, ids[0], ids[-1])
+    assert outcome.scored
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT @@SESSION.check_constraint_checks")
+        assert cursor.fetchone()[0] == 1
+    mine = appraisal_of(cast.official, month)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Appraisal.objects.filter(pk=mine.pk).update(total=Decimal("150"))
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE appraisals_appraisal SET rule_params = 'not json' WHERE id = %s", [mine.pk])
+
+
+def test_a_total_outside_0_to_100_is_refused_before_anything_is_written(cast, month):
+    """appraisal_total_0_100, which the batch's UPDATE does not evaluate, is checked before the rows are sent."""
+    ids = sorted(Official.objects.values_list("pk", flat=True))
+    before = {a.pk: (_figures(a), a.scored_at) for a in Appraisal.objects.filter(period=month)}
+    running = batch._Batch.read(month, batch.Scope(ids[0], ids[-1]))
+    for row in running.rows:
+        running.score(row)
+    last = running.scored[-1]
+    running.scored[-1] = dataclasses.replace(last, result=dataclasses.replace(last.result, total=Decimal("100.01")))
+    with pytest.raises(ValueError, match="outside 0–100"):
+        running.write()
+    assert {a.pk: (_figures(a), a.scored_at) for a in Appraisal.objects.filter(period=month)} == before
+
+
+def test_the_wide_json_columns_are_stored_compressed_and_still_checked(cast, month):
+    """Migration 0007: the copied rule set, the explanation and the item table, compressed on MariaDB."""
+    assert connection.vendor == "mysql" and connection.mysql_is_mariadb, "make test runs this suite on MariaDB"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT column_name, column_type FROM information_schema.columns "
+            "WHERE table_schema = DATABASE() AND table_name = 'appraisals_appraisal' AND data_type = 'longtext'"
+        )
+        types = dict(cursor.fetchall())
+    compressed = {name for name, kind in types.items() if "COMPRESSED" in kind}
+    assert compressed == {"rule_params", "explanation", "scored_items"}
+    mine = appraisal_of(cast.official, month)
+    services.appraisal_score(appraisal=mine, user=cast.head)
+    stored = Appraisal.objects.get(pk=mine.pk)
+    copied = RuleSet.objects.get(code=stored.rule_set_code, version=stored.rule_set_version).params
+    assert stored.rule_params == copied and len(stored.explanation) > 1 and stored.scored_items
+    for column in ("explanation", "scored_items"):
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"UPDATE appraisals_appraisal SET {column} = '[' WHERE id = %s", [mine.pk])
 
 
 def test_published_appraisals_are_left_as_published(cast, month, django_capture_on_commit_callbacks):

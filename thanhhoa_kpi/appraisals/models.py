@@ -209,6 +209,8 @@ class Appraisal(WorkflowDocument, TimeStampedModel):
 
     rule_set_code = models.CharField("Bộ quy tắc", max_length=20)
     rule_set_version = models.PositiveIntegerField("Phiên bản bộ quy tắc")
+    # rule_params, explanation and scored_items are stored compressed on MariaDB (migration
+    # 0007): they made each row ~7 KB; an AlterField on them must compress them again.
     rule_params = models.JSONField("Tham số đã áp dụng (bản sao)")
 
     unit_d = models.DecimalField("Kết quả của đơn vị, d (%)", **PERCENT)
