@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from tests.factories.appraisals import FULL_SELF, appraisal_of, lines, opened, place, prepare_appraisals, scored
 from tests.factories.workflow import rule_set_in_force
@@ -125,7 +126,10 @@ def test_unit_criteria_ranking_and_disqualifiers(cast, api_for, period):
     good = head.put(f"{url}/unit-criteria/", {"dd": "50", "e": "100", "reason": "Chậm kéo dài"}, format="json")
     assert (good.json()["unit_dd"], good.json()["unit_d"]) == ("50.00", "100.00")
     assert head.put(f"{url}/ranking/", {"decision_rank": 1}, format="json").json()["decision_rank"] == 1
-    row = head.post(f"{url}/disqualifiers/", {"code": "DISCIPLINE", "evidence": "QĐ khiển trách 5/QĐ"})
+    row = head.post(
+        f"{url}/disqualifiers/",
+        {"code": "DISCIPLINE", "evidence": "QĐ khiển trách 5/QĐ", "decided_on": str(timezone.localdate())},
+    )
     assert row.status_code == 201 and row.json()["recorded_by"] == "head"
     _error(api_for(cast.deputy).post(f"{url}/disqualifiers/", {"code": "DEGRADATION", "evidence": "x"}), 403,
            "PERMISSION_DENIED")  # fmt: skip

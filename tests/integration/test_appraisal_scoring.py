@@ -1,8 +1,11 @@
 """Scoring an appraisal from reviewed work logs, with the pure engine's semantics (SPEC 5)."""
 
+from datetime import date
 from decimal import Decimal
+from functools import partial
 
 import pytest
+from django.utils import timezone
 
 from tests.factories.appraisals import FULL_SELF, appraisal_of, lines, opened, prepare_appraisals, self_assess
 from tests.factories.workflow import rule_set_in_force
@@ -131,7 +134,8 @@ def test_a_leader_gets_d_from_the_people_they_manage_and_dd_e_from_the_reviewer(
     worklogs.worklog_review(line=line, reviewer=cast.head)
     evidence = "Quyết định khiển trách số 12/QĐ-UBND"
     colleague = appraisal_of(cast.colleague, period)
-    services.appraisal_record_disqualifier(appraisal=colleague, user=cast.head, code="DISCIPLINE", evidence=evidence)
+    services.appraisal_record_disqualifier(appraisal=colleague, user=cast.head, code="DISCIPLINE", evidence=evidence,
+                                           decided_on=timezone.localdate())  # fmt: skip
     assert appraisal_of(cast.colleague, period).proposed_classification == "KHONG_HOAN_THANH"
     head = services.appraisal_score(appraisal=appraisal_of(cast.head, period), user=SYSTEM)
     assert head.unit_d == Decimal("50") and any("Trần Thị Bình" in line for line in head.explanation)
@@ -161,7 +165,8 @@ def test_a_disqualifier_forces_not_completed_with_its_evidence(cast, setup):
                                                evidence="")  # fmt: skip
     assert {item.field for item in error.value.errors} == {"code", "evidence"}
     row = services.appraisal_record_disqualifier(appraisal=appraisal, user=cast.authority, code="DISCIPLINE",
-                                                 evidence="Quyết định khiển trách số 12/QĐ-UBND")  # fmt: skip
+                                                 evidence="Quyết định khiển trách số 12/QĐ-UBND",
+                                                 decided_on=timezone.localdate())  # fmt: skip
     appraisal.refresh_from_db()
     assert appraisal.proposed_classification == "KHONG_HOAN_THANH" and row.recorded_by == cast.authority
     appraisal = services.appraisal_remove_disqualifier(disqualifier=row, user=cast.head)
@@ -182,7 +187,11 @@ def test_a_heads_d_follows_a_subordinates_later_reprimand_up_to_publication(cast
     assert head.unit_d == Decimal("100")
     colleague = appraisal_of(cast.colleague, period)
     services.appraisal_record_disqualifier(
-        appraisal=colleague, user=cast.head, code="DISCIPLINE", evidence="Quyết định khiển trách số 12/QĐ-UBND"
+        appraisal=colleague,
+        user=cast.head,
+        code="DISCIPLINE",
+        evidence="Quyết định khiển trách số 12/QĐ-UBND",
+        decided_on=timezone.localdate(),
     )
     head = appraisal_of(cast.head, period)
     assert head.unit_d == Decimal("50")
@@ -259,3 +268,28 @@ def test_a_reported_case_of_corruption_is_recorded_only_on_a_leaders_appraisal(c
         "UNIT_CORRUPTION_REPORTED",
         "Đơn vị trực tiếp quản lý để xảy ra tham nhũng, lãng phí; người quản lý đã chủ động phát hiện, báo cáo, xử lý",
     )
+
+
+def test_a_discipline_counts_in_the_year_of_its_decision_and_once_per_violation(cast, setup):
+    """Issue 14, item 3 (ND 233 Điều 14 khoản 3, ND 48/2023): recorded on this year's appraisal,
+    a discipline decided last year, or for a violation already counted in an earlier year, is
+    refused naming the field; one decided this year is recorded with its date."""
+    work, period = setup
+    _reviewed_month(cast, work)
+    appraisal = self_assess(appraisal_of(cast.official, period), cast.official)
+    record = partial(services.appraisal_record_disqualifier, appraisal=appraisal, user=cast.head, code="DISCIPLINE",
+                     evidence="Quyết định khiển trách số 12/QĐ-UBND")  # fmt: skip
+    with pytest.raises(ValidationFailed) as undated:
+        record()
+    assert [item.field for item in undated.value.errors] == ["decided_on"]
+    with pytest.raises(ValidationFailed) as last_year:
+        record(decided_on=date(period.year - 1, 12, 30))
+    assert [item.field for item in last_year.value.errors] == ["decided_on"]
+    assert f"không thuộc năm đánh giá {period.year}" in last_year.value.errors[0].message
+    with pytest.raises(ValidationFailed) as counted:
+        record(decided_on=date(period.year, 1, 5), counted_year=period.year - 1)
+    assert [item.field for item in counted.value.errors] == ["counted_year"]
+    assert not appraisal.disqualifiers.exists()
+    row = record(decided_on=date(period.year, 1, 5))
+    assert (row.decided_on, row.counted_year) == (date(period.year, 1, 5), None)
+    assert appraisal_of(cast.official, period).proposed_classification == "KHONG_HOAN_THANH"

@@ -14,6 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from tests.factories.worklogs import log, pdf_file
@@ -393,7 +394,7 @@ def test_a_disqualifier_attachment_must_be_an_allowed_file(cast):
     with pytest.raises(ValidationFailed) as refused:
         appraisals.appraisal_record_disqualifier(
             appraisal=appraisal, user=cast.head, code="DISCIPLINE", evidence="QĐ 12",
-            attachment=SimpleUploadedFile("qd.svg", SVG),
+            attachment=SimpleUploadedFile("qd.svg", SVG), decided_on=timezone.localdate(),
         )  # fmt: skip
     assert [e.field for e in refused.value.errors] == ["attachment"]
     assert not appraisal.disqualifiers.exists()

@@ -252,7 +252,8 @@ class DisqualifierSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AppraisalDisqualifier
-        fields = ["id", "code", "code_label", "evidence", "attachment", "recorded_by", "recorded_at"]
+        fields = ["id", "code", "code_label", "evidence", "attachment", "decided_on", "counted_year", "recorded_by",
+                  "recorded_at"]  # fmt: skip
 
 
 SCORE_FIELDS = ["score_status", "assigned_converted", "completed_converted", "quality_converted",
@@ -342,6 +343,8 @@ class DisqualifierRequest(serializers.Serializer):
     code = serializers.CharField()
     evidence = serializers.CharField(allow_blank=True)
     attachment = serializers.FileField(required=False, allow_null=True)
+    decided_on = serializers.DateField(required=False, allow_null=True, help_text="Bắt buộc với DISCIPLINE.")
+    counted_year = serializers.IntegerField(required=False, allow_null=True, min_value=2000, max_value=2100)
 
 
 LIST_PARAMS = [

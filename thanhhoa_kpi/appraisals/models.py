@@ -392,6 +392,15 @@ class AppraisalDisqualifier(models.Model):
     code = models.CharField("Trường hợp", max_length=30, choices=DisqualifierCode.choices)
     evidence = models.TextField("Căn cứ (kết luận, quyết định)")
     attachment = models.FileField("Tệp minh chứng", upload_to="appraisals/disqualifiers/%Y/%m/", blank=True)
+    decided_on = models.DateField(
+        "Ngày quyết định kỷ luật", null=True, blank=True,
+        help_text="Bắt buộc với trường hợp bị kỷ luật: kỷ luật tính vào năm có quyết định.",
+    )  # fmt: skip
+    counted_year = models.PositiveSmallIntegerField(
+        "Hành vi đã được tính khi xếp loại năm", null=True, blank=True,
+        help_text="Nếu cùng hành vi vi phạm đã làm một năm trước bị xếp không hoàn thành (hoặc đã bị kỷ luật Đảng "
+        "năm khác), ghi năm đó: quyết định sau không tính lại.",
+    )  # fmt: skip
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="Người ghi nhận"
     )

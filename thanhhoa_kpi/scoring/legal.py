@@ -28,6 +28,8 @@ from decimal import Decimal
 from .codes import Classification
 from .reader import ONE, Fields
 
+# Added later: copies of the parameters stored before them still parse.
+OPTIONAL_CITATION_KEYS = ("discipline_timing",)
 CITATION_KEYS = (
     "general",
     "leader_criteria",
@@ -66,6 +68,7 @@ class Citations:
     quota: str = ""
     head_not_above_unit: str = ""
     min_worked_months: str = ""
+    discipline_timing: str = ""
 
 
 @dataclass(frozen=True)
@@ -113,8 +116,9 @@ def read_citations(data: Fields) -> Citations:
     """``citations``: every key of :data:`CITATION_KEYS`, each a non-empty text."""
     if "citations" not in data.data:
         return Citations()
-    section = data.section("citations", CITATION_KEYS)
-    return Citations(**{key: section.text(key) for key in CITATION_KEYS if key in section.data})
+    section = data.section("citations", CITATION_KEYS, optional=OPTIONAL_CITATION_KEYS)
+    keys = (*CITATION_KEYS, *OPTIONAL_CITATION_KEYS)
+    return Citations(**{key: section.text(key) for key in keys if key in section.data})
 
 
 def read_subject(data: Fields) -> str:

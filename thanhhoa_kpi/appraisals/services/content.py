@@ -10,6 +10,7 @@ refuses the whole request, naming every bad field.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -24,6 +25,7 @@ from thanhhoa_kpi.core.errors import Conflict, FieldError, PermissionRefused, Va
 from thanhhoa_kpi.customfields.services import custom_values_validate
 from thanhhoa_kpi.scoring import RuleParams, parse_params
 from thanhhoa_kpi.scoring.codes import LEADER_ONLY_DISQUALIFIERS
+from thanhhoa_kpi.scoring.discipline import DisciplineFacts, discipline_refusal
 
 ZERO = Decimal(0)
 
@@ -226,9 +228,14 @@ def appraisal_set_ranking(
 
 @transaction.atomic
 def appraisal_record_disqualifier(
-    *, appraisal: Appraisal, user: Any, code: str, evidence: str, attachment: Any = None
-) -> AppraisalDisqualifier:
-    """Record a fact that makes the level "Không hoàn thành nhiệm vụ" (ND 335 Điều 20 khoản 4)."""
+    *, appraisal: Appraisal, user: Any, code: str, evidence: str, attachment: Any = None, decided_on: Any = None,
+    counted_year: Any = None,
+) -> AppraisalDisqualifier:  # fmt: skip
+    """Record a fact that makes the level "Không hoàn thành nhiệm vụ" (ND 335 Điều 20 khoản 4).
+
+    A discipline needs the date of its decision and counts only in that year, once per
+    violation (:func:`thanhhoa_kpi.scoring.discipline.discipline_refusal`).
+    """
     locked = lock(appraisal)
     if not rights.may_record_disqualifier(user, locked):
         raise PermissionRefused(
@@ -247,15 +254,51 @@ def appraisal_record_disqualifier(
         errors.append(FieldError("evidence", "Phải ghi căn cứ: kết luận, quyết định kỷ luật..."))
     if attachment and (problem := files.attachment_problem(attachment)) is not None:
         errors.append(FieldError("attachment", f"«Tệp minh chứng»: {problem[1]}"))
+    decided, counted = _discipline_dates(locked, code, decided_on, counted_year, errors)
     if errors:
         raise ValidationFailed("Chưa ghi nhận được trường hợp không hoàn thành nhiệm vụ.", errors)
     row = AppraisalDisqualifier(
-        appraisal=locked, code=code, evidence=evidence.strip(), attachment=attachment or "", recorded_by=user
-    )
+        appraisal=locked, code=code, evidence=evidence.strip(), attachment=attachment or "", recorded_by=user,
+        decided_on=decided, counted_year=counted,
+    )  # fmt: skip
     row._history_user = user
     row.save()
     score_locked(locked)
     return row
+
+
+def _discipline_dates(
+    appraisal: Appraisal, code: str, decided_on: Any, counted_year: Any, errors: list[FieldError]
+) -> tuple[date | None, int | None]:
+    """A discipline's decision date and earlier counted year, checked against the period's year."""
+    if code != DisqualifierCode.DISCIPLINE:
+        return None, None
+    decided = _date(decided_on)
+    counted = None
+    if counted_year not in (None, ""):
+        try:
+            counted = int(str(counted_year).strip())
+        except ValueError:
+            errors.append(FieldError("counted_year", "Phải là một năm, ví dụ 2025."))
+            return decided, None
+    if decided is None:
+        errors.append(FieldError("decided_on", "Phải ghi ngày quyết định kỷ luật (ngày/tháng/năm)."))
+        return None, counted
+    refusal = discipline_refusal(
+        DisciplineFacts(decided, counted), appraisal.period.year, parse_params(appraisal.rule_params)
+    )
+    if refusal is not None:
+        errors.append(FieldError(*refusal))
+    return decided, counted
+
+
+def _date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip()) if value not in (None, "") else None
+    except ValueError:
+        return None
 
 
 @transaction.atomic

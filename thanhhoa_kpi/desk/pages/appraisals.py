@@ -380,7 +380,7 @@ class DisqualifierInline(KnownToTheForm, TabularInline):
     model = AppraisalDisqualifier
     extra = 0
     verbose_name_plural = "Trường hợp không hoàn thành nhiệm vụ (có căn cứ)"
-    fields = ["code", "evidence", "attachment", "recorded_by", "recorded_at"]
+    fields = ["code", "evidence", "attachment", "decided_on", "counted_year", "recorded_by", "recorded_at"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["recorded_by", "recorded_at"]
@@ -669,6 +669,7 @@ def _save_disqualifiers(request: HttpRequest, obj: Appraisal, formsets: list[Any
                     services.appraisal_record_disqualifier(
                         appraisal=obj, user=request.user, code=data.get("code", ""),
                         evidence=data.get("evidence", ""), attachment=data.get("attachment"),
+                        decided_on=data.get("decided_on"), counted_year=data.get("counted_year"),
                     )  # fmt: skip
                 except DomainError as error:
                     _form_errors(form, error)  # on the row that was refused
