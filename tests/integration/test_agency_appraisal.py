@@ -6,6 +6,7 @@ the bloc authority approves, applies the agencies' quota (≤ 20 % of «tốt»,
 five agencies → one) and publishes; the agency's level caps its head (SPEC 5.7).
 """
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -50,6 +51,9 @@ def test_submitting_scores_the_agency_from_its_officials_results_and_the_authori
     row = services.unit_appraisal_save(user=cast.hr, unit=cast.team, year=period.year, general_score="27",
                                        task_score="70")  # fmt: skip
     assert row.state == "DRAFT"
+    # The rule set's classification deadline drives reminders and the inbox until approval.
+    assert row.workflow_deadline() == row.deadline == date(period.year, 12, 15)
+    assert list(UnitAppraisal.workflow_due(until=row.deadline)) == [row]
     workflow_transition(document=row, action="submit", user=cast.head)
     row.refresh_from_db()
     # Mean of 100, 90, 80, 70 = 85 % → 70 × 85 % = 59.50; 27 + 59.50 = 86.50: «tốt» by score.
@@ -73,6 +77,7 @@ def test_submitting_scores_the_agency_from_its_officials_results_and_the_authori
     row.refresh_from_db()
     assert (row.state, row.classification) == ("PUBLISHED", "HOAN_THANH")
     assert row.approved_at is not None and row.published_at is not None
+    assert row.workflow_deadline() is None
 
 
 def test_the_agency_caps_its_head(cast, period):

@@ -477,12 +477,13 @@ class UnitAppraisalSerializer(WorkflowStateSerializer, serializers.ModelSerializ
                   "classification", "classification_label", "notes", "rule_set_code", "task_percent",
                   "months_counted", "planned_converted", "done_converted", "on_time_converted", "quality_converted",
                   "exceeded_converted", "failing_units", "conditions_classification", "quota_reason",
-                  "quota_outstanding", "explanation", "scored_at", "approved_at", "published_at", "state",
+                  "quota_outstanding", "explanation", "scored_at", "approved_at", "published_at", "deadline", "state",
                   "state_label", "workflow", "available_actions", "created_at", "updated_at"]  # fmt: skip
         read_only_fields = ["total", "score_classification", "rule_set_code", "task_percent", "months_counted",
                             "planned_converted", "done_converted", "on_time_converted", "quality_converted",
                             "exceeded_converted", "failing_units", "conditions_classification", "quota_reason",
-                            "quota_outstanding", "explanation", "scored_at", "approved_at", "published_at"]  # fmt: skip
+                            "quota_outstanding", "explanation", "scored_at", "approved_at", "published_at",
+                            "deadline"]  # fmt: skip
         validators: list[Any] = []  # one per unit and year: saving again replaces it (the service upserts)
 
     def _save(self, validated: dict[str, Any]) -> UnitAppraisal:

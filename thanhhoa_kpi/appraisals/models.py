@@ -33,6 +33,7 @@ from thanhhoa_kpi.appraisals.choices import (
 )
 from thanhhoa_kpi.core.models import TimeStampedModel
 from thanhhoa_kpi.organization.choices import Bloc, LeadershipRole
+from thanhhoa_kpi.workflow.engine import states_tagged
 from thanhhoa_kpi.workflow.models import WorkflowDocument, version_status_check, version_status_field
 
 
@@ -464,6 +465,10 @@ class UnitAppraisal(WorkflowDocument, TimeStampedModel):
     scored_at = models.DateTimeField("Tính điểm lúc", null=True, blank=True)
     approved_at = models.DateTimeField("Phê duyệt lúc", null=True, blank=True)
     published_at = models.DateTimeField("Công khai lúc", null=True, blank=True)
+    deadline = models.DateField(
+        "Hạn xếp loại", null=True, blank=True,
+        help_text="Hạn xếp loại hằng năm của bộ quy tắc (ví dụ 15/12): nhắc việc, đánh dấu quá hạn đến khi phê duyệt.",
+    )  # fmt: skip
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name="Người nhập",
@@ -494,6 +499,15 @@ class UnitAppraisal(WorkflowDocument, TimeStampedModel):
 
     def workflow_title(self) -> str:
         return f"Đánh giá {self.unit.name} — năm {self.year}"
+
+    def workflow_deadline(self) -> date | None:
+        """The year's classification deadline, until the authority has approved it."""
+        decided = states_tagged(self.workflow.parsed(), "approved") | states_tagged(self.workflow.parsed(), "published")
+        return None if self.state in decided else self.deadline
+
+    @classmethod
+    def workflow_due(cls, *, until: date) -> QuerySet:
+        return cls._default_manager.filter(deadline__isnull=False, deadline__lte=until)
 
     def __str__(self) -> str:
         return f"{self.unit.name} — năm {self.year}: {self.get_classification_display()}"

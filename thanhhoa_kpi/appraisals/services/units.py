@@ -13,6 +13,7 @@ never a higher one.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -82,7 +83,7 @@ def unit_appraisal_save(
     general, task, total, by_score, chosen = _checked(values, rule_set_code)
     row = UnitAppraisal.objects.select_for_update().filter(unit=unit, year=year).first()
     if row is None:
-        row = UnitAppraisal(unit=unit, year=year, **workflow_start_fields(
+        row = UnitAppraisal(unit=unit, year=year, deadline=_deadline(year, rule_set_code), **workflow_start_fields(
             definition_code=UnitAppraisal.workflow_code, doctype=UnitAppraisal.workflow_doctype))  # fmt: skip
     else:
         _require_draft(row)
@@ -92,6 +93,12 @@ def unit_appraisal_save(
     row._history_user = user
     row.save()
     return row
+
+
+def _deadline(year: int, rule_set_code: str) -> date:
+    """The year's classification deadline of the rule set (ND 335 Điều 21: 15/12; ND 233: 5/12)."""
+    params = parse_params(current_rule_set(rule_set_code).params)
+    return date(year, params.classification_deadline_month, params.classification_deadline_day)
 
 
 def _require_draft(row: UnitAppraisal) -> None:

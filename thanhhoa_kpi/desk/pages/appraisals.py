@@ -709,7 +709,8 @@ class UnitAppraisalAdmin(WorkflowAdminMixin, ScopedAdmin):
     search_fields = ["unit__name", "unit__code"]
     autocomplete_fields = ["unit"]
     list_select_related = ["unit", "workflow"]
-    readonly_fields = ["total", "score_classification", "recorded_by", "state_label", "figures", "explanation_lines",
+    readonly_fields = ["total", "score_classification", "recorded_by", "state_label", "deadline", "figures",
+                       "explanation_lines",
                        "quota_reason", "quota_outstanding"]  # fmt: skip
     inlines = [TransitionLogInline]
     actions_list = ["quota_link"]
@@ -722,7 +723,7 @@ class UnitAppraisalAdmin(WorkflowAdminMixin, ScopedAdmin):
         if obj is None:
             return [(None, {"fields": entry})]
         return [
-            (None, {"fields": [*entry, "state_label", "recorded_by"]}),
+            (None, {"fields": [*entry, "state_label", "deadline", "recorded_by"]}),
             ("Kết quả tính từ số liệu", {"fields": ["total", "score_classification", "figures", "explanation_lines",
                                                     "quota_reason", "quota_outstanding"]}),
         ]  # fmt: skip
