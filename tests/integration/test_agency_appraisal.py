@@ -87,7 +87,10 @@ def test_the_agency_caps_its_head(cast, period):
     workflow_transition(document=row, action="submit", user=cast.head)
     row.refresh_from_db()
     assert row.classification == "HOAN_THANH"  # 100 points, 80 % on time
-    level, reason, unit_level = quota.head_cap(appraisal_of(cast.head, period), "HOAN_THANH_XUAT_SAC", period.year)
+    mine = appraisal_of(cast.head, period)
+    assert quota.head_cap(mine, "HOAN_THANH_XUAT_SAC", period.year)[0] == "HOAN_THANH_XUAT_SAC"  # not yet decided
+    workflow_transition(document=row, action="approve", user=cast.authority)
+    level, reason, unit_level = quota.head_cap(mine, "HOAN_THANH_XUAT_SAC", period.year)
     assert (level, unit_level) == ("HOAN_THANH", "HOAN_THANH")
     assert reason
 

@@ -1,11 +1,12 @@
 """The demo data (SPEC 8): this month open with draft appraisals, last month fully published; twice is harmless."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from thanhhoa_kpi.accounts.models import User
 from thanhhoa_kpi.appraisals import selectors
-from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalPeriod
+from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalPeriod, UnitAppraisal
 from thanhhoa_kpi.core.seeding import seed
 from thanhhoa_kpi.workflow.models import TransitionLog
 
@@ -36,9 +37,10 @@ def test_the_demo_holds_an_open_month_and_a_published_one_and_loads_twice(settin
     assert set(published.values_list("state", flat=True)) == {"PUBLISHED"} and published.count() == len(PERSONAS)
     an = published.get(official__code="DEMO0001")
     assert an.final_classification and an.total is not None and an.published_at is not None
-    assert list(TransitionLog.objects.filter(object_id=an.pk).values_list("action", flat=True)) == [
-        "submit", "approve", "publish"
-    ]  # fmt: skip
+    logs = TransitionLog.objects.filter(content_type=ContentType.objects.get_for_model(Appraisal), object_id=an.pk)
+    assert list(logs.values_list("action", flat=True)) == ["submit", "approve", "publish"]
+    agency = UnitAppraisal.objects.get(unit__code="HT_VHXH", year=year)  # scored from the month, then approved
+    assert agency.state == "APPROVED" and agency.months_counted > 0 and agency.explanation
     counts = (Appraisal.objects.count(), TransitionLog.objects.count(), AppraisalPeriod.objects.count())
     seed(["base", "thanhhoa", "demo"], log=lambda message: None)
     assert (Appraisal.objects.count(), TransitionLog.objects.count(), AppraisalPeriod.objects.count()) == counts

@@ -7,8 +7,8 @@ import pytest
 
 from tests.factories.appraisals import appraisal_of, month_period, opened, place, prepare_appraisals, scored, staff
 from tests.factories.workflow import rule_set_in_force
-from thanhhoa_kpi.appraisals import selectors, services
-from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalDisqualifier, RuleSet
+from thanhhoa_kpi.appraisals import quota, selectors, services
+from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalDisqualifier, RuleSet, UnitAppraisal
 from thanhhoa_kpi.core.actors import SYSTEM
 from thanhhoa_kpi.core.errors import Conflict, DomainError, PermissionRefused, ValidationFailed
 from thanhhoa_kpi.organization import services as org
@@ -32,6 +32,12 @@ def unit(cast):
                                bloc="CHINH_QUYEN", level="XA", kind="PHONG")  # fmt: skip
     SimilarTaskGroup.objects.create(unit=unit, code="CHUYEN_VIEN", name="Chuyên viên phòng Kinh tế")
     return unit
+
+
+def decided(row):
+    """The bloc authority's approval of an agency appraisal (a shortcut: scoring it from data
+    is tests/integration/test_agency_appraisal.py); only then does it cap or raise anything."""
+    UnitAppraisal.objects.filter(pk=row.pk).update(state="APPROVED")
 
 
 def people(cast, unit, count, start=0):
@@ -76,7 +82,10 @@ def test_a_unit_rated_excellent_raises_the_limit_to_25_percent(cast, unit):
     officials = people(cast, unit, 30)
     period = opened(cast)
     group_of(period, officials, CANDIDATES + ["80"] * 22)
-    services.unit_appraisal_save(user=cast.authority, unit=unit, year=period.year, general_score="29", task_score="66")
+    row = services.unit_appraisal_save(user=cast.authority, unit=unit, year=period.year, general_score="29",
+                                       task_score="66")  # fmt: skip
+    assert selectors.quota_view(period=period, unit=unit, user=cast.authority).groups[0].limit == 5  # a draft
+    decided(row)
     view = selectors.quota_view(period=period, unit=unit, user=cast.authority)
     group = view.groups[0]
     assert (group.candidates, group.good, group.limit, group.unit_excellent) == (8, 22, 6, True)
@@ -100,8 +109,8 @@ def test_a_head_is_not_above_the_unit(cast, unit):
     head = staff(unit, "Q900", "Trưởng phòng Q", position=cast.lead_position, role="HEAD")
     period = opened(cast)
     appraisal = scored(appraisal_of(head, period), "85")
-    services.unit_appraisal_save(user=cast.authority, unit=unit, year=period.year, general_score="20",
-                                 task_score="40")  # fmt: skip
+    decided(services.unit_appraisal_save(user=cast.authority, unit=unit, year=period.year, general_score="20",
+                                         task_score="40"))  # fmt: skip
     with pytest.raises(DomainError) as error:
         workflow_transition(document=appraisal, action="publish", user=cast.authority)
     assert error.value.code == "GUARD_FAILED" and "cao hơn" in error.value.message
@@ -215,3 +224,24 @@ def test_the_quota_view_shows_who_waits_and_the_heads(cast, unit):
     assert [m.appraisal.official for m in view.demoted] == [officials[0]]
     place(appraisal_of(officials[2], period), "PUBLISHED")
     assert not selectors.quota_view(period=period, unit=unit, user=cast.authority).waiting
+
+
+def test_an_agencys_own_draft_neither_raises_its_quota_nor_caps_its_head(cast, unit):
+    """Trust: the unit's HR admin may enter the agency's self-assessment, full marks and all;
+    until the bloc authority approves it, its officials keep the 20 % and its head is not capped."""
+    head = staff(unit, "Q901", "Trưởng phòng Q", position=cast.lead_position, role="HEAD")
+    officials = people(cast, unit, 30)
+    period = opened(cast)
+    group_of(period, officials, CANDIDATES + ["80"] * 22)
+    scored(appraisal_of(head, period), "85")
+    row = services.unit_appraisal_save(user=cast.hr, unit=unit, year=period.year, general_score="30",
+                                       task_score="70")  # fmt: skip
+    assert row.classification == "HOAN_THANH_XUAT_SAC" and row.state == "DRAFT"
+    view = selectors.quota_view(period=period, unit=unit, user=cast.authority)
+    assert (view.groups[0].limit, view.groups[0].unit_excellent) == (5, False)
+    low = services.unit_appraisal_save(user=cast.hr, unit=unit, year=period.year, general_score="20",
+                                       task_score="20")  # fmt: skip
+    assert quota.head_cap(appraisal_of(head, period), "HOAN_THANH_TOT", period.year) == ("HOAN_THANH_TOT", "", "")
+    decided(low)
+    level, reason, unit_level = quota.head_cap(appraisal_of(head, period), "HOAN_THANH_TOT", period.year)
+    assert (level, unit_level) == ("KHONG_HOAN_THANH", "KHONG_HOAN_THANH") and reason

@@ -71,6 +71,13 @@ def tagged_q(*tags: str) -> Q:
     return tags_q(DOCTYPE, *tags)
 
 
+def decided_q() -> Q:
+    """Agency appraisals the bloc's authority has approved (or published): only these cap a
+    head and raise the quota to the exception rate. The agency's own draft decides nothing,
+    or an agency could raise its own officials' quota by scoring itself."""
+    return tagged_q(APPROVED, PUBLISHED)
+
+
 # ---------------------------------------------------------------------------- the data
 
 

@@ -24,11 +24,12 @@ from django.utils import timezone
 from thanhhoa_kpi.accounts.models import User
 from thanhhoa_kpi.appraisals import rights, services
 from thanhhoa_kpi.appraisals.choices import DRAFT, HOME_AFFAIRS, PUBLISHED, UNIT_REVIEW, PeriodStatus
-from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalPeriod
+from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalPeriod, UnitAppraisal
 from thanhhoa_kpi.appraisals.services.opening import period_open_run
 from thanhhoa_kpi.appraisals.services.periods import default_dates, link_work_periods
 from thanhhoa_kpi.core.actors import SYSTEM
 from thanhhoa_kpi.organization.models import OrgUnit
+from thanhhoa_kpi.workflow.engine import is_editable
 from thanhhoa_kpi.workflow.models import TransitionLog
 from thanhhoa_kpi.workflow.selectors import awaited_users
 from thanhhoa_kpi.workflow.services import workflow_transition
@@ -169,9 +170,22 @@ def load_period(spec: dict[str, Any]) -> int:
 
 
 def load_unit_appraisal(spec: dict[str, Any]) -> int:
+    """The agency's own entry, then each of ``steps`` (submit, approve…) taken by someone the
+    workflow awaits (its head or HR admin, then the bloc authority); a step nobody can take,
+    or one already taken on a second load, stops there."""
     year = _month(spec.get("month_offset", 0))[0]
-    services.unit_appraisal_save(
-        user=_admin(), unit=OrgUnit.objects.get(code=spec["unit"]), year=year, general_score=spec["general_score"],
-        task_score=spec["task_score"], classification=spec.get("classification"), notes=spec.get("notes", ""),
-    )  # fmt: skip
+    unit = OrgUnit.objects.get(code=spec["unit"])
+    row = UnitAppraisal.objects.filter(unit=unit, year=year).first()
+    if row is None or is_editable(row.workflow.parsed(), row.state):
+        row = services.unit_appraisal_save(
+            user=_admin(), unit=unit, year=year, general_score=spec["general_score"], task_score=spec["task_score"],
+            classification=spec.get("classification"), notes=spec.get("notes", ""),
+        )  # fmt: skip
+    for action in spec.get("steps", []):
+        awaited = awaited_users(document=row)
+        actor = next((pk for pk, options in sorted(awaited.items()) if any(o.action == action for o in options)), None)
+        if actor is None:
+            break
+        workflow_transition(document=row, action=action, user=User.objects.get(pk=actor))
+        row.refresh_from_db()
     return 1

@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from thanhhoa_kpi.appraisals import states
+from thanhhoa_kpi.appraisals import agency, states
 from thanhhoa_kpi.appraisals.choices import ScoreStatus, classification_label
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalPeriod, UnitAppraisal
 from thanhhoa_kpi.core.errors import FieldError, ValidationFailed
@@ -155,8 +155,10 @@ def _ancestor_paths(unit: OrgUnit) -> list[str]:
 
 
 def excellence_source(unit: OrgUnit, year: int) -> UnitAppraisal | None:
-    """The unit appraisal deciding the 25 % exception: the unit's own, else the nearest ancestor's."""
-    rows = UnitAppraisal.objects.filter(year=year, unit__path__in=_ancestor_paths(unit)).select_related("unit")
+    """The unit appraisal deciding the 25 % exception: the unit's own, else the nearest ancestor's
+    (approved by the authority: :func:`thanhhoa_kpi.appraisals.agency.decided_q`)."""
+    rows = UnitAppraisal.objects.filter(agency.decided_q(), year=year, unit__path__in=_ancestor_paths(unit))
+    rows = rows.select_related("unit")
     return rows.order_by("-unit__depth").first()
 
 
@@ -176,7 +178,7 @@ def head_cap(appraisal: Appraisal, level: str, year: int) -> tuple[str, str, str
     """(final level, reason, unit level) for a head, with the head's own copied parameters."""
     if appraisal.leadership_role != "HEAD" or not level:
         return level, "", ""
-    unit_appraisal = UnitAppraisal.objects.filter(unit_id=appraisal.unit_id, year=year).first()
+    unit_appraisal = UnitAppraisal.objects.filter(agency.decided_q(), unit_id=appraisal.unit_id, year=year).first()
     if unit_appraisal is None:
         return level, "", ""
     params = parse_params(appraisal.rule_params)

@@ -21,7 +21,7 @@ from typing import Any
 from django.db.models import Avg, Q, QuerySet
 
 from thanhhoa_kpi.accounts import access
-from thanhhoa_kpi.appraisals import quota, rights, rollups, states
+from thanhhoa_kpi.appraisals import agency, quota, rights, rollups, states
 from thanhhoa_kpi.appraisals.choices import (
     ClassificationChoices,
     PeriodKind,
@@ -116,7 +116,11 @@ def quota_view(*, period: AppraisalPeriod, unit: OrgUnit, user: Any) -> QuotaVie
     groups = list(quota.decide_groups(period, rows).values())
     decisions = {member.appraisal.pk: member for group in groups for member in group.members}
     heads = [
-        (row, UnitAppraisal.objects.filter(unit_id=row.unit_id, year=period.year).first(), decisions.get(row.pk))
+        (
+            row,
+            UnitAppraisal.objects.filter(agency.decided_q(), unit_id=row.unit_id, year=period.year).first(),
+            decisions.get(row.pk),
+        )  # fmt: skip
         for row in rows
         if row.leadership_role == "HEAD"
     ]
