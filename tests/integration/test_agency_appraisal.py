@@ -155,3 +155,15 @@ def test_every_definition_the_desk_accepts_keeps_scoring_and_the_quota(cast, per
     errors = definition_errors(code="UNIT_APPRAISAL", name="x", doctype="unit_appraisal", definition=body)
     messages = " ".join(error.message for error in errors)
     assert "score_agency" in messages and "AGENCY_QUOTA_HOLDS" in messages
+
+
+def test_nobody_approves_the_appraisal_of_the_agency_they_work_in(cast, period):
+    """The bloc authority works at Sở Nội vụ: it may not approve Sở Nội vụ's own appraisal."""
+    _results(period, {cast.authority: ("90", "10", "10", "10", "10")})
+    row = services.unit_appraisal_save(user=cast.province_hr, unit=cast.home_affairs, year=period.year,
+                                       general_score="27", task_score="60")  # fmt: skip
+    workflow_transition(document=row, action="submit", user=cast.province_hr)
+    with pytest.raises(PermissionRefused) as refused:
+        workflow_transition(document=UnitAppraisal.objects.get(pk=row.pk), action="approve", user=cast.authority)
+    assert refused.value.code == "SELF_ACTION" and "Sở Nội vụ (thử)" in refused.value.message
+    assert UnitAppraisal.objects.get(pk=row.pk).state == "AUTHORITY"
