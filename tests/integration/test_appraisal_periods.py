@@ -116,7 +116,7 @@ def test_an_appraisal_snapshots_the_posting_and_copies_the_rule_set(ready):
     )
     # The quota counts in the agency (the ward), not in the phòng (SPEC 5.6, decided 2026-12).
     assert (head.quota_unit, head.quota_group, head.rule_set_code, head.rule_set_version) == (
-        ready.ward, "CHUYEN_VIEN", "ND335", 2
+        ready.ward, "CHUYEN_VIEN", "ND335", 3
     )  # fmt: skip
     assert head.rule_params["quota_rate"] == 0.2
     assert [line.code for line in head.criteria.order_by("order")][:3] == ["1.1", "1.2", "2.1"]

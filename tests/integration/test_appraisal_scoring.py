@@ -69,7 +69,7 @@ def test_scores_from_reviewed_work_logs_match_the_score_preview(cast, setup):
     assert appraisal.proposed_classification == expected["classification"]
     assert appraisal.explanation[: len(expected["explanation"])] == expected["explanation"]
     assert [row["code"] for row in appraisal.scored_items] == ["TT01", "VH01", "VH02"]
-    assert (appraisal.rule_set_code, appraisal.rule_set_version) == ("ND335", 2)  # the shipped version
+    assert (appraisal.rule_set_code, appraisal.rule_set_version) == ("ND335", 3)  # the shipped version
 
 
 def test_no_assigned_work_is_not_evaluable_and_warns_the_head(cast, setup):
@@ -121,9 +121,9 @@ def test_copied_parameters_keep_a_published_appraisal_as_it_was(cast, setup):
         services.appraisal_score(appraisal=published, user=cast.head)
     published.refresh_from_db()
     assert {name: getattr(published, name) for name in before} == before
-    assert published.rule_set_version == 2 and published.rule_params["deduction_per_event"] == 0.25
+    assert published.rule_set_version == 3 and published.rule_params["deduction_per_event"] == 0.25
     draft = services.appraisal_score(appraisal=draft, user=cast.head)
-    assert draft.rule_set_version == 3 and draft.rule_params["deduction_per_event"] == 0.5
+    assert draft.rule_set_version == 4 and draft.rule_params["deduction_per_event"] == 0.5
 
 
 def test_a_leader_gets_d_from_the_people_they_manage_and_dd_e_from_the_reviewer(cast, setup):

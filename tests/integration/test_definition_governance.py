@@ -163,10 +163,10 @@ def test_a_rejected_proposal_never_takes_effect_and_needs_a_reason(gov):
     assert refused.value.code == "COMMENT_REQUIRED"
     rejected = rulesets.rule_set_reject(proposal=proposed, by=gov.sysadmin, comment="Ngưỡng sai quy định.")
     assert (rejected.status, rejected.is_current) == (VersionStatus.REJECTED, False)
-    assert nd335().version == 2
+    assert nd335().version == 3
     with pytest.raises(DomainError):
         rulesets.rule_set_approve(proposal=rejected, by=gov.sysadmin)
-    assert nd335().version == 2
+    assert nd335().version == 3
 
 
 def test_the_proposer_may_withdraw_and_only_one_proposal_is_open_at_a_time(gov):
@@ -211,8 +211,8 @@ def test_proposals_await_the_other_province_admins_in_their_inbox(gov):
 def test_appraisals_keep_the_rule_set_in_force_while_a_change_is_proposed(gov):
     propose_rule_set(gov.province_hr)
     appraisal = appraisal_of(gov.official, opened(gov, month_period(gov, year=2026, month=9)))
-    assert appraisal.rule_set_version == 2  # the shipped version, not the proposed one
-    assert appraisal.rule_params["thresholds"] == RuleSet.objects.get(code="ND335", version=2).params["thresholds"]
+    assert appraisal.rule_set_version == 3  # the shipped version, not the proposed one
+    assert appraisal.rule_params["thresholds"] == RuleSet.objects.get(code="ND335", version=3).params["thresholds"]
     assert rulesets.rule_sets_current()["ND335"] == rulesets.rule_set_validate(nd335().params)
 
 
@@ -281,8 +281,8 @@ def test_the_desk_proposes_and_a_second_admin_approves_with_confirmation(gov, cl
         "params": json.dumps(lowered(rule_set.params)),
     }
     response = client.post(f"/admin/appraisals/ruleset/{rule_set.pk}/change/", payload, follow=True)
-    assert "Đã gửi đề xuất phiên bản 3" in response.content.decode()
-    proposed = RuleSet.objects.get(code="ND335", version=3)
+    assert "Đã gửi đề xuất phiên bản 4" in response.content.decode()
+    proposed = RuleSet.objects.get(code="ND335", version=4)
     change = governance.proposal_of(proposed)
     page = f"/admin/workflow/definitionchange/{change.pk}/change/"
 
@@ -322,7 +322,7 @@ def test_loading_the_fixtures_puts_base_versions_in_force_directly_and_twice_wit
     for _ in range(2):
         load_rule_sets(read_file(FIXTURES_DIR / "base" / "rule_sets.json"))
         load_workflows(read_file(FIXTURES_DIR / "base" / "workflows.json"))
-    assert nd335().version == 2 and nd335().status == VersionStatus.IN_FORCE
+    assert nd335().version == 3 and nd335().status == VersionStatus.IN_FORCE
     assert current_definition().version == 1
     assert RuleSet.objects.get(pk=proposed.pk).status == VersionStatus.PROPOSED
     assert WorkflowDefinition.objects.get(pk=pending.pk).status == VersionStatus.PROPOSED

@@ -105,7 +105,7 @@ def _through_the_workflow(party: Party) -> Appraisal:
 def test_a_party_bloc_official_is_appraised_under_qd_366_from_self_assessment_to_publication(party):
     _month_with_one_late_task(party)
     appraisal = appraisal_of(party.official, party.period)
-    assert (appraisal.rule_set_code, appraisal.rule_set_version) == ("QD366", 3)
+    assert (appraisal.rule_set_code, appraisal.rule_set_version) == ("QD366", 4)
     groups = list(appraisal.criteria.order_by("order").values_list("name", flat=True))
     assert groups[2] == "Tự phê bình và phê bình; tự soi, tự sửa; khắc phục hạn chế, khuyết điểm"  # not ND 335's
 
@@ -118,7 +118,7 @@ def test_a_party_bloc_official_is_appraised_under_qd_366_from_self_assessment_to
     assert appraisal.proposed_classification == "HOAN_THANH"
     assert appraisal.classification == "HOAN_THANH"
     explanation = appraisal.explanation
-    assert explanation[0].startswith("Bộ quy tắc chấm điểm QD366 phiên bản 3: ")
+    assert explanation[0].startswith("Bộ quy tắc chấm điểm QD366 phiên bản 4: ")
     assert "người được đánh giá: cán bộ, đảng viên." in explanation[0]
     steps = [line for line in explanation if line.startswith("Điểm đạt mức")]
     assert steps == [

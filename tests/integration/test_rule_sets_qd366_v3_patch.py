@@ -41,7 +41,7 @@ def test_version_3_goes_in_force_beside_a_retired_version_2():
     old = _database_on_version_2()
     rule_sets_qd366_v3.execute()
     current = RuleSet.objects.get(code="QD366", is_current=True)
-    assert (current.version, current.params) == (3, _shipped_qd366()["params"])
+    assert (current.version, current.params) == (_shipped_qd366()["version"], _shipped_qd366()["params"])
     assert current.params["band_conditions"]["HOAN_THANH_TOT"]["max_failed_share"] == 0
     second = RuleSet.objects.get(code="QD366", version=2)
     assert (second.params, second.status, second.is_current) == (old, VersionStatus.RETIRED, False)
@@ -51,7 +51,7 @@ def test_an_administrators_own_version_3_is_not_overwritten():
     old = _database_on_version_2()
     RuleSet.objects.filter(code="QD366", version=2).update(is_current=False, status=VersionStatus.RETIRED)
     own = RuleSet.objects.create(
-        code="QD366", version=3, name="Quy định riêng của tỉnh", params=old, is_current=True,
+        code="QD366", version=_shipped_qd366()["version"], name="Quy định riêng của tỉnh", params=old, is_current=True,
         status=VersionStatus.IN_FORCE,
     )  # fmt: skip
     rule_sets_qd366_v3.execute()

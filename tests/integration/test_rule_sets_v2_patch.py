@@ -1,7 +1,7 @@
-"""patches.v0_1.rule_sets_v2: a database seeded with version 1 gets the shipped version 2.
+"""patches.v0_1.rule_sets_v2: a database seeded with version 1 gets the shipped version.
 
-Version 1 stays as it was (appraisals scored with it keep their version), and a version 2
-an administrator already made in the desk is not overwritten.
+Version 1 stays as it was (appraisals scored with it keep their version), and a version with
+the shipped number an administrator already made in the desk is not overwritten.
 """
 
 from __future__ import annotations
@@ -47,16 +47,17 @@ def test_version_2_goes_in_force_beside_an_untouched_version_1():
 
 
 @pytest.mark.django_db
-def test_an_administrators_own_version_2_is_not_overwritten():
+def test_an_administrators_own_version_with_the_shipped_number_is_not_overwritten():
+    shipped = {row["code"]: row["version"] for row in _shipped()}
     _database_on_version_1()
     mine = RuleSet.objects.get(code="ND233", version=1)
     mine.is_current, mine.status = False, VersionStatus.RETIRED
     mine.save()
     own = RuleSet.objects.create(
-        code="ND233", version=2, name="Quy chế riêng", params=mine.params, is_current=True,
+        code="ND233", version=shipped["ND233"], name="Quy chế riêng", params=mine.params, is_current=True,
         status=VersionStatus.IN_FORCE,
     )  # fmt: skip
     rule_sets_v2.execute()
     own.refresh_from_db()
     assert (own.name, own.params, own.is_current) == ("Quy chế riêng", mine.params, True)
-    assert RuleSet.objects.get(code="ND335", is_current=True).version == 2
+    assert RuleSet.objects.get(code="ND335", is_current=True).version == shipped["ND335"]

@@ -24,7 +24,7 @@ FULL_UNIT = UnitCriteria(D(100), D(100), D(100))
 def test_example_1_explanation_reads_like_a_worked_example() -> None:
     result = score_period(PeriodInput(Role.STAFF, EXAMPLE_1_ITEMS, points(27)), params())
     assert list(result.explanation) == [
-        "Bộ quy tắc chấm điểm ND335 phiên bản 2: Đánh giá, xếp loại chất lượng công chức "
+        "Bộ quy tắc chấm điểm ND335 phiên bản 3: Đánh giá, xếp loại chất lượng công chức "
         "(Nghị định 335/2025/NĐ-CP); người được đánh giá: công chức.",
         "P1: 1 lần chậm tiến độ, trừ 25% của 1 sản phẩm (hệ số 1); điểm tiến độ quy đổi = 1 × (10 − 0,25 × 1) = 9,75.",
         "P2: 1 lỗi chất lượng, trừ 25% của 1 sản phẩm (hệ số 4); điểm chất lượng quy đổi = 4 × (3 − 0,25 × 1) = 11.",

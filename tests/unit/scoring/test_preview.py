@@ -93,7 +93,7 @@ def test_example_1_gives_the_spec_output() -> None:
         "classification": "HOAN_THANH_TOT",
     }
     assert isinstance(explanation, list)
-    assert explanation[0].startswith("Bộ quy tắc chấm điểm ND335 phiên bản 2:")
+    assert explanation[0].startswith("Bộ quy tắc chấm điểm ND335 phiên bản 3:")
     assert explanation[2].startswith("P2: 1 lỗi chất lượng, trừ 25% của 1 sản phẩm (hệ số 4)")
 
 
