@@ -167,3 +167,23 @@ def test_nobody_approves_the_appraisal_of_the_agency_they_work_in(cast, period):
         workflow_transition(document=UnitAppraisal.objects.get(pk=row.pk), action="approve", user=cast.authority)
     assert refused.value.code == "SELF_ACTION" and "Sở Nội vụ (thử)" in refused.value.message
     assert UnitAppraisal.objects.get(pk=row.pk).state == "AUTHORITY"
+
+
+def test_a_level_from_an_earlier_scoring_follows_the_data_when_it_is_scored_again(cast, period):
+    """Notes alone do not freeze a level: submitted at «hoàn thành» (one delay), the data then
+    improves and the approval scores it again at «tốt»; a lower level the authority recorded
+    with its grounds before scoring is kept."""
+    _results(period, {cast.official: ("90", "10", "10", "9", "10")})
+    row = services.unit_appraisal_save(user=cast.hr, unit=cast.team, year=period.year, general_score="20",
+                                       task_score="60", notes="Ghi chú chung của đơn vị")  # fmt: skip
+    workflow_transition(document=row, action="submit", user=cast.head)
+    assert UnitAppraisal.objects.get(pk=row.pk).classification == "HOAN_THANH"
+    _results(period, {cast.official: ("90", "10", "10", "10", "10")})
+    workflow_transition(document=UnitAppraisal.objects.get(pk=row.pk), action="approve", user=cast.authority)
+    assert UnitAppraisal.objects.get(pk=row.pk).classification == "HOAN_THANH_TOT"  # 20 + 63 = 83, all on time
+    other = services.unit_appraisal_save(user=cast.authority, unit=cast.other_team, year=period.year,
+                                         general_score="20", task_score="60", classification="HOAN_THANH",
+                                         notes="Đơn vị để xảy ra mất đoàn kết nội bộ")  # fmt: skip
+    _results(period, {cast.outsider: ("90", "10", "10", "10", "10")})
+    workflow_transition(document=other, action="submit", user=cast.province_hr)
+    assert UnitAppraisal.objects.get(pk=other.pk).classification == "HOAN_THANH"  # the authority's grounds stand

@@ -137,10 +137,12 @@ def score_row(row: UnitAppraisal) -> UnitAppraisal:
     row.on_time_converted, row.quality_converted = figures.on_time, figures.quality
     row.exceeded_converted, row.failing_units = figures.exceeded, list(figures.failing_units)
     row.score_classification = outcome.by_score.value
+    recorded, previous = row.classification, row.conditions_classification
     row.conditions_classification = outcome.classification.value
-    recorded = row.classification
-    # The authority may have recorded a lower level with its grounds (ND 233 Điều 7 khoản 5).
-    keep_lower = recorded and row.notes and RANK[Classification(recorded)] < RANK[outcome.classification]
+    # The authority may have recorded a lower level with its grounds (ND 233 Điều 7 khoản 5);
+    # a level that is only the previous scoring's result follows the data instead.
+    deliberate = bool(recorded) and bool(row.notes) and recorded != previous
+    keep_lower = deliberate and RANK[Classification(recorded)] < RANK[outcome.classification]
     row.classification = recorded if keep_lower else outcome.classification.value
     row.quota_reason = ""
     row.explanation = list(outcome.explanation)
