@@ -19,6 +19,7 @@ from .legal import BandCondition
 from .params import PERCENT, RuleParams
 from .rounding import exact, round_half_up
 from .tasks import Deduction, ItemResult, Ratio, Ratios, TaskShares, TaskSums
+from .unit_rules import applied_line
 
 # Places used for a figure printed "as it is" (an input such as a coefficient, or a
 # count): inputs are short decimals, so this never cuts a digit anybody typed.
@@ -219,6 +220,12 @@ def task_lines(task: TaskScore, role: Role, params: RuleParams) -> list[str]:
         f"Điểm kết quả thực hiện nhiệm vụ = {num(task.percent, percent_at)}% × {num(params.task_max)} / 100 "
         f"= {num(task.score, places)} (tối đa {num(params.task_max)}).",
     ]
+
+
+def unit_rules_lines(params: RuleParams) -> list[str]:
+    """The unit's own approved rules the copy carries (ND 233 Điều 12 khoản 5), if any."""
+    line = applied_line(params)
+    return [line] if line else []
 
 
 def general_line(score: Decimal, groups: Sequence[Decimal], params: RuleParams) -> str:

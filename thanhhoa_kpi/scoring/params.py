@@ -37,6 +37,7 @@ from .legal import (
     read_subject,
 )
 from .reader import ONE, ZERO, Fields, Reader, join
+from .unit_rules import UnitRulesApplied, UnitRulesFrame, read_unit_rules_applied, read_unit_rules_frame
 
 # The percent base of every ratio (a, b, c, d, đ, e are percentages).
 PERCENT = Decimal(100)
@@ -78,6 +79,8 @@ OPTIONAL_PARAM_KEYS = (
     "edge_cases",
     "agency",
     "corruption_reported",
+    "unit_rules",
+    "unit_rules_applied",
 )
 # The kinds of period (AppraisalPeriod.kind) the quota and the head cap may bind.
 PERIOD_KINDS = ("MONTH", "QUARTER", "YEAR")
@@ -170,6 +173,10 @@ class RuleParams:
     agency: AgencyRules = DEFAULT_AGENCY_RULES
     # A leader who reported corruption in their unit (:class:`.legal.CorruptionReported`).
     corruption_reported: CorruptionReported = CorruptionReported()
+    # What a public service unit may set for itself, and whose approved rules a copy
+    # carries (:mod:`.unit_rules`, ND 233 Điều 12 khoản 5).
+    unit_rules: UnitRulesFrame | None = None
+    unit_rules_applied: UnitRulesApplied | None = None
     # Which rule set and version these are; not a parameter, so not compared.
     rule_set: RuleSetRef | None = field(default=None, compare=False)
 
@@ -283,6 +290,8 @@ def _read_params(data: Fields) -> RuleParams:
         edge_cases=read_edge_cases(data),
         agency=read_agency_rules(data),
         corruption_reported=read_corruption_reported(data),
+        unit_rules=read_unit_rules_frame(data),
+        unit_rules_applied=read_unit_rules_applied(data),
     )
     # Cross-field checks only make sense once every field is present and read cleanly.
     if len(data.reader.errors) == before and all(key in data.data for key in PARAM_KEYS):

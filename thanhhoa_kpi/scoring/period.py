@@ -289,7 +289,7 @@ def _not_evaluable(sums: TaskSums, general: GeneralScore, params: RuleParams, *,
     lines: list[str] = []
     if explained:
         work = [explain.rule_set_line(params), *explain.sums_lines(sums, params), explain.no_assigned_work_line()]
-        lines = [*work, explain.general_line(general.score, general.groups, params)]
+        lines = [*work, *explain.unit_rules_lines(params), explain.general_line(general.score, general.groups, params)]
     return PeriodScore(
         status=Status.NO_ASSIGNED_WORK,
         assigned_converted=_rounded(sums.assigned, params),
@@ -329,7 +329,7 @@ def _evaluated(
     if period.unit is not None:
         work.extend(explain.unit_lines(period.unit, params))
     work.extend(explain.task_lines(task, period.role, params))
-    lines = [*work, explain.general_line(general.score, general.groups, params)]
+    lines = [*work, *explain.unit_rules_lines(params), explain.general_line(general.score, general.groups, params)]
     lines.append(explain.total_line(general.score, task.score, total, params.rounding_places))
     lines.extend(outcome.reasons)
     return PeriodScore(

@@ -86,6 +86,7 @@ def test_the_shipped_workflows_are_one_per_document_type_at_version_1() -> None:
         ("DEFINITION_CHANGE", "definition_change", 1),
         ("COMPETENCY_ASSESSMENT", "competency_assessment", 1),
         ("UNIT_APPRAISAL", "unit_appraisal", 1),
+        ("UNIT_RULES", "unit_rules", 1),
     }
 
 
