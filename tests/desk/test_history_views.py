@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from tests.factories.agency import agency_row
+from tests.factories.agency import agency_row, unit_rules_row
 from tests.factories.appraisals import month_period, opened, prepare_appraisals
 from tests.factories.reports import ensure_report_roles, make_field
 from tests.factories.workflow import job_description, prepare_workflows
@@ -63,6 +63,7 @@ def build_world(cast):
     assign(cast.head, cast.official_of(cast.official), work.sport, "3")
     opened(cast, month_period(cast))
     agency_row(cast.team, 2025, "85")
+    unit_rules_row(cast.team)
     framework = CompetencyFramework.objects.create(code="KNL", name="Khung năng lực", effective_from=date(2026, 1, 1))
     talk = Competency.objects.create(framework=framework, code="NL01", name="Giao tiếp", kind="CHUNG")
     PositionRequirement.objects.create(framework=framework, position=cast.position, competency=talk, required_level=2)

@@ -31,9 +31,11 @@ HR_REPORTS = ("Báo cáo", ["Báo cáo có sẵn", "Trình tạo báo cáo", "B�
 UNIT_WORK = ("Giao việc và duyệt", ["Duyệt nhật ký", "Giao việc", "Việc giao trong đơn vị", "Nhật ký của đơn vị"])
 UNIT_APPRAISALS = ("Đánh giá, xếp loại", ["Phiếu đánh giá", "Đánh giá đơn vị", "Đánh giá năng lực"])
 APPRAISALS = ("Đánh giá, xếp loại", ["Kỳ đánh giá", "Phiếu đánh giá", "Đánh giá đơn vị", "Xét tỷ lệ và công khai",
-                                     "Danh sách xếp loại", "Đánh giá năng lực"])  # fmt: skip
-# HR admins open and follow the yearly competency assessment (issue 14, item 4).
-HR_ASSESSMENTS = ("Đánh giá, xếp loại", ["Đánh giá năng lực"])
+                                     "Danh sách xếp loại", "Đánh giá năng lực",
+                                     "Quy chế đánh giá của đơn vị"])  # fmt: skip
+# HR admins open and follow the yearly competency assessment (issue 14, item 4) and enter
+# their units' own scoring rules (item 3).
+HR_ASSESSMENTS = ("Đánh giá, xếp loại", ["Đánh giá năng lực", "Quy chế đánh giá của đơn vị"])
 
 
 def master_data(province: bool) -> list[tuple[str, list[str]]]:

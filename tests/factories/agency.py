@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from thanhhoa_kpi.appraisals.models import UnitAppraisal
+from thanhhoa_kpi.appraisals.models import UnitAppraisal, UnitRules
 from thanhhoa_kpi.organization.models import OrgUnit
 from thanhhoa_kpi.scoring import band
 from thanhhoa_kpi.scoring.params import RuleParams
@@ -32,3 +32,10 @@ def agency_row(
         **{**start, **({"state": state} if state else {}), **fields},
     )  # fmt: skip
     return row
+
+
+def unit_rules_row(unit: OrgUnit, **fields: Any) -> UnitRules:
+    """A draft of ``unit``'s own rules on the UNIT_RULES workflow (the rule set's own split, d/đ/e at 50)."""
+    start = workflow_start_fields(definition_code=UnitRules.workflow_code, doctype=UnitRules.workflow_doctype)
+    values = {"reference": "Quyết định 1/QĐ", "weights": {"1": 10, "2": 10, "3": 10}, "reduced": 50, **start}
+    return UnitRules.objects.create(unit=unit, **{**values, **fields})

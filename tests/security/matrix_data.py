@@ -13,7 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from tests.factories import appraisals as fa
-from tests.factories.agency import agency_row
+from tests.factories.agency import agency_row, unit_rules_row
 from tests.factories.worklogs import assign, log
 from thanhhoa_kpi.accounts.models import RoleGrant
 from thanhhoa_kpi.appraisals.models import AppraisalDisqualifier, RuleSet
@@ -134,6 +134,7 @@ def build_rows(cast: Any, work: Any, personas: dict[str, Any]) -> tuple[Rows, di
         for o in (official_a, official_b)
     ]
     unit_appraisals = [agency_row(u, today.year, "85") for u in (cast.team, cast.other_team)]
+    unit_rules = [unit_rules_row(u) for u in (cast.team, cast.other_team)]
     framework = CompetencyFramework.objects.create(
         code="KNL_T", name="Khung năng lực (thử)", effective_from=date(2026, 1, 1)
     )
@@ -156,6 +157,7 @@ def build_rows(cast: Any, work: Any, personas: dict[str, Any]) -> tuple[Rows, di
         "appraisals_appraisal": [("A", appraisal_a), ("B", appraisal_b)],
         "appraisals_appraisaldisqualifier": [("A", disqualifiers[0]), ("B", disqualifiers[1])],
         "appraisals_unitappraisal": [("A", unit_appraisals[0]), ("B", unit_appraisals[1])],
+        "appraisals_unitrules": [("A", unit_rules[0]), ("B", unit_rules[1])],
         # The ward's draft (a published catalogue is read-only for everyone) and the other department's.
         "catalogue_catalogue": [("A", work.draft), ("B", work.other_catalogue)],
         "catalogue_catalogueitem": [("A", work.draft_item), ("B", work.foreign)],

@@ -192,6 +192,9 @@ MODELS: dict[str, ModelPolicy] = {
                                   change={"official", "outsider", *LEADS, "authority"}, delete=NOBODY),
     "appraisals_unitappraisal": model("unit", "unit", view=SIGNED, add={"authority", *MASTER},
                                       change={"authority", *MASTER}),
+    # A unit's own scoring rules: entered like its appraisal, approved by the authority; never deleted.
+    "appraisals_unitrules": model("unit", "unit", view=SIGNED, add={"authority", *MASTER},
+                                  change={"authority", *MASTER}, delete=NOBODY),
     "catalogue_catalogue": model("public", "master", view=SIGNED, add=MASTER, change=MASTER),
     "catalogue_catalogueitem": model("public", "master", view=SIGNED, add=MASTER, change=MASTER),
     # Import runs are records of what happened: read by their author (and the viewer), never edited.
@@ -319,6 +322,10 @@ DESK: dict[str, Rule] = {
         get=_bare, post=grant(own={"head", "hr", "province_hr", "authority"}), write="unit"
     ),
     # The agencies' excellence quota of a bloc's year: its authority only.
+    # A unit's own rules: submitted by its head or an HR admin over it, approved by the bloc's authority.
+    "admin:appraisals_unitrules_transition": Rule(
+        get=_bare, post=grant(own={"head", "hr", "province_hr", "authority"}), write="unit"
+    ),
     "admin:appraisals_unitappraisal_quota": page(grant(allow={"authority"})),
     "admin:appraisals_unitappraisal_quota_link": page(grant(allow={"authority"})),
     "admin:competencies_competencyassessment_transition": Rule(
@@ -448,6 +455,9 @@ API: dict[str, Rule] = {
     **_resource("v1_periods", read="public", write="public", create=_authorities, change=_authorities),
     **_resource("v1_unit_appraisals", read="unit", write="unit", create={"authority", *MASTER},
                 change={"authority", *MASTER}),
+    **{name: rule for name, rule in _resource("v1_unit_rules", read="unit", write="unit",
+                                              create={"authority", *MASTER}, change={"authority", *MASTER}).items()
+       if not name.endswith("_destroy")},  # never deleted: no such operation
     **_resource("v1_job_descriptions", read="unit", write="author", create=STAFF | MASTER, change=STAFF | MASTER),
     **_resource("v1_reports", read="mine", write="own", create=SIGNED, change=SIGNED),
     # read-only resources
@@ -498,6 +508,10 @@ API: dict[str, Rule] = {
     "v1_job_descriptions_history_list": Rule(get=_own_read, post=grant(), read="unit"),
     "v1_job_descriptions_transition_create": Rule(get=grant(), post=grant(own=STAFF | MASTER), write="unit"),
     "v1_unit_appraisals_history_list": Rule(get=_own_read, post=grant(), read="unit"),
+    "v1_unit_rules_history_list": Rule(get=_own_read, post=grant(), read="unit"),
+    "v1_unit_rules_transition_create": Rule(
+        get=grant(), post=grant(own={"head", "hr", "province_hr", "authority"}), write="unit"
+    ),
     "v1_unit_appraisals_transition_create": Rule(
         get=grant(), post=grant(own={"head", "hr", "province_hr", "authority"}), write="unit"
     ),

@@ -158,7 +158,8 @@ API_MODEL = {
     "job-descriptions": "workflow_jobdescription", "notifications": "workflow_notification",
     "officials": "organization_official", "org-units": "organization_orgunit", "periods": "appraisals_appraisalperiod",
     "positions": "organization_jobposition", "reports": "reports_savedreport",
-    "unit-appraisals": "appraisals_unitappraisal", "work-periods": "worklogs_workperiod",
+    "unit-appraisals": "appraisals_unitappraisal", "unit-rules": "appraisals_unitrules",
+    "work-periods": "worklogs_workperiod",
     "worklogs": "worklogs_worklogline", "integration-proposals": "integrations_inboundevent",
 }  # fmt: skip
 

@@ -22,9 +22,9 @@ from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.api.custom import CustomFieldSerializerMixin
 from thanhhoa_kpi.api.months import current_month, month_param
 from thanhhoa_kpi.api.workflow_api import WorkflowActionsMixin, WorkflowStateSerializer
-from thanhhoa_kpi.appraisals import rights, selectors, services
+from thanhhoa_kpi.appraisals import rights, selectors, services, unit_rules
 from thanhhoa_kpi.appraisals.choices import PeriodKind, classification_label
-from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalDisqualifier, AppraisalPeriod, UnitAppraisal
+from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalDisqualifier, AppraisalPeriod, UnitAppraisal, UnitRules
 from thanhhoa_kpi.core.errors import FieldError, NotFound, PermissionRefused, ValidationFailed
 from thanhhoa_kpi.organization.choices import Bloc
 from thanhhoa_kpi.organization.models import OrgUnit
@@ -511,3 +511,50 @@ class UnitAppraisalViewSet(WorkflowActionsMixin, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance: UnitAppraisal) -> None:
         services.unit_appraisal_delete(user=self.request.user, unit_appraisal=instance)
+
+
+# ------------------------------------------------------------------ a unit's own rules
+
+
+class UnitRulesSerializer(WorkflowStateSerializer, serializers.ModelSerializer):
+    """A public service unit's own rules (ND 233 Điều 12 khoản 5): ``weights`` by group code of
+    the rule set and the reduced value of d, đ and e, inside the rule set's frame; entered
+    as a draft, approved by the bloc authority (``transition``), then read-only."""
+
+    unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
+    weights = serializers.DictField(child=serializers.DecimalField(max_digits=5, decimal_places=2))
+
+    class Meta:
+        model = UnitRules
+        fields = ["id", "unit", "rule_set_code", "reference", "weights", "reduced", "notes", "in_force",
+                  "approved_at", "superseded_at", "state", "state_label", "workflow", "available_actions",
+                  "created_at", "updated_at"]  # fmt: skip
+        read_only_fields = ["in_force", "approved_at", "superseded_at"]
+
+    def _save(self, validated: dict[str, Any], row: UnitRules | None = None) -> UnitRules:
+        return unit_rules.unit_rules_save(
+            user=self.context["request"].user, unit=validated["unit"], reference=validated.get("reference", ""),
+            weights={code: str(value) for code, value in validated.get("weights", {}).items()},
+            reduced=validated.get("reduced"), rule_set_code=validated.get("rule_set_code") or "ND233",
+            notes=validated.get("notes", ""), row=row,
+        )  # fmt: skip
+
+    def create(self, validated: dict[str, Any]) -> UnitRules:
+        return self._save(validated)
+
+    def update(self, instance: UnitRules, validated: dict[str, Any]) -> UnitRules:
+        current = {name: getattr(instance, name) for name in ("unit", "rule_set_code", "reference", "weights",
+                                                               "reduced", "notes")}  # fmt: skip
+        return self._save({**current, **validated}, instance)
+
+
+class UnitRulesViewSet(WorkflowActionsMixin, viewsets.ModelViewSet):
+    """No delete: the history of a unit's rules is kept; a draft is returned or replaced."""
+
+    serializer_class = UnitRulesSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_fields = ["unit", "rule_set_code", "in_force"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet:
+        return access.scoped(UnitRules.objects.select_related("unit", "workflow"), self.request.user)

@@ -37,12 +37,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from thanhhoa_kpi.accounts.access import current_assignments
 from thanhhoa_kpi.appraisals import rights
 from thanhhoa_kpi.appraisals.choices import ClassificationChoices, PeriodKind, ScoreStatus
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalPeriod, UnitAppraisal
 from thanhhoa_kpi.appraisals.rulesets import current_rule_set, rule_set_params
-from thanhhoa_kpi.core.actors import is_system
 from thanhhoa_kpi.core.errors import FieldError, PermissionRefused, ValidationFailed
 from thanhhoa_kpi.scoring import Classification
 from thanhhoa_kpi.scoring.agency import AgencyFigures, AgencyQuotaEntry, agency_quota, score_agency
@@ -165,18 +163,7 @@ _SCORED = ["rule_set_code", "months_counted", "task_percent", "task_score", "tot
 
 
 def _not_own_agency(row: UnitAppraisal, user: Any) -> None:
-    """Nobody decides on the appraisal of the agency they work in (the authority's own Sở
-    included): such an appraisal needs a decider from outside it, e.g. PROVINCE_ADMIN added
-    to the step in the desk."""
-    if is_system(user):
-        return
-    works_here = current_assignments().filter(official__user_id=getattr(user, "pk", None),
-                                              unit__path__startswith=row.unit.path)  # fmt: skip
-    if works_here.exists():
-        raise PermissionRefused(
-            f"Bạn đang công tác tại {row.unit.name} nên không được tự phê duyệt, công khai đánh giá của đơn vị mình.",
-            code="SELF_ACTION",
-        )
+    rights.require_outside(user, row.unit, "phê duyệt, công khai đánh giá")
 
 
 def score_effect(row: UnitAppraisal, decision: Any, user: Any) -> None:

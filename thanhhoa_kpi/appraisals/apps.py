@@ -8,7 +8,7 @@ class AppraisalsConfig(AppConfig):
 
     def ready(self) -> None:
         from thanhhoa_kpi.accounts import access
-        from thanhhoa_kpi.appraisals import agency, guards, loaders  # noqa: F401  (guards, effects, fixture loaders)
+        from thanhhoa_kpi.appraisals import agency, guards, loaders, unit_rules  # noqa: F401  (guards, effects, loaders)
         from thanhhoa_kpi.appraisals import models as m
         from thanhhoa_kpi.appraisals.services import transitions  # noqa: F401  (workflow effects and contract)
         from thanhhoa_kpi.appraisals.services.scoring import rescore_open
@@ -22,4 +22,5 @@ class AppraisalsConfig(AppConfig):
         access.register(m.AppraisalCriterion, via="official", prefix="appraisal__official__")
         access.register(m.AppraisalDisqualifier, via="official", prefix="appraisal__official__")
         access.register(m.UnitAppraisal, via="unit", prefix="unit__")
+        access.register(m.UnitRules, via="unit", prefix="unit__")
         register_host("appraisal", m.Appraisal)

@@ -58,6 +58,7 @@ from thanhhoa_kpi.appraisals import states
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalCriterion, AppraisalDisqualifier, AppraisalPeriod
 from thanhhoa_kpi.appraisals.models import RuleSet as RuleSetRow
 from thanhhoa_kpi.appraisals.rulesets import current_version, rule_set_params
+from thanhhoa_kpi.appraisals.unit_rules import Effective, Index, effective
 from thanhhoa_kpi.organization.models import Official
 from thanhhoa_kpi.scoring import (
     Classification,
@@ -395,6 +396,7 @@ class _Row:
     exceeded_share: Decimal | None
     scored_at: Any
     state: str
+    unit_rules_id: int | None
     unit_path: str = ""
     fields: list[str] = field(default_factory=list)
     level: str = ""
@@ -402,7 +404,7 @@ class _Row:
 
 _ROW_COLUMNS = (
     "pk", "official_id", "leadership_role", "unit_id", "rule_set_code", "rule_set_version", "unit_dd", "unit_e",
-    "exceeded_share", "scored_at", "state",
+    "exceeded_share", "scored_at", "state", "unit_rules_id",
 )  # fmt: skip
 
 
@@ -470,12 +472,17 @@ class _Rules:
 
     current: dict[str, tuple[RuleSetRow, RuleParams]] = field(default_factory=dict)
     same_form: dict[tuple[str, int], bool] = field(default_factory=dict)
+    # A unit's own rules in force (:mod:`thanhhoa_kpi.appraisals.unit_rules`), applied per rule set and rules.
+    index: Index = field(default_factory=Index)
+    units: dict[tuple[str, int], Effective] = field(default_factory=dict)
 
     @classmethod
     def of(cls, rows: Iterable[_Row]) -> _Rules:
         from thanhhoa_kpi.appraisals.services.scoring import template_lines
 
         rules = cls()
+        codes = {row.rule_set_code for row in rows}
+        rules.index = Index.load(codes) if codes else Index()
         for code, version in {(row.rule_set_code, row.rule_set_version) for row in rows}:
             if code not in rules.current:
                 current = current_version(code)
@@ -492,6 +499,18 @@ class _Rules:
 
     def params(self) -> dict[str, RuleParams]:
         return {code: params for code, (_row, params) in self.current.items()}
+
+    def for_row(self, row: _Row) -> tuple[RuleSetRow, Effective] | None:
+        """The version in force of the row's rule set, with the rules of the row's unit applied."""
+        found = self.current.get(row.rule_set_code)
+        if found is None:
+            return None
+        rule_set = found[0]
+        rules = self.index.find_unit(rule_set.code, row.unit_id)
+        key = (rule_set.code, rules.pk if rules else 0)
+        if key not in self.units:
+            self.units[key] = effective(rule_set, rules)
+        return rule_set, self.units[key]
 
 
 General = tuple[dict[str, Decimal | None], Decimal | None]
@@ -531,7 +550,7 @@ class _Scored:
     result: PeriodScore
     self_general: Decimal | None
     unit_d: Decimal | None
-    rule_set: RuleSetRow | None  # when the copied version changes
+    rule_set: tuple[RuleSetRow, Effective] | None  # when the copied version changes
 
 
 class _Batch:
@@ -586,11 +605,16 @@ class _Batch:
 
     def score(self, row: _Row, unit_d: Decimal | None = None) -> _Scored | None:
         """Score one appraisal; ``None`` when the engine refuses its input or it needs the one-by-one path."""
-        found = self.rules.current.get(row.rule_set_code)
+        found = self.rules.for_row(row)
         if found is None:
             self.outcome.refused.append(row.pk)
             return None
-        rule_set, params = found
+        rule_set, chosen = found
+        params = chosen.params
+        if (chosen.rules.pk if chosen.rules else None) != row.unit_rules_id:
+            # The unit's own rules changed since it was scored: its lines follow them one by one.
+            self.outcome.one_by_one.append(row.pk)
+            return None
         changed = rule_set.version != row.rule_set_version
         if changed and not self.rules.same_form[(row.rule_set_code, row.rule_set_version)]:
             self.outcome.one_by_one.append(row.pk)
@@ -613,7 +637,7 @@ class _Batch:
         except ScoringInputError:
             self.outcome.refused.append(row.pk)
             return None
-        scored = _Scored(row, result, self_general, unit.d if unit else None, rule_set if changed else None)
+        scored = _Scored(row, result, self_general, unit.d if unit else None, found if changed else None)
         self.scored.append(scored)
         return scored
 
@@ -667,10 +691,11 @@ def score_leaders(period_id: int, leaders: list[Leader]) -> Outcome:
 
 
 def _score_leader(batch: _Batch, failing: _Failing, row: _Row, reduced: bool) -> None:
-    params = batch.rules.current.get(row.rule_set_code)
+    found = batch.rules.for_row(row)
     d = None
-    if params is not None:
-        d = params[1].unit_criterion_reduced if reduced else params[1].unit_criterion_full
+    if found is not None:
+        params = found[1].params
+        d = params.unit_criterion_reduced if reduced else params.unit_criterion_full
     scored = batch.score(row, d)
     if scored is not None and not row.level:  # the final level, once decided, is the one others read
         classification = scored.result.classification
@@ -847,13 +872,15 @@ def _write_joined(scored: list[_Scored], now: Any) -> int:
 
 def _copy_rule_sets(scored: list[_Scored], now: Any) -> None:
     """Appraisals that copied an earlier version of their rule set (same form) take the current one."""
-    moved: dict[int, tuple[RuleSetRow, list[int]]] = {}
+    moved: dict[tuple[int, int], tuple[RuleSetRow, Effective, list[int]]] = {}
     for item in scored:
         if item.rule_set is not None:
-            moved.setdefault(item.rule_set.pk, (item.rule_set, []))[1].append(item.row.pk)
-    for rule_set, pks in moved.values():
+            rule_set, chosen = item.rule_set
+            key = (rule_set.pk, chosen.rules.pk if chosen.rules else 0)
+            moved.setdefault(key, (rule_set, chosen, []))[2].append(item.row.pk)
+    for rule_set, chosen, pks in moved.values():
         Appraisal.objects.filter(pk__in=pks, scored_at=now).update(
-            rule_set_version=rule_set.version, rule_params=rule_set.params
+            rule_set_version=rule_set.version, rule_params=chosen.raw
         )
 
 
@@ -879,7 +906,7 @@ def _write_rows(scored: list[_Scored], now: Any) -> int:
                 appraisal.unit_d = item.unit_d
                 names.append("unit_d")
             if item.rule_set is not None:
-                appraisal.rule_set_version, appraisal.rule_params = item.rule_set.version, item.rule_set.params
+                appraisal.rule_set_version, appraisal.rule_params = item.rule_set[0].version, item.rule_set[1].raw
                 names += ["rule_set_version", "rule_params"]
             groups[tuple(names)].append(appraisal)
         for names, appraisals in groups.items():

@@ -213,6 +213,12 @@ class Appraisal(WorkflowDocument, TimeStampedModel):
     # rule_params, explanation and scored_items are stored compressed on MariaDB (migration
     # 0007): they made each row ~7 KB; an AlterField on them must compress them again.
     rule_params = models.JSONField("Tham số đã áp dụng (bản sao)")
+    # The unit's own approved rules the copy carries (None: the rule set's own); an
+    # appraisal scored under other rules is scored again one by one, its lines following.
+    unit_rules = models.ForeignKey(
+        "UnitRules", on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False,
+        verbose_name="Quy chế của đơn vị đã áp dụng",
+    )  # fmt: skip
 
     unit_d = models.DecimalField("Kết quả của đơn vị, d (%)", **PERCENT)
     unit_dd = models.DecimalField("Tổ chức thực hiện nhiệm vụ, đ (%)", **PERCENT)
@@ -515,3 +521,66 @@ class UnitAppraisal(WorkflowDocument, TimeStampedModel):
     @property
     def is_excellent(self) -> bool:
         return self.classification == ClassificationChoices.HOAN_THANH_XUAT_SAC
+
+
+class UnitRules(WorkflowDocument, TimeStampedModel):
+    """Quy chế đánh giá của đơn vị (issue 14, item 3): a public service unit's own split of
+    the general criteria and its own reduced value of d, đ and e, within the frame of its
+    rule set (``params.unit_rules``; ND 233/2026/NĐ-CP Điều 12 khoản 5).
+
+    Entered by the unit (its HR admin or head) as a draft, approved by the bloc authority
+    on the UNIT_RULES workflow (:mod:`thanhhoa_kpi.appraisals.unit_rules`); once in force it
+    applies to the appraisals of the unit and of the units under it that have none of
+    their own, scored from then on, and is never edited again: a change is a new document
+    that replaces it when approved.
+    """
+
+    unit = models.ForeignKey(
+        "organization.OrgUnit", on_delete=models.PROTECT, related_name="scoring_rules", verbose_name="Đơn vị"
+    )
+    rule_set_code = models.CharField("Bộ quy tắc", max_length=20, default="ND233")
+    reference = models.CharField(
+        "Văn bản ban hành quy chế", max_length=200, help_text="Số, ngày quyết định ban hành quy chế của đơn vị."
+    )
+    weights = models.JSONField(
+        "Điểm tối đa của từng nhóm tiêu chí chung", default=dict, blank=True,
+        help_text="Theo mã nhóm của bộ quy tắc; tổng bằng điểm tối đa tiêu chí chung (30).",
+    )  # fmt: skip
+    reduced = models.DecimalField(
+        "Giá trị d, đ, e khi không đạt (%)", max_digits=5, decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )  # fmt: skip
+    notes = models.TextField("Ghi chú", blank=True)
+    in_force = models.BooleanField("Đang áp dụng", default=False, editable=False)
+    approved_at = models.DateTimeField("Phê duyệt lúc", null=True, blank=True, editable=False)
+    superseded_at = models.DateTimeField("Hết hiệu lực lúc", null=True, blank=True, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="Người nhập", editable=False,
+    )  # fmt: skip
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "quy chế đánh giá của đơn vị"
+        verbose_name_plural = "quy chế đánh giá của đơn vị"
+        ordering = ["unit__path", "-created_at"]
+        indexes = [models.Index(fields=["rule_set_code", "in_force"], name="unit_rules_in_force")]
+        constraints = [
+            models.CheckConstraint(condition=Q(reduced__gte=0, reduced__lte=100), name="unit_rules_reduced_range"),
+        ]
+
+    workflow_doctype = "unit_rules"
+    workflow_code = "UNIT_RULES"
+    workflow_related = ("unit",)
+
+    def workflow_subject_official(self) -> None:
+        return None  # the unit's, nobody's own
+
+    def workflow_subject_unit(self) -> Any:
+        return self.unit
+
+    def workflow_title(self) -> str:
+        return f"Quy chế đánh giá của {self.unit.name} ({self.reference})"
+
+    def __str__(self) -> str:
+        return f"{self.unit.name} — {self.reference}"

@@ -80,6 +80,21 @@ def may_manage_unit_appraisal(user: Any, unit: OrgUnit) -> bool:
     return is_bloc_authority(user, unit.bloc) or access.can_change(user, unit)
 
 
+def require_outside(user: Any, unit: OrgUnit, what: str) -> None:
+    """Nobody decides on a document of the unit they work in, or of one above it (the bloc
+    authority's own Sở included): such a document needs a decider from outside, e.g.
+    PROVINCE_ADMIN added to the step in the desk. ``what`` names the decision."""
+    if is_system(user):
+        return
+    works_here = access.current_assignments().filter(
+        official__user_id=getattr(user, "pk", None), unit__path__startswith=unit.path
+    )
+    if works_here.exists():
+        raise PermissionRefused(
+            f"Bạn đang công tác tại {unit.name} nên không được tự {what} của đơn vị mình.", code="SELF_ACTION"
+        )
+
+
 def is_editable_state(appraisal: Appraisal) -> bool:
     return is_editable(appraisal.workflow.parsed(), appraisal.state)
 

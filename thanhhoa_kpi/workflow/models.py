@@ -35,6 +35,7 @@ class DocType(models.TextChoices):
     DEFINITION_CHANGE = "definition_change", "Đề xuất thay đổi quy định"
     COMPETENCY_ASSESSMENT = "competency_assessment", "Phiếu đánh giá năng lực"
     UNIT_APPRAISAL = "unit_appraisal", "Đánh giá cơ quan, tổ chức, đơn vị"
+    UNIT_RULES = "unit_rules", "Quy chế đánh giá của đơn vị"
 
 
 class VersionStatus(models.TextChoices):

@@ -39,6 +39,7 @@ from thanhhoa_kpi.appraisals.choices import DEFAULT_GROUPS, DOCTYPE, WORKFLOW_CO
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalCriterion, AppraisalPeriod, RuleSet
 from thanhhoa_kpi.appraisals.rulesets import current_version
 from thanhhoa_kpi.appraisals.services.scoring import template_lines
+from thanhhoa_kpi.appraisals.unit_rules import Effective, Index, effective
 from thanhhoa_kpi.organization.agencies import agencies_of
 from thanhhoa_kpi.organization.models import LeavePeriod, OfficialAssignment
 from thanhhoa_kpi.scoring import FullLeave, PostingRule, QuotaScope, RuleParams, parse_params
@@ -149,11 +150,14 @@ def _on_leave_throughout(period: AppraisalPeriod, officials: set[int]) -> set[in
 
 
 class _RuleSets:
-    """Current rule-set versions by code, with their general-criteria template, read once."""
+    """Current rule-set versions by code, with their general-criteria template, read once;
+    per unit with the unit's own rules in force applied (:mod:`thanhhoa_kpi.appraisals.unit_rules`)."""
 
     def __init__(self, default: str) -> None:
         self.default = default
         self.rows: dict[str, tuple[RuleSet, list[dict[str, Any]], RuleParams]] = {}
+        self.units: dict[tuple[str, int], tuple[RuleSet, list[dict[str, Any]], RuleParams, Effective]] = {}
+        self.index: Index | None = None
 
     def get(self, code: str) -> tuple[RuleSet, list[dict[str, Any]], RuleParams]:
         code = code or self.default
@@ -167,6 +171,17 @@ class _RuleSets:
             self.rows[code] = (row, template_lines(params), params)
         return self.rows[code]
 
+    def for_unit(self, code: str, unit_id: int) -> tuple[RuleSet, list[dict[str, Any]], RuleParams, Effective]:
+        """:meth:`get` for an appraisal of ``unit_id``: the copy and the lines with its rules."""
+        row, _lines, _params = self.get(code)
+        self.index = self.index or Index.load()
+        rules = self.index.find_unit(row.code, unit_id)
+        key = (row.code, rules.pk if rules else 0)
+        if key not in self.units:
+            chosen = effective(row, rules)
+            self.units[key] = (row, template_lines(chosen.params), chosen.params, chosen)
+        return self.units[key]
+
 
 def _chunks(items: list[Posting], size: int) -> Iterator[list[Posting]]:
     for start in range(0, len(items), size):
@@ -176,7 +191,7 @@ def _chunks(items: list[Posting], size: int) -> Iterator[list[Posting]]:
 def _appraisal(
     period: AppraisalPeriod, posting: Posting, rule_sets: _RuleSets, agencies: dict[int, int], start: dict[str, Any]
 ) -> Appraisal:
-    rule_set, _lines, params = rule_sets.get(posting.rule_set_code)
+    rule_set, _lines, params, chosen = rule_sets.for_unit(posting.rule_set_code, posting.unit_id)
     # The quota counts per agency (SPEC 5.6) unless the rule set says per unit.
     quota_unit_id = posting.quota_unit_id
     if params.quota_scope == QuotaScope.AGENCY:
@@ -186,7 +201,7 @@ def _appraisal(
         leadership_role=posting.leadership_role, fields_in_charge=posting.fields, task_group_id=posting.task_group_id,
         quota_unit_id=quota_unit_id, quota_group=posting.quota_group,
         quota_group_label=posting.quota_group_label, rule_set_code=rule_set.code, rule_set_version=rule_set.version,
-        rule_params=rule_set.params, **start,
+        rule_params=chosen.raw, unit_rules=chosen.rules, **start,
     )  # fmt: skip
 
 
@@ -195,9 +210,9 @@ def _add_lines(period: AppraisalPeriod, official_ids: list[int], rule_sets: _Rul
     bare = Appraisal.objects.filter(period=period, official_id__in=official_ids, criteria__isnull=True)
     lines = []
     count = 0
-    for pk, code in bare.values_list("pk", "rule_set_code"):
+    for pk, code, unit_id in bare.values_list("pk", "rule_set_code", "unit_id"):
         count += 1
-        lines.extend(AppraisalCriterion(appraisal_id=pk, **spec) for spec in rule_sets.get(code)[1])
+        lines.extend(AppraisalCriterion(appraisal_id=pk, **spec) for spec in rule_sets.for_unit(code, unit_id)[1])
     AppraisalCriterion.objects.bulk_create(lines, batch_size=2000)
     return count
 

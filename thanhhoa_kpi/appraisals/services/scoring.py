@@ -35,7 +35,8 @@ from django.utils import timezone
 from thanhhoa_kpi.appraisals import jobs, rights, states
 from thanhhoa_kpi.appraisals.choices import OpeningStatus, PeriodKind, PeriodStatus, ScoreStatus
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalCriterion, AppraisalPeriod, RuleSet
-from thanhhoa_kpi.appraisals.rulesets import current_rule_set, rule_set_params
+from thanhhoa_kpi.appraisals.rulesets import current_rule_set
+from thanhhoa_kpi.appraisals.unit_rules import effective_for_unit
 from thanhhoa_kpi.catalogue.models import CatalogueItem
 from thanhhoa_kpi.core.actors import is_system
 from thanhhoa_kpi.core.errors import Conflict, FieldError, ValidationFailed
@@ -51,7 +52,6 @@ from thanhhoa_kpi.scoring import (
     RuleParams,
     ScoringInputError,
     UnitCriteria,
-    parse_params,
     score_period,
     unit_result_criterion,
 )
@@ -328,7 +328,7 @@ def compute(appraisal: Appraisal, rule_set: RuleSet | None = None) -> Computed:
     score (:mod:`thanhhoa_kpi.appraisals.live`) shows it, so the two cannot disagree.
     """
     rule_set = rule_set or current_rule_set(appraisal.rule_set_code)
-    params = rule_set_params(rule_set)
+    params = effective_for_unit(rule_set, appraisal.unit).params
     rows = period_items(appraisal)
     data, notes = period_input(appraisal, params, rows)
     return Computed(rule_set, rows, data, run_engine(data, params), notes)
@@ -337,8 +337,9 @@ def compute(appraisal: Appraisal, rule_set: RuleSet | None = None) -> Computed:
 def score_locked(appraisal: Appraisal) -> Appraisal:
     """Score an appraisal row the caller has locked, with the current rule-set version."""
     rule_set = current_rule_set(appraisal.rule_set_code)
-    appraisal.rule_set_version, appraisal.rule_params = rule_set.version, rule_set.params
-    sync_lines(appraisal, parse_params(rule_set.params))
+    chosen = effective_for_unit(rule_set, appraisal.unit)
+    appraisal.rule_set_version, appraisal.rule_params, appraisal.unit_rules = rule_set.version, chosen.raw, chosen.rules
+    sync_lines(appraisal, chosen.params)
     computed = compute(appraisal, rule_set)
     data, result, notes, rows = computed.data, computed.result, computed.notes, computed.rows
     if data.unit is not None:

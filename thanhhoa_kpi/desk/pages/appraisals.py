@@ -679,6 +679,16 @@ def _save_disqualifiers(request: HttpRequest, obj: Appraisal, formsets: list[Any
 # ----------------------------------------------------------------------- unit appraisals
 
 
+def may_edit_unit_document(request: HttpRequest, obj: Any, perm: str) -> bool:
+    """A unit's document (its appraisal, its own rules) changes only in an editable state of its
+    workflow, by who manages the unit (:func:`rights.may_manage_unit_appraisal`)."""
+    if not request.user.has_perm(perm):
+        return False
+    if obj is None:
+        return True
+    return rights.may_manage_unit_appraisal(request.user, obj.unit) and is_editable(obj.workflow.parsed(), obj.state)
+
+
 class UnitAppraisalForm(ServiceForm):
     class Meta:
         model = UnitAppraisal
@@ -751,20 +761,11 @@ class UnitAppraisalAdmin(WorkflowAdminMixin, ScopedAdmin):
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         return _with_request(request, super().get_form(request, obj, change, **kwargs))
 
-    def _may_edit(self, request: HttpRequest, obj: Any, perm: str) -> bool:
-        if not request.user.has_perm(perm):
-            return False
-        if obj is None:
-            return True
-        return rights.may_manage_unit_appraisal(request.user, obj.unit) and is_editable(
-            obj.workflow.parsed(), obj.state
-        )
-
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._may_edit(request, obj, "appraisals.change_unitappraisal")
+        return may_edit_unit_document(request, obj, "appraisals.change_unitappraisal")
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._may_edit(request, obj, "appraisals.delete_unitappraisal")
+        return may_edit_unit_document(request, obj, "appraisals.delete_unitappraisal")
 
     def save_model(self, request: HttpRequest, obj: UnitAppraisal, form: Any, change: bool) -> None:
         _adopt(obj, form)
