@@ -73,7 +73,7 @@ def _lines(appraisal: Appraisal, values: list[Any]) -> list[dict[str, Any]]:
     return [{"code": code, "score": str(value)} for code, value in zip(codes, values, strict=False)]
 
 
-def _admin() -> User:
+def admin_user() -> User:
     return User.objects.filter(is_superuser=True).order_by("pk").first() or User.objects.order_by("pk").first()
 
 
@@ -82,16 +82,15 @@ def _shortcut(appraisal: Appraisal, action: str, label: str, target: str) -> Non
     TransitionLog.objects.create(
         content_type=ContentType.objects.get_for_model(Appraisal), object_id=appraisal.pk,
         workflow=appraisal.workflow, action=action, action_label=label, from_state=appraisal.state,
-        to_state=target, actor=_admin(), comment=DEMO_COMMENT,
+        to_state=target, actor=admin_user(), comment=DEMO_COMMENT,
     )  # fmt: skip
     Appraisal.objects.filter(pk=appraisal.pk).update(state=target, state_changed_at=timezone.now())
     appraisal.refresh_from_db()
 
 
-def _actor(appraisal: Appraisal, action: str) -> User | None:
-    ids = [
-        uid for uid, options in awaited_users(document=appraisal).items() if any(o.action == action for o in options)
-    ]
+def awaited_actor(document: Any, action: str) -> User | None:
+    """The first account (by id) the workflow awaits for ``action`` on ``document``, or None."""
+    ids = [uid for uid, options in awaited_users(document=document).items() if any(o.action == action for o in options)]
     return User.objects.filter(pk__in=ids).order_by("pk").first()
 
 
@@ -108,7 +107,7 @@ def _self_assess(appraisal: Appraisal, scores: list[Any]) -> Appraisal:
 
 
 def _step(appraisal: Appraisal, action: str, label: str, target: str, spec: dict[str, Any]) -> Appraisal:
-    actor = appraisal.official.user if action == "submit" else _actor(appraisal, action)
+    actor = appraisal.official.user if action == "submit" else awaited_actor(appraisal, action)
     if actor is None:
         services.appraisal_score(appraisal=appraisal, user=SYSTEM)
         _shortcut(appraisal, action, label, target)
@@ -154,8 +153,16 @@ def load_period(spec: dict[str, Any]) -> int:
     period = _period(spec["period"])
     _open(period)
     wanted = spec.get("state", DRAFT)
-    people = spec.get("appraisals", {})
     rows = Appraisal.objects.filter(period=period).select_related("official__user", "unit").order_by("pk")
+    advance_appraisals(rows, wanted, spec.get("appraisals", {}))
+    if wanted == PUBLISHED:
+        _publish(period, spec.get("authority", "demo_noivu"))
+    return rows.count()
+
+
+def advance_appraisals(rows: Any, wanted: str, people: dict[str, Any]) -> None:
+    """Bring each appraisal of ``rows`` to the state ``wanted`` (at most HOME_AFFAIRS: publication is the
+    bloc authority's, per unit) through the services; ``people`` gives the scores by official code."""
     for appraisal in rows:
         given = people.get(appraisal.official.code)
         if given is None and wanted == DRAFT:
@@ -164,9 +171,6 @@ def load_period(spec: dict[str, Any]) -> int:
             continue
         if appraisal.state == DRAFT or ORDER.index(appraisal.state) < ORDER.index(wanted):
             _advance(appraisal, wanted, given or {})
-    if wanted == PUBLISHED:
-        _publish(period, spec.get("authority", "demo_noivu"))
-    return rows.count()
 
 
 def load_unit_appraisal(spec: dict[str, Any]) -> int:
@@ -178,14 +182,22 @@ def load_unit_appraisal(spec: dict[str, Any]) -> int:
     row = UnitAppraisal.objects.filter(unit=unit, year=year).first()
     if row is None or is_editable(row.workflow.parsed(), row.state):
         row = services.unit_appraisal_save(
-            user=_admin(), unit=unit, year=year, general_score=spec["general_score"], task_score=spec["task_score"],
+            user=admin_user(), unit=unit, year=year, general_score=spec["general_score"], task_score=spec["task_score"],
             classification=spec.get("classification"), notes=spec.get("notes", ""),
         )  # fmt: skip
-    for action in spec.get("steps", []):
-        awaited = awaited_users(document=row)
-        actor = next((pk for pk, options in sorted(awaited.items()) if any(o.action == action for o in options)), None)
+    take_steps(row, spec.get("steps", []))
+    return 1
+
+
+def take_steps(document: Any, actions: list[str], comment: str = "") -> list[str]:
+    """Take each of ``actions`` in turn on ``document``, each by someone the workflow awaits
+    (with ``comment``); stops at the first one nobody can take. Returns the actions taken."""
+    taken = []
+    for action in actions:
+        actor = awaited_actor(document, action)
         if actor is None:
             break
-        workflow_transition(document=row, action=action, user=User.objects.get(pk=actor))
-        row.refresh_from_db()
-    return 1
+        workflow_transition(document=document, action=action, user=actor, comment=comment)
+        document.refresh_from_db()
+        taken.append(action)
+    return taken

@@ -39,7 +39,7 @@ def _period(offset: int) -> WorkPeriod:
     return period
 
 
-def _day(period: WorkPeriod, day: int | str, *, past: bool = True) -> date:
+def demo_day(period: WorkPeriod, day: int | str, *, past: bool = True) -> date:
     """A day of the month (see the module's docstring) and, for work done (``past``), not after today."""
     if isinstance(day, str):
         weekday, nth = WEEKDAYS.index(day[:3].lower()), int(day[3:] or 1)
@@ -123,7 +123,7 @@ def _load_assignment(row: dict[str, Any]) -> int:
         defaults={
             "assigner": _user(row.get("assigner")),
             "quantity": Decimal(str(row["quantity"])),
-            "deadline": _day(period, row["deadline_day"], past=False) if row.get("deadline_day") else None,
+            "deadline": demo_day(period, row["deadline_day"], past=False) if row.get("deadline_day") else None,
             "approved": approved,
             "approved_by": approver,
             "approved_at": timezone.now() if approved else None,
@@ -137,7 +137,7 @@ def _load_assignment(row: dict[str, Any]) -> int:
 
 
 def _load_line(official: Official, assignment: Assignment, period: WorkPeriod, spec: dict[str, Any]) -> None:
-    day = _day(period, spec["day"])
+    day = demo_day(period, spec["day"])
     posting = access.current_assignments(day).filter(official=official).first()
     review = spec.get("review")
     values: dict[str, Any] = {
