@@ -79,6 +79,7 @@ from thanhhoa_kpi.worklogs import rights as work_rights
 from thanhhoa_kpi.worklogs.assignments import assignment_create, reference_day
 from thanhhoa_kpi.worklogs.loaders import demo_day
 from thanhhoa_kpi.worklogs.models import Assignment, LineStatus, WorkLogLine, WorkPeriod
+from thanhhoa_kpi.worklogs.models import PeriodStatus as WorkStatus
 from thanhhoa_kpi.worklogs.services import work_period_set_status, worklog_create, worklog_review
 
 DEFAULT_UNIT = "HT_VHXH"
@@ -100,6 +101,8 @@ class MonthResult:
     lines: int = 0
     published: int = 0
     note: str = ""
+    levels: list[str] = field(default_factory=list)  # "name total (level)" per official
+    warnings: list[str] = field(default_factory=list)  # the publication's preview of the quota and head cap
 
 
 @dataclass
@@ -212,7 +215,7 @@ def _plan(official: Official, index: int, work: WorkPeriod, leaders: list[User])
     return [usable[i] for i in sorted(picked)]
 
 
-def _assign(rows: list[Appraisal], work: WorkPeriod, profiles: dict[int, str], leaders: list[User]) -> int:
+def _assign(rows: list[Appraisal], work: WorkPeriod, leaders: list[User]) -> int:
     """Work for every official of the unit who has none this month; how many assignments were made."""
     made = 0
     for index, row in enumerate(sorted(rows, key=lambda r: r.official.code)):
@@ -265,8 +268,8 @@ def _outcome(profile: str, month: int, position: int) -> dict[str, Any]:
 
 def _review(rows: list[Appraisal], work: WorkPeriod, profiles: dict[int, str], leaders: list[User]) -> None:
     for row in rows:
-        pending = WorkLogLine.objects.filter(official=row.official, period=work).select_related("catalogue_item")
-        for position, line in enumerate(pending.order_by("date", "pk")):
+        lines = WorkLogLine.objects.filter(official=row.official, period=work).select_related("catalogue_item")
+        for position, line in enumerate(lines.order_by("date", "pk")):
             if line.status != LineStatus.DRAFT:
                 continue
             reviewer = _director(leaders, row.official, line.catalogue_item)
@@ -288,11 +291,16 @@ def _scores(rows: list[Appraisal], profiles: dict[int, str]) -> dict[str, dict[s
     return people
 
 
-def run_month(unit: OrgUnit, year: int, month: int, authority: User, log: Log) -> MonthResult:
+def _month_levels(rows: Any) -> list[str]:
+    return [f"{row.official.full_name} {_total(row)} {_short(row)}" for row in rows.order_by("official__code")]
+
+
+def run_month(unit: OrgUnit, year: int, month: int, authority: User) -> MonthResult:
+    """One month of the unit, from the period's creation to the publication of its batch."""
     period = _period(unit, PeriodKind.MONTH, year, month, authority)
-    mine = Appraisal.objects.filter(period=period, unit__path__startswith=unit.path)
+    mine = Appraisal.objects.filter(period=period, unit__path__startswith=unit.path).select_related("official")
     if mine.exists() and not mine.exclude(states.tagged_q(states.PUBLISHED)).exists():
-        return MonthResult(month, existing=True, published=mine.count())
+        return MonthResult(month, existing=True, published=mine.count(), levels=_month_levels(mine))
     _open(period, authority)
     rows = list(mine.select_related("official__user", "unit").order_by("official__code"))
     work = WorkPeriod.objects.get(year=year, month=month)
@@ -300,7 +308,7 @@ def run_month(unit: OrgUnit, year: int, month: int, authority: User, log: Log) -
     if work.is_open:
         profiles = _profiles(rows)
         leaders = _leaders(unit, reference_day(work))
-        result.assignments = _assign(rows, work, profiles, leaders)
+        result.assignments = _assign(rows, work, leaders)
         result.lines = _log(rows, work)
         _review(rows, work, profiles, leaders)
         if not Assignment.objects.filter(period=work, assignee__in=[row.official for row in rows]).exists():
@@ -309,9 +317,10 @@ def run_month(unit: OrgUnit, year: int, month: int, authority: User, log: Log) -
     demo.advance_appraisals(rows, HOME_AFFAIRS, _scores(rows, _profiles(rows)))
     if mine.filter(states.tagged_q(states.APPROVAL)).exists():
         outcome = services.period_publish_unit(period=period, unit=unit, user=authority)
-        result.published = len(outcome.published)
+        result.published, result.warnings = len(outcome.published), outcome.warnings
     if work.is_open and work.last_day < timezone.localdate():
-        work_period_set_status(period=work, user=demo.admin_user(), status="CLOSED")
+        work_period_set_status(period=work, user=demo.admin_user(), status=WorkStatus.CLOSED)
+    result.levels = _month_levels(mine)
     return result
 
 
@@ -354,7 +363,7 @@ def run_agency(unit: OrgUnit, year: int) -> tuple[UnitAppraisal, bool]:
 # ------------------------------------------------------------------------ competencies
 
 
-def _levels(assessment: CompetencyAssessment, shift: int, weak: bool) -> list[dict[str, Any]]:
+def _competency_levels(assessment: CompetencyAssessment, shift: int, weak: bool) -> list[dict[str, Any]]:
     lines = assessment.lines.select_related("competency").order_by("competency__code")
     found = []
     for index, line in enumerate(lines):
@@ -372,7 +381,10 @@ def run_competencies(unit: OrgUnit, year: int, authority: User, profiles: dict[i
         user = assessment.official.user
         if competency_states.has_tag(assessment, competency_states.SELF_ASSESSMENT) and user is not None:
             if assessment.lines.filter(self_level__isnull=True).exists():
-                own = [{**line, "level": min(5, line["level"] + 1)} for line in _levels(assessment, shift + 1, weak)]
+                own = [
+                    {**line, "level": min(5, line["level"] + 1)}
+                    for line in _competency_levels(assessment, shift + 1, weak)
+                ]
                 competency_assessment_self_assess(assessment=assessment, user=user, lines=own)
             workflow_transition(document=assessment, action="submit", user=user)
             assessment.refresh_from_db()
@@ -381,7 +393,9 @@ def run_competencies(unit: OrgUnit, year: int, authority: User, profiles: dict[i
             if reviewer is None:
                 waiting.append(assessment.official.full_name)
                 continue
-            competency_assessment_review(assessment=assessment, user=reviewer, lines=_levels(assessment, shift, weak))
+            competency_assessment_review(
+                assessment=assessment, user=reviewer, lines=_competency_levels(assessment, shift, weak)
+            )
             workflow_transition(document=assessment, action="approve", user=reviewer)
     return list(rows.select_related("official").order_by("official__code")), waiting
 
@@ -409,9 +423,11 @@ def run_year(*, unit: OrgUnit, year: int, out_dir: Path, log: Log = lambda _m: N
     authority = bloc_authority(unit.bloc)
     result = YearResult(unit=unit, year=year)
     for month in _months(year):
-        done = run_month(unit, year, month, authority, log)
+        done = run_month(unit, year, month, authority)
         result.months.append(done)
         log(month_line(year, done))
+        for warning in done.warnings:
+            log("  " + warning)
     rows = Appraisal.objects.filter(period__bloc=unit.bloc, period__kind=PeriodKind.MONTH, period__year=year,
                                     unit__path__startswith=unit.path).select_related("official", "period")  # fmt: skip
     for row in rows.order_by("official__code", "period__number"):
@@ -423,6 +439,12 @@ def run_year(*, unit: OrgUnit, year: int, out_dir: Path, log: Log = lambda _m: N
     listing = selectors.classification_list(period=year_period, unit=unit, user=authority)
     result.annual = {row.official.pk: row for row in listing.rows}
     log(f"Danh sách xếp loại năm {year}: {len(listing.rows)} người, tổng hợp từ các tháng đã công khai.")
+    for group in listing.groups:
+        if group.figures is not None:
+            figures = group.figures
+            counts = f"{figures.candidates} người xuất sắc theo điểm, {figures.good} hoàn thành tốt"
+            log(f"  Tỷ lệ xuất sắc, nhóm «{group.label}» ({group.quota_unit.name}): {counts} "
+                f"→ tối đa {figures.limit} người xuất sắc.")  # fmt: skip
     profiles = _profiles([months[max(months)] for months in result.monthly.values()])
     result.assessments, result.assessments_waiting = run_competencies(unit, year, authority, profiles)
     log(f"Đánh giá năng lực năm {year}: {len(result.assessments)} phiếu.")
@@ -436,10 +458,11 @@ def run_year(*, unit: OrgUnit, year: int, out_dir: Path, log: Log = lambda _m: N
 
 def month_line(year: int, month: MonthResult) -> str:
     head = f"Tháng {month.number:02d}/{year}: "
+    levels = " — " + "; ".join(month.levels) if month.levels else ""
     if month.existing:
-        return head + f"đã công khai từ trước ({month.published} phiếu), giữ nguyên."
+        return head + f"đã công khai từ trước ({month.published} phiếu), giữ nguyên" + levels + "."
     text = f"{month.assignments} việc giao, {month.lines} dòng nhật ký, {month.published} phiếu đã công khai"
-    return head + text + (f"; {month.note}" if month.note else "") + "."
+    return head + text + (f" ({month.note})" if month.note else "") + levels + "."
 
 
 def agency_line(row: UnitAppraisal, existing: bool) -> str:
@@ -456,7 +479,7 @@ def _level(code: str) -> str:
 
 def summary(result: YearResult) -> list[str]:
     """The year in short, in Vietnamese: per official the months, the annual level, the gaps."""
-    lines = [f"TÓM TẮT NĂM {result.year} — {result.unit.name}"]
+    lines = [f"TÓM TẮT NĂM {result.year} — {result.unit.name}", LEGEND]
     if result.agency is not None:
         row = result.agency
         lines.append(f"Xếp loại đơn vị: «{row.get_classification_display()}» "
@@ -467,9 +490,7 @@ def summary(result: YearResult) -> list[str]:
         months = result.monthly.get(official.pk, {})
         parts = []
         for number in sorted(months):
-            row = months[number]
-            total = decimal_text(row.total) if row.total is not None else "—"
-            parts.append(f"T{number}: {total} {_short(row)}")
+            parts.append(f"T{number}: {_total(months[number])} {_short(months[number])}")
         lines.append("  Tháng: " + "; ".join(parts))
         annual = result.annual.get(official.pk)
         if annual is not None:
@@ -487,12 +508,17 @@ def summary(result: YearResult) -> list[str]:
     return lines
 
 
-SHORT = {"HOAN_THANH_XUAT_SAC": "(XS)", "HOAN_THANH_TOT": "(T)", "HOAN_THANH": "(HT)", "KHONG_HOAN_THANH": "(KHT)"}
+SHORT = {"HOAN_THANH_XUAT_SAC": "HTXSNV", "HOAN_THANH_TOT": "HTTNV", "HOAN_THANH": "HTNV", "KHONG_HOAN_THANH": "KHTNV"}
+LEGEND = "Viết tắt: " + "; ".join(f"{short} = {classification_label(code)}" for code, short in SHORT.items()) + "."
+
+
+def _total(row: Appraisal) -> str:
+    return decimal_text(row.total) if row.total is not None else "—"
 
 
 def _short(row: Appraisal) -> str:
     if row.final_classification:
-        return SHORT.get(row.final_classification, "")
+        return f"({SHORT.get(row.final_classification, row.final_classification)})"
     return f"({row.get_score_status_display().lower()})"
 
 
