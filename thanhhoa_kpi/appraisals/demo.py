@@ -161,8 +161,9 @@ def load_period(spec: dict[str, Any]) -> int:
 
 
 def advance_appraisals(rows: Any, wanted: str, people: dict[str, Any]) -> None:
-    """Bring each appraisal of ``rows`` to the state ``wanted`` (at most HOME_AFFAIRS: publication is the
-    bloc authority's, per unit) through the services; ``people`` gives the scores by official code."""
+    """Move each appraisal of ``rows`` towards the state ``wanted`` through the services: self-assessment,
+    review, submit, approve (publication is the bloc authority's, per unit: :func:`_publish` or
+    ``period_publish_unit``); ``people`` gives the scores by official code."""
     for appraisal in rows:
         given = people.get(appraisal.official.code)
         if given is None and wanted == DRAFT:

@@ -173,10 +173,14 @@ def default_year(unit: OrgUnit) -> int:
     return previous if posted else previous + 1
 
 
-def _months(year: int) -> list[int]:
+def _months(unit: OrgUnit, year: int) -> list[int]:
+    """The months of ``year`` begun so far; refused before anything is written for a year that has
+    not begun or in which nobody works in the unit."""
     today = timezone.localdate()
     if year > today.year:
         raise ValueError(f"Năm {year} chưa bắt đầu; chọn năm {today.year} hoặc trước đó.")
+    if not current_assignments(min(date(year, 12, 31), today)).filter(unit__path__startswith=unit.path).exists():
+        raise ValueError(f"Năm {year} {unit.name} không có cán bộ nào công tác; chọn năm khác (--year).")
     return list(range(1, 13 if year < today.year else today.month + 1))
 
 
@@ -311,7 +315,9 @@ def run_month(unit: OrgUnit, year: int, month: int, authority: User) -> MonthRes
         result.assignments = _assign(rows, work, leaders)
         result.lines = _log(rows, work)
         _review(rows, work, profiles, leaders)
-        if not Assignment.objects.filter(period=work, assignee__in=[row.official for row in rows]).exists():
+        if not leaders:
+            result.note = "đơn vị không có lãnh đạo để giao và duyệt việc, chỉ chấm tiêu chí chung"
+        elif not Assignment.objects.filter(period=work, assignee__in=[row.official for row in rows]).exists():
             result.note = "không có đầu công việc nào trong danh mục có hiệu lực của đơn vị, chỉ chấm tiêu chí chung"
     rows = list(mine.select_related("official__user", "unit").order_by("pk"))
     demo.advance_appraisals(rows, HOME_AFFAIRS, _scores(rows, _profiles(rows)))
@@ -422,7 +428,7 @@ def find_unit(code: str) -> OrgUnit:
 def run_year(*, unit: OrgUnit, year: int, out_dir: Path, log: Log = lambda _m: None) -> YearResult:
     authority = bloc_authority(unit.bloc)
     result = YearResult(unit=unit, year=year)
-    for month in _months(year):
+    for month in _months(unit, year):
         done = run_month(unit, year, month, authority)
         result.months.append(done)
         log(month_line(year, done))
@@ -499,7 +505,7 @@ def summary(result: YearResult) -> list[str]:
         lines.append("  Năng lực: " + _gap_text(assessment))
     if result.assessments_waiting:
         lines.append(
-            "Phiếu năng lực còn chờ người đánh giá (người đứng đầu đơn vị cấp trên, cây tổ chức mẫu chưa có): "
+            "Phiếu năng lực còn chờ người đánh giá (cây tổ chức mẫu chưa có người đứng đầu được duyệt phiếu này): "
             + ", ".join(result.assessments_waiting)
             + "."
         )
