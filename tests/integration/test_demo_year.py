@@ -12,7 +12,7 @@ from thanhhoa_kpi.appraisals import agency, selectors, states
 from thanhhoa_kpi.appraisals.demo_year import DEFAULT_UNIT, bloc_authority, default_year
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalPeriod, UnitAppraisal
 from thanhhoa_kpi.competencies import states as competency_states
-from thanhhoa_kpi.competencies.models import CompetencyAssessment
+from thanhhoa_kpi.competencies.models import CompetencyAssessment, CompetencyAssessmentLine
 from thanhhoa_kpi.core.seeding import seed
 from thanhhoa_kpi.organization.models import OrgUnit
 from thanhhoa_kpi.scoring import Classification
@@ -110,12 +110,16 @@ def test_demo_year_runs_the_pilot_units_year_end_to_end_and_a_second_run_changes
     approved = [a for a in assessments if has_tag(a, competency_states.APPROVED)]
     assert len(approved) == len(officials) - 1
 
-    # The gap report: one file with rows under the header.
+    # The gap report: one row per position and competency assessed, the officials below it counted.
     files = list(tmp_path.glob("*.xlsx"))
     assert len(files) == 1
-    sheet = openpyxl.load_workbook(files[0], read_only=True).active
-    assert sheet.max_row > 1
-    assert "Báo cáo khoảng cách năng lực" in output
+    rows = list(openpyxl.load_workbook(files[0], read_only=True).active.iter_rows(values_only=True))
+    data = [row for row in rows[3:] if row and row[0] == unit.name]
+    lines = CompetencyAssessmentLine.objects.filter(assessment__in=[a.pk for a in approved])
+    assert data and len(data) == len(set(lines.values_list("assessment__position_id", "competency_id")))
+    below = sum(1 for line in lines if line.reviewer_level < line.required_level)
+    assert below > 0 and sum(row[7] for row in data) == below
+    assert str(files[0]) in output
 
     # Again: nothing new, every step reported as existing.
     before = _counts()
