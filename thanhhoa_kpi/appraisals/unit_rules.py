@@ -35,7 +35,7 @@ from thanhhoa_kpi.appraisals.rulesets import current_rule_set, rule_set_params
 from thanhhoa_kpi.core.errors import Conflict, FieldError, PermissionRefused, ValidationFailed
 from thanhhoa_kpi.organization.models import OrgUnit
 from thanhhoa_kpi.scoring import RuleParams, identified, parse_params
-from thanhhoa_kpi.scoring.unit_rules import apply_unit_rules, unit_rules_errors
+from thanhhoa_kpi.scoring.unit_rules import apply_unit_rules, json_number, unit_rules_errors
 from thanhhoa_kpi.workflow.effects import register_contract, register_effect
 from thanhhoa_kpi.workflow.engine import ContractRule, is_editable
 from thanhhoa_kpi.workflow.models import DocType
@@ -251,6 +251,7 @@ def unit_rules_save(
             "Quy chế của đơn vị chưa hợp lệ.", [FieldError(name, message) for name, message in errors],
             code="UNIT_RULES_INVALID",
         )  # fmt: skip
+    row.weights = {code: json_number(value) for code, value in weights_of(row).items()}
     row._history_user = user  # type: ignore[attr-defined]
     row.save()
     return row

@@ -151,7 +151,8 @@ def apportion(maxima: Sequence[Decimal], total: Decimal, step: Decimal) -> tuple
     return tuple(result)
 
 
-def _json_number(value: Decimal) -> int | float:
+def json_number(value: Decimal) -> int | float:
+    """A decimal as JSON stores it: a whole number as an int, else a float (halves are exact)."""
     return int(value) if value == value.to_integral_value() else float(value)
 
 
@@ -173,13 +174,13 @@ def apply_unit_rules(
     step = params.general_step
     for entry, group in zip(result["general_groups"], params.general_groups, strict=True):
         weight = weights[group.code]
-        entry["max"] = _json_number(weight)
+        entry["max"] = json_number(weight)
         if group.sub_criteria:
             scaled = apportion([sub.max_points for sub in group.sub_criteria], weight, step)
             for sub_entry, value in zip(entry["sub_criteria"], scaled, strict=True):
-                sub_entry["max"] = _json_number(value)
+                sub_entry["max"] = json_number(value)
     result["unit_may_split_general"] = False
-    result["unit_criteria_values"] = {**result["unit_criteria_values"], "reduced": _json_number(reduced)}
+    result["unit_criteria_values"] = {**result["unit_criteria_values"], "reduced": json_number(reduced)}
     result["unit_rules_applied"] = {key: applied[key] for key in APPLIED_KEYS}
     return result
 

@@ -21,6 +21,7 @@ from django.http import HttpRequest
 from thanhhoa_kpi.appraisals.models import UnitRules
 from thanhhoa_kpi.appraisals.rulesets import current_version, rule_set_params
 from thanhhoa_kpi.appraisals.unit_rules import unit_rules_save
+from thanhhoa_kpi.core.errors import FieldError, ValidationFailed
 from thanhhoa_kpi.desk.base import ScopedAdmin
 from thanhhoa_kpi.desk.navigation import AUTHORITY, HR, item
 from thanhhoa_kpi.desk.numbers import DECIMAL_INPUTS, DecimalInput
@@ -85,11 +86,20 @@ class UnitRulesForm(ServiceForm):
 
     def call(self, data: dict[str, Any]) -> Model:
         weights = {name[len(PREFIX) :]: str(value) for name, value in data.items() if name.startswith(PREFIX)}
-        return unit_rules_save(
-            user=self.request.user, unit=data["unit"], reference=data.get("reference", ""), weights=weights,
-            reduced=data.get("reduced"), rule_set_code=data.get("rule_set_code") or "ND233",
-            notes=data.get("notes", ""), row=self.instance if self.instance.pk else None,
-        )  # fmt: skip
+        try:
+            return unit_rules_save(
+                user=self.request.user, unit=data["unit"], reference=data.get("reference", ""), weights=weights,
+                reduced=data.get("reduced"), rule_set_code=data.get("rule_set_code") or "ND233",
+                notes=data.get("notes", ""), row=self.instance if self.instance.pk else None,
+            )  # fmt: skip
+        except ValidationFailed as error:
+            # The service names a group «weights.<code>»: its box here is «weight_<code>».
+            error.errors = [FieldError(_box(problem.field), problem.message) for problem in error.errors]
+            raise
+
+
+def _box(field: str) -> str:
+    return PREFIX + field.split(".", 1)[1] if field.startswith("weights.") else field
 
 
 class UnitRulesAdmin(WorkflowAdminMixin, ScopedAdmin):
