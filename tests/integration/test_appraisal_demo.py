@@ -12,7 +12,7 @@ from thanhhoa_kpi.workflow.models import TransitionLog
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = {"DEMO0001", "DEMO0002", "DEMO0003", "DEMO0004", "DEMO0005", "DEMO0007"}
+PERSONAS = {"DEMO0001", "DEMO0002", "DEMO0003", "DEMO0004", "DEMO0005", "DEMO0007", "DEMO0008"}
 
 
 def _month(offset: int) -> tuple[int, int]:

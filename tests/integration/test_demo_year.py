@@ -18,7 +18,6 @@ from thanhhoa_kpi.organization.models import OrgUnit
 from thanhhoa_kpi.scoring import Classification
 from thanhhoa_kpi.scoring.codes import RANK
 from thanhhoa_kpi.workflow.models import TransitionLog
-from thanhhoa_kpi.workflow.selectors import awaited_users
 from thanhhoa_kpi.workflow.tags import has_tag
 from thanhhoa_kpi.worklogs.models import Assignment, WorkLogLine
 
@@ -95,20 +94,16 @@ def test_demo_year_runs_the_pilot_units_year_end_to_end_and_a_second_run_changes
     assert head.head_cap_reason and _rank(head.after_quota) > _rank(head.final)
     assert all(r.months_missing == 0 for r in listing.rows)
 
-    # Competency assessments: approved through the workflow wherever the org chart names a reviewer.
+    # Competency assessments: every one approved through the workflow (the head's by the ward's chairman).
     assessments = CompetencyAssessment.objects.filter(year=year, official_id__in=officials)
     assert set(assessments.values_list("official_id", flat=True)) == officials
     for assessment in assessments:
-        if has_tag(assessment, competency_states.APPROVED):
-            assert [entry.action for entry in _log(assessment)] == ["submit", "approve"]
-            assert not assessment.lines.filter(reviewer_level__isnull=True).exists()
-        else:  # the head's reviewer is the parent unit's head, whom the demo tree does not have
-            assert assessment.official.assignments.filter(leadership_role="HEAD").exists()
-            assert competency_states.has_tag(assessment, competency_states.REVIEW)
-            assert awaited_users(document=assessment) == {}
-            assert assessment.official.full_name in output
-    approved = [a for a in assessments if has_tag(a, competency_states.APPROVED)]
-    assert len(approved) == len(officials) - 1
+        assert has_tag(assessment, competency_states.APPROVED)
+        assert [entry.action for entry in _log(assessment)] == ["submit", "approve"]
+        assert not assessment.lines.filter(reviewer_level__isnull=True).exists()
+    head_assessment = assessments.get(official__assignments__leadership_role="HEAD")
+    assert _log(head_assessment)[-1].actor.username == "demo_chutich"
+    approved = list(assessments)
 
     # The gap report: one row per position and competency assessed, the officials below it counted.
     files = list(tmp_path.glob("*.xlsx"))

@@ -31,10 +31,10 @@ current one, logged up to today), 2026 again in 2027.
 
 Running it again changes nothing: a month whose appraisals are all published, an agency
 appraisal approved on the current data and assessments already approved are left as they
-are and reported as existing. Where the demo org chart has no one to take a step (the
-unit head's appraisal and competency assessment are reviewed by the head of the parent
-unit, whom the demo tree does not have), the appraisal step is recorded as the demo does
-(:func:`thanhhoa_kpi.appraisals.demo.advance_appraisals`) and the competency assessment
+are and reported as existing. The unit head's appraisal and competency assessment are
+reviewed by the head of the parent unit (the ward's chairman, ``demo_chutich``); where
+another org chart has no one to take a step, the appraisal step is recorded as the demo
+does (:func:`thanhhoa_kpi.appraisals.demo.advance_appraisals`) and a competency assessment
 is left waiting, reported as such.
 """
 
