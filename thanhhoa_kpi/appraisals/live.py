@@ -70,6 +70,8 @@ def live_score(*, official: Official, period: WorkPeriod) -> dict[str, Any]:
     else:
         default = AppraisalPeriod._meta.get_field("rule_set_code").get_default()
         code = official.rule_set_code or default
+        # The rule set's own parameters: a unit's own rules (appraisals/unit_rules.py) change
+        # only the general groups and the reduced d, đ, e, neither of which this branch reads.
         params = rule_set_params(current_rule_set(code))
         leader = _is_leader(official)
         rows = months_items(official, [period])
