@@ -37,7 +37,7 @@ from .legal import (
     read_subject,
 )
 from .reader import ONE, ZERO, Fields, Reader, join
-from .unit_rules import UnitRulesApplied, UnitRulesFrame, read_unit_rules_applied, read_unit_rules_frame
+from .unit_rules_frame import UnitRulesApplied, UnitRulesFrame, read_unit_rules_applied, read_unit_rules_frame
 
 # The percent base of every ratio (a, b, c, d, đ, e are percentages).
 PERCENT = Decimal(100)
@@ -174,7 +174,7 @@ class RuleParams:
     # A leader who reported corruption in their unit (:class:`.legal.CorruptionReported`).
     corruption_reported: CorruptionReported = CorruptionReported()
     # What a public service unit may set for itself, and whose approved rules a copy
-    # carries (:mod:`.unit_rules`, ND 233 Điều 12 khoản 5).
+    # carries (:mod:`.unit_rules_frame`, :mod:`.unit_rules`; ND 233 Điều 12 khoản 5).
     unit_rules: UnitRulesFrame | None = None
     unit_rules_applied: UnitRulesApplied | None = None
     # Which rule set and version these are; not a parameter, so not compared.

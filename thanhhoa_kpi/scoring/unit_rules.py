@@ -26,61 +26,12 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .reader import ZERO, Fields
-
-if TYPE_CHECKING:
-    from .params import GeneralGroup, RuleParams
-
-FRAME_KEYS = ("group_min", "reduced_min", "reduced_max", "citation")
-APPLIED_KEYS = ("unit", "reference", "approved_on")
-PERCENT = Decimal(100)
-
-
-@dataclass(frozen=True)
-class UnitRulesFrame:
-    """``params.unit_rules``: what a unit may set for itself."""
-
-    group_min: Decimal
-    reduced_min: Decimal
-    reduced_max: Decimal
-    citation: str
-
-
-@dataclass(frozen=True)
-class UnitRulesApplied:
-    """``params.unit_rules_applied``: whose approved rules this copy carries."""
-
-    unit: str
-    reference: str
-    approved_on: str
-
-
-def read_unit_rules_frame(data: Fields) -> UnitRulesFrame | None:
-    """``unit_rules`` of a rule set's params; None when the rule set has none."""
-    if "unit_rules" not in data.data:
-        return None
-    section = data.section("unit_rules", FRAME_KEYS)
-    frame = UnitRulesFrame(
-        group_min=section.number("group_min", positive=True),
-        reduced_min=section.number("reduced_min", high=PERCENT),
-        reduced_max=section.number("reduced_max", high=PERCENT),
-        citation=section.text("citation"),
-    )
-    if frame.reduced_min > frame.reduced_max:
-        data.reader.fail(section.at("reduced_min"), "Không được lớn hơn reduced_max.")
-    return frame
-
-
-def read_unit_rules_applied(data: Fields) -> UnitRulesApplied | None:
-    """``unit_rules_applied`` of a copy; None when no unit's rules were applied."""
-    if "unit_rules_applied" not in data.data:
-        return None
-    section = data.section("unit_rules_applied", APPLIED_KEYS)
-    return UnitRulesApplied(*(section.text(key) for key in APPLIED_KEYS))
+from .params import GeneralGroup, RuleParams
+from .reader import ZERO
+from .unit_rules_frame import APPLIED_KEYS, UnitRulesFrame
 
 
 def _fmt(value: Decimal) -> str:
