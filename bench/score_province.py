@@ -41,6 +41,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -51,7 +52,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-REDIS_DB = 7  # the workers' queue, apart from anyone else's jobs on the same Redis
+# The workers' queue, apart from anyone else's jobs on the same Redis (BENCH_REDIS_DB to move it).
+REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "7"))
 
 
 def bench_url(database: str) -> str:
@@ -396,7 +398,7 @@ def main() -> None:
     print(f"month          : {work_period} — {lines:,} lines, {officials:,} officials, {appraisals:,} appraisals "
           f"({leaders:,} heads and deputies)")  # fmt: skip
     if args.explain:
-        explain_queries(table, work_period.pk)
+        explain_queries(table, work_period.pk, period, args.workers)
 
     plain, groups = plain_group_by(table, work_period.pk)
     print(f"(a) GROUP BY   : {plain:.2f} s best of 3 ({groups:,} groups)")
@@ -458,19 +460,44 @@ def record(path: str, title: str, rows: list[tuple[str, str]]) -> None:
     print(f"recorded       : {path}")
 
 
-def explain_queries(table: str, period_id: int) -> None:
+def explain_queries(table: str, period_id: int, period: object, workers: int) -> None:
+    """EXPLAIN the plain GROUP BY and every SELECT the batch sends to read its first chunk.
+
+    The batch's statements are captured (``CaptureQueriesContext``) while
+    :meth:`thanhhoa_kpi.appraisals.batch._Batch.read` reads the first chunk of
+    :func:`~thanhhoa_kpi.appraisals.batch.plan`, as the job does (read only: nothing is
+    scored or written), then each is explained as it was sent.
+    """
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from thanhhoa_kpi.appraisals.batch import Scope, _Batch, plan
 
     plain = (
         f"SELECT official_id, catalogue_item_id, SUM(accepted_quantity) FROM {table} "
         f"WHERE period_id = {int(period_id)} GROUP BY official_id, catalogue_item_id"
     )
+    statements = [("plain GROUP BY", plain)]
+    low, high = plan(period, workers)[0]  # type: ignore[arg-type]
+    with CaptureQueriesContext(connection) as captured:
+        _Batch.read(period, Scope(low, high, period.pk))  # type: ignore[arg-type, attr-defined]
+    for query in captured.captured_queries:
+        sql = query["sql"]
+        if sql.lstrip().upper().startswith("SELECT"):
+            tables = re.findall(r"FROM\s+`?(\w+)`?", sql)
+            statements.append((f"batch, first chunk ({low}…{high}): {', '.join(dict.fromkeys(tables))}", sql))
     with connection.cursor() as cursor:
-        for title, sql in (("plain GROUP BY", plain),):
+        for title, sql in statements:
             cursor.execute("EXPLAIN " + sql)
-            print(f"EXPLAIN {title}:")
-            for row in cursor.fetchall():
-                print("   ", row)
+            names = [column[0] for column in cursor.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            extras = " ".join(str(row["Extra"] or "") for row in rows)
+            flags = [flag for flag in ("Using filesort", "Using temporary") if flag in extras] or ["no filesort"]
+            print(f"EXPLAIN {title} — {', '.join(flags)}")
+            print(f"    {' '.join(sql.split())[:160]}…")
+            for row in rows:
+                print(f"    {row['id']} {row['select_type']:<8} {row['table']:<32} type={row['type']} "
+                      f"key={row['key']} rows={row['rows']} Extra={row['Extra']}")  # fmt: skip
 
 
 if __name__ == "__main__":
