@@ -7,11 +7,14 @@
 #        FRESH=1 OFFICIALS=15000 bench/load.sh     # first time: generate the data (a few minutes)
 #        bench/load.sh                             # 50 users, spawn rate 10, 60 s
 #        USERS=100 DURATION=60s BENCH_SERVER=runserver bench/load.sh
+#        USERS=400 SPAWN_RATE=50 bench/load.sh    # users started per second (10 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 PORT=${BENCH_PORT:-8765}
 USERS=${USERS:-50}
+# At 10 a second, 400 users take 40 s of a 60 s run to start: the curve uses a faster ramp.
+SPAWN_RATE=${SPAWN_RATE:-10}
 DURATION=${DURATION:-60s}
 SERVER=${BENCH_SERVER:-gunicorn}
 OUT=var/bench
@@ -37,10 +40,10 @@ for _ in $(seq 1 100); do
   curl -s -o /dev/null "http://127.0.0.1:$PORT/api/v1/me/" && break
   sleep 0.2
 done
-echo "== $SERVER, $USERS users, $DURATION, $(grep -c processor /proc/cpuinfo) cores, $(date -Is)," \
+echo "== $SERVER, $USERS users (spawn rate $SPAWN_RATE/s), $DURATION, $(grep -c processor /proc/cpuinfo) cores, $(date -Is)," \
   "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 BENCH_ACCOUNTS="$OUT/load.json" timeout 180 .venv/bin/locust -f bench/locustfile.py --headless \
-  --host "http://127.0.0.1:$PORT" -u "$USERS" -r 10 -t "$DURATION" --only-summary --csv "$OUT/load" \
+  --host "http://127.0.0.1:$PORT" -u "$USERS" -r "$SPAWN_RATE" -t "$DURATION" --only-summary --csv "$OUT/load" \
   2>&1 | tee "$OUT/locust.log" >/dev/null || true
 echo "load average after (1, 5, 15 min; other processes of the machine included): $(cut -d' ' -f1-3 /proc/loadavg)"
 $PY - "$OUT/load_stats.csv" <<'PY'
