@@ -16,6 +16,7 @@ the tests.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -89,10 +90,19 @@ class Process:
             os.killpg(self.popen.pid, signum)
 
     def kill(self) -> None:
-        """SIGKILL to the whole group, then reap."""
+        """SIGKILL to the whole group and to every process under it, then reap.
+
+        An RQ work horse puts itself in a process group of its own (``os.setpgrp`` in
+        ``fork_work_horse``), so killing the worker's group alone would leave the horse
+        running its job: its descendants are found in /proc and killed too.
+        """
         if self.popen is None:
             return
+        below = _descendants(self.popen.pid)
         self.signal(signal.SIGKILL)
+        for pid in below:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         self.popen.wait(timeout=30)
 
     def stop(self, timeout: float = 30) -> None:
@@ -216,6 +226,26 @@ class Redis:
         if self.process is not None:
             self.process.stop()
             wait_until(lambda: not _listening(self.port), 30, "Redis port released")
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (children, their children, ...), read from /proc."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
 
 
 def app_env(database_url: str, redis_url: str, **extra: str) -> dict[str, str]:

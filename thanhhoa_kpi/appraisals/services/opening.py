@@ -32,6 +32,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from thanhhoa_kpi.accounts.access import current_assignments
@@ -40,6 +41,7 @@ from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalCriterion, Apprai
 from thanhhoa_kpi.appraisals.rulesets import current_version
 from thanhhoa_kpi.appraisals.services.scoring import template_lines
 from thanhhoa_kpi.appraisals.unit_rules import Effective, Index, effective
+from thanhhoa_kpi.core.retry import retry_transaction
 from thanhhoa_kpi.organization.agencies import agencies_of
 from thanhhoa_kpi.organization.models import LeavePeriod, OfficialAssignment
 from thanhhoa_kpi.scoring import FullLeave, PostingRule, QuotaScope, RuleParams, parse_params
@@ -217,6 +219,7 @@ def _add_lines(period: AppraisalPeriod, official_ids: list[int], rule_sets: _Rul
     return count
 
 
+@retry_transaction
 def _run_batch(period: AppraisalPeriod, chunk: list[Posting], rule_sets: _RuleSets, start: dict[str, Any]) -> None:
     with transaction.atomic():
         existing = set(
@@ -235,23 +238,37 @@ def _run_batch(period: AppraisalPeriod, chunk: list[Posting], rule_sets: _RuleSe
         new = Appraisal.objects.filter(period=period, official_id__in=[row.official_id for row in rows])
         Appraisal.history.bulk_history_create(list(new), batch_size=BATCH_SIZE, default_change_reason="Mở kỳ đánh giá")
         created = _add_lines(period, [p.official_id for p in chunk], rule_sets)
+        # Clamped at the total: a stalled run's work horse that outlived its worker may finish
+        # batches beside the re-run (harmless to the rows, which the unique key keeps single).
         AppraisalPeriod.objects.filter(pk=period.pk).update(
-            opening_done=F("opening_done") + len(chunk), opening_created=F("opening_created") + created,
+            opening_done=Least(F("opening_done") + len(chunk), F("opening_total")),
+            opening_created=F("opening_created") + created,
             updated_at=timezone.now(),  # the job's heartbeat: see periods.OPENING_STALLED_AFTER
         )  # fmt: skip
 
 
+@retry_transaction
+def _progress(period_id: int, **fields: Any) -> None:
+    """Record the opening's progress on the period row. A re-run after a killed worker can meet
+    that worker's transaction still rolling back on the row (MariaDB answers 1213): retried."""
+    AppraisalPeriod.objects.filter(pk=period_id).update(**fields, updated_at=timezone.now())
+
+
 def period_open_run(*, period_id: int) -> AppraisalPeriod:
-    """Create the missing appraisals of the period, recording the progress (the RQ job)."""
+    """Create the missing appraisals of the period, recording the progress (the RQ job).
+
+    Each batch is one transaction that skips what exists, so it and the progress updates are
+    run again after a deadlock or lock timeout (:func:`~thanhhoa_kpi.core.retry.retry_transaction`).
+    """
     period = AppraisalPeriod.objects.get(pk=period_id)
-    AppraisalPeriod.objects.filter(pk=period_id).update(
-        opening_status=OpeningStatus.RUNNING, opening_started_at=timezone.now(), opening_done=0,
-        opening_created=0, opening_error="", updated_at=timezone.now(),
+    _progress(
+        period_id, opening_status=OpeningStatus.RUNNING, opening_started_at=timezone.now(), opening_done=0,
+        opening_created=0, opening_error="",
     )  # fmt: skip
     try:
         rule_sets = _RuleSets(period.rule_set_code)
         postings = postings_for(period, rule_sets)
-        AppraisalPeriod.objects.filter(pk=period_id).update(opening_total=len(postings), updated_at=timezone.now())
+        _progress(period_id, opening_total=len(postings))
         start = workflow_start_fields(definition_code=WORKFLOW_CODE, doctype=DOCTYPE)
         for chunk in _chunks(postings, BATCH_SIZE):
             _run_batch(period, chunk, rule_sets, start)
@@ -260,7 +277,5 @@ def period_open_run(*, period_id: int) -> AppraisalPeriod:
             opening_status=OpeningStatus.FAILED, opening_error=str(error)[:2000], opening_finished_at=timezone.now()
         )
         raise
-    AppraisalPeriod.objects.filter(pk=period_id).update(
-        opening_status=OpeningStatus.DONE, opening_finished_at=timezone.now()
-    )
+    _progress(period_id, opening_status=OpeningStatus.DONE, opening_finished_at=timezone.now())
     return AppraisalPeriod.objects.get(pk=period_id)
