@@ -136,7 +136,7 @@ API_LISTS = {
     "head GET /worklogs/?awaiting_review=1": ("head", "/api/v1/worklogs/?awaiting_review=1", 13),
     "head GET /worklogs/?month=": ("head", "/api/v1/worklogs/?month={month}", 13),
     "head GET /assignments/": ("head", "/api/v1/assignments/", 10),
-    "head GET /appraisals/": ("head", "/api/v1/appraisals/", 14),
+    "head GET /appraisals/": ("head", "/api/v1/appraisals/", 12),
     "head GET /inbox/": ("head", "/api/v1/inbox/", 20),  # + 1 or 2 per workflow document type (below)
     "head GET /notifications/": ("head", "/api/v1/notifications/", 6),
     "head GET /worklogs/hours/": ("head", "/api/v1/worklogs/hours/", 11),

@@ -308,6 +308,10 @@ class AppraisalSerializer(CustomFieldSerializerMixin, WorkflowStateSerializer, s
 
 
 LIST_DROPPED = {"available_actions", "criteria", "disqualifiers", "explanation", "scored_items", "editable"}
+# Wide JSON columns a list row never shows (the workflow's definition: its parsed form is
+# cached by version, core of WorkflowDefinition.parsed).
+LIST_DEFERRED = ("rule_params", "explanation", "scored_items", "fields_in_charge", "workflow__definition",
+                 "official__custom", "position__custom")  # fmt: skip
 
 
 class AppraisalListSerializer(AppraisalSerializer):
@@ -385,6 +389,9 @@ class AppraisalViewSet(WorkflowActionsMixin, viewsets.ReadOnlyModelViewSet):
             rows = selectors.appraisals_of_month(rows, year=year, month=month)
         if params.get("mine") in ("1", "true"):
             rows = rows.filter(official__user=self.request.user)
+        if self.action == "list":
+            # The list shows none of these: not read, not decoded (a head's page of 50).
+            return rows.defer(*LIST_DEFERRED)
         return rows.prefetch_related("criteria", "disqualifiers__recorded_by")
 
     @extend_schema(parameters=LIST_PARAMS)
