@@ -220,12 +220,17 @@ class WorkLogViewSet(viewsets.ModelViewSet):
             return WorkLogLine.objects.none()
         params, user = self.request.query_params, self.request.user
         if params.get("awaiting_review") in {"1", "true"}:
-            return selectors.worklog_awaiting_review(user=user)  # every open month
-        lines = selectors.worklog_list(user=user)
+            lines = selectors.worklog_awaiting_review(user=user)  # every open month
+        else:
+            lines = selectors.worklog_list(user=user)
+            if self.action == "list":
+                lines = self._of_month(lines)
+            if params.get("mine") in {"1", "true"}:
+                lines = lines.filter(official_id=access.scope_for(user).official_id)
         if self.action == "list":
-            lines = self._of_month(lines)
-        if params.get("mine") in {"1", "true"}:
-            lines = lines.filter(official_id=access.scope_for(user).official_id)
+            # A row shows its official, unit, month, assignment and item as ids: joining
+            # them in and building five objects per row was half the list's CPU (bench/).
+            lines = lines.select_related(None)
         return lines
 
     def _of_month(self, lines: QuerySet[WorkLogLine]) -> QuerySet[WorkLogLine]:

@@ -412,8 +412,11 @@ def _rows(period: AppraisalPeriod, scope: Scope) -> list[_Row]:
     """The unpublished appraisals of ``scope`` (from the index ``appraisal_period_scoring``), leaders completed."""
     query = Appraisal.objects.filter(scope.q("official_id"), period=period).exclude(states.tagged_q(states.PUBLISHED))
     rows = [_Row(*values) for values in query.order_by("official_id").values_list(*_ROW_COLUMNS)]
-    leaders = query.filter(leadership_role__in=LEADERS).values_list(
-        "pk", "unit__path", "fields_in_charge", "final_classification"
+    # Read into a dict: no ORDER BY (the model's default ordering made MariaDB filesort).
+    leaders = (
+        query.filter(leadership_role__in=LEADERS)
+        .order_by()
+        .values_list("pk", "unit__path", "fields_in_charge", "final_classification")
     )
     found = {pk: (path, fields or [], level) for pk, path, fields, level in leaders}
     for row in rows:
@@ -707,8 +710,10 @@ class _Failing:
 
     def __init__(self, period: AppraisalPeriod) -> None:
         level = Q(final_classification=FAILING) | Q(final_classification="", proposed_classification=FAILING)
-        rows = Appraisal.objects.filter(level, period=period).values_list(
-            "pk", "unit_id", "unit__path", "leadership_role", "fields_in_charge"
+        rows = (
+            Appraisal.objects.filter(level, period=period)
+            .order_by()
+            .values_list("pk", "unit_id", "unit__path", "leadership_role", "fields_in_charge")
         )
         self.by_path: dict[str, set[int]] = defaultdict(set)
         self.paths: list[str] = []
