@@ -32,6 +32,12 @@ Then, each on the same month:
     (:func:`~thanhhoa_kpi.appraisals.services.scoring.explained`) must be the
     one-by-one path's, on a sample.
 
+``--shipped-settings`` runs (a) to (d) with the server settings of
+``deploy/mariadb/thanhhoa_kpi.cnf`` that MariaDB can change while running (buffer pool,
+redo log, in-memory temporary tables, I/O capacity: ``SET GLOBAL``), and puts the
+server's own values back afterwards, whatever happens; the settings that need a restart
+(the binary log) stay as the server has them. Every run prints the settings it ran with.
+
 Peak memory: the largest ``ru_maxrss`` of this process and of each job (reported by
 the job). Targets: (b) ≤ 1.5 × (a), peak ≤ 1 GiB, (d) no difference.
 """
@@ -47,6 +53,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -54,6 +62,80 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 # The workers' queue, apart from anyone else's jobs on the same Redis (BENCH_REDIS_DB to move it).
 REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "7"))
+
+
+# The snippet's settings that MariaDB 10.11 changes at run time (SET GLOBAL), with their variable names.
+DYNAMIC = ("innodb_buffer_pool_size", "innodb_log_file_size", "tmp_table_size", "max_heap_table_size",
+           "innodb_io_capacity")  # fmt: skip
+SNIPPET = ROOT / "deploy" / "mariadb" / "thanhhoa_kpi.cnf"
+SHOWN = ("innodb_buffer_pool_size", "innodb_log_file_size", "tmp_table_size", "innodb_flush_log_at_trx_commit",
+         "log_bin")  # fmt: skip
+
+
+def snippet_settings() -> dict[str, int]:
+    """The dynamic settings of the shipped snippet, as numbers of bytes or units."""
+    units = {"K": 2**10, "M": 2**20, "G": 2**30}
+    found: dict[str, int] = {}
+    for line in SNIPPET.read_text(encoding="utf-8").splitlines():
+        name, _, value = (part.strip() for part in line.partition("="))
+        if name in DYNAMIC:
+            number, unit = re.fullmatch(r"(\d+)([KMG]?)", value).groups()  # type: ignore[union-attr]
+            found[name] = int(number) * units.get(unit, 1)
+    return found
+
+
+@contextmanager
+def server_settings(chosen: dict[str, int]) -> Iterator[None]:
+    """``SET GLOBAL`` each of ``chosen`` for the duration, then the server's own values again."""
+    from django.db import connection
+
+    names = list(chosen)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(f"@@GLOBAL.{name}" for name in names))
+        before = dict(zip(names, (int(value) for value in cursor.fetchone()), strict=True))
+    try:
+        with connection.cursor() as cursor:
+            for name, value in chosen.items():
+                resizing = name == "innodb_buffer_pool_size" and before[name] != value
+                status = _resize_status(cursor)
+                cursor.execute(f"SET GLOBAL {name} = {int(value)}")
+                if resizing:
+                    wait_for_resize(cursor, status)
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for name, value in before.items():
+                cursor.execute(f"SET GLOBAL {name} = {value}")
+        print(f"server settings put back: {', '.join(f'{name} {value}' for name, value in before.items())}")
+
+
+def _resize_status(cursor: object) -> str:
+    cursor.execute("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_resize_status'")  # type: ignore[attr-defined]
+    row = cursor.fetchone()  # type: ignore[attr-defined]
+    return str(row[1]) if row else ""
+
+
+def wait_for_resize(cursor: object, before: str, seconds: float = 300) -> None:
+    """The buffer pool is resized in the background: wait for its new "Completed" status."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        status = _resize_status(cursor)
+        if status != before and status.startswith("Completed"):
+            return
+        time.sleep(0.5)
+    sys.exit(f"the buffer pool was not resized within {seconds:.0f} s ({_resize_status(cursor)!r})")
+
+
+def describe_settings(cursor: object) -> str:
+    cursor.execute("SELECT " + ", ".join(f"@@GLOBAL.{name}" for name in SHOWN))  # type: ignore[attr-defined]
+    values = cursor.fetchone()  # type: ignore[attr-defined]
+    shown = []
+    for name, value in zip(SHOWN, values, strict=True):
+        as_int = int(value) if str(value).isdigit() else None
+        if as_int is not None and name.endswith("_size"):
+            value = f"{as_int / 2**20:.0f} MiB"
+        shown.append(f"{name} {value}")
+    return ", ".join(shown)
 
 
 def bench_url(database: str) -> str:
@@ -350,6 +432,10 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep the data already in the database")
     parser.add_argument("--prepare-only", action="store_true", help="stop once the period is opened and varied")
     parser.add_argument("--record", metavar="FILE", help="append the run's table to FILE (bench/RESULTS.md)")
+    parser.add_argument(
+        "--shipped-settings", action="store_true",
+        help="run with deploy/mariadb/thanhhoa_kpi.cnf's run-time settings (SET GLOBAL), put back afterwards",
+    )  # fmt: skip
     args = parser.parse_args()
 
     url = bench_url(args.database)
@@ -369,12 +455,7 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
-    from thanhhoa_kpi.appraisals.batch import score_month
-    from thanhhoa_kpi.appraisals.models import Appraisal
-    from thanhhoa_kpi.appraisals.rulesets import rule_sets_current
-    from thanhhoa_kpi.organization.models import Official
-    from thanhhoa_kpi.scoring import GeneralInput
-    from thanhhoa_kpi.worklogs.models import WorkLogLine, WorkPeriod
+    from thanhhoa_kpi.worklogs.models import WorkPeriod
 
     assert connection.settings_dict["NAME"] == args.database
     work_period = WorkPeriod.objects.order_by("-year", "-month").first()
@@ -383,18 +464,36 @@ def main() -> None:
     period = prepare(work_period)
     if args.prepare_only:
         return
+    with ExitStack() as stack:
+        if args.shipped_settings:
+            stack.enter_context(server_settings(snippet_settings()))
+        measure(args, env, work_period, period)
+
+
+def measure(args: argparse.Namespace, env: dict[str, str], work_period: object, period: object) -> None:
+    """(a) to (d) on the prepared month, printed (and recorded with ``--record``)."""
+    from django.db import connection
+
+    from thanhhoa_kpi.appraisals.batch import score_month
+    from thanhhoa_kpi.appraisals.models import Appraisal
+    from thanhhoa_kpi.appraisals.rulesets import rule_sets_current
+    from thanhhoa_kpi.organization.models import Official
+    from thanhhoa_kpi.scoring import GeneralInput
+    from thanhhoa_kpi.worklogs.models import WorkLogLine
+
     table = WorkLogLine._meta.db_table
     with connection.cursor() as cursor:
         analyzed = (table, "worklogs_assignment", "appraisals_appraisal", "appraisals_appraisalcriterion")
         cursor.execute(f"ANALYZE TABLE {', '.join(analyzed)}")
         cursor.fetchall()
-        cursor.execute("SELECT @@innodb_buffer_pool_size, VERSION()")
-        pool, version = cursor.fetchone()
+        cursor.execute("SELECT VERSION()")
+        (version,) = cursor.fetchone()
+        settings = describe_settings(cursor)
     lines = WorkLogLine.objects.filter(period=work_period).count()
     officials = Official.objects.count()
     appraisals = Appraisal.objects.filter(period=period).count()
     leaders = Appraisal.objects.filter(period=period, leadership_role__in=["HEAD", "DEPUTY"]).count()
-    print(f"machine        : {os.cpu_count()} CPUs; {version}, innodb_buffer_pool_size {pool / 2**20:.0f} MiB")
+    print(f"machine        : {os.cpu_count()} CPUs; {version}; {settings}")
     print(f"month          : {work_period} — {lines:,} lines, {officials:,} officials, {appraisals:,} appraisals "
           f"({leaders:,} heads and deputies)")  # fmt: skip
     if args.explain:
@@ -438,8 +537,8 @@ def main() -> None:
           f"{'OK' if peak <= 1024 else 'MISSED'}")  # fmt: skip
     if args.record:
         rows = [
-            ("machine", f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}; {version}, "
-                        f"buffer pool {pool / 2**20:.0f} MiB"),
+            ("machine", f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}; {version}; {settings}"
+                        + (" (`--shipped-settings`)" if args.shipped_settings else "")),
             ("scale", f"{officials:,} officials, {lines:,} reviewed lines, {appraisals:,} appraisals"),
             ("(a) plain GROUP BY, best of 3", f"{plain:.2f} s ({groups:,} groups)"),
             (f"(b) the period on {args.workers} RQ workers, best of {len(runs)}", f"{best:.2f} s"),
