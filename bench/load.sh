@@ -8,6 +8,7 @@
 #        bench/load.sh                             # 50 users, spawn rate 10, 60 s
 #        USERS=100 DURATION=60s BENCH_SERVER=runserver bench/load.sh
 #        USERS=400 SPAWN_RATE=50 bench/load.sh    # users started per second (10 by default)
+#        WAIT_MIN=5 WAIT_MAX=15 bench/load.sh      # each user's pause between requests (0.5–2 s by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -40,7 +41,7 @@ for _ in $(seq 1 100); do
   curl -s -o /dev/null "http://127.0.0.1:$PORT/api/v1/me/" && break
   sleep 0.2
 done
-echo "== $SERVER, $USERS users (spawn rate $SPAWN_RATE/s), $DURATION, $(grep -c processor /proc/cpuinfo) cores, $(date -Is)," \
+echo "== $SERVER, $USERS users (spawn rate $SPAWN_RATE/s, pause ${WAIT_MIN:-0.5}–${WAIT_MAX:-2} s), $DURATION, $(grep -c processor /proc/cpuinfo) cores, $(date -Is)," \
   "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 BENCH_ACCOUNTS="$OUT/load.json" timeout 180 .venv/bin/locust -f bench/locustfile.py --headless \
   --host "http://127.0.0.1:$PORT" -u "$USERS" -r "$SPAWN_RATE" -t "$DURATION" --only-summary --csv "$OUT/load" \

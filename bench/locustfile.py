@@ -6,6 +6,10 @@ of their assignments (p95 ≤ 300 ms), open their own page (``/api/v1/me/``, the
 and their live score, p95 ≤ 300 ms), and, for heads, the unit's appraisal list (p95 ≤
 800 ms), the unit's lines of the month and the review queue (issue 12: p95 ≤ 800 ms).
 Only 127.0.0.1 is ever targeted.
+
+Between two requests a user pauses 0.5–2 s by default (a script's pace: about 0.8
+requests a second per user); ``WAIT_MIN`` and ``WAIT_MAX`` (seconds) set another pace,
+e.g. 5–15 s for a person reading what they get. The pace is printed with the results.
 """
 
 from __future__ import annotations
@@ -17,12 +21,13 @@ from datetime import date
 
 from locust import HttpUser, between, task
 
+WAIT = (float(os.environ.get("WAIT_MIN", "0.5")), float(os.environ.get("WAIT_MAX", "2")))
 ACCOUNTS = json.loads(open(os.environ.get("BENCH_ACCOUNTS", "var/bench/load.json"), encoding="utf-8").read())
 
 
 class _Signed(HttpUser):
     abstract = True
-    wait_time = between(0.5, 2)
+    wait_time = between(*WAIT)
     kind = ""
 
     def on_start(self) -> None:
