@@ -96,11 +96,10 @@ def server_settings(chosen: dict[str, int]) -> Iterator[None]:
     try:
         with connection.cursor() as cursor:
             for name, value in chosen.items():
-                resizing = name == "innodb_buffer_pool_size" and before[name] != value
-                status = _resize_status(cursor)
                 cursor.execute(f"SET GLOBAL {name} = {int(value)}")
-                if resizing:
-                    wait_for_resize(cursor, status)
+                if name == "innodb_buffer_pool_size" and value > before[name]:
+                    wait_for_resize(cursor, value)
+        connection.close()  # the next session starts from the new values (tmp_table_size is per session)
         yield
     finally:
         with connection.cursor() as cursor:
@@ -109,21 +108,22 @@ def server_settings(chosen: dict[str, int]) -> Iterator[None]:
         print(f"server settings put back: {', '.join(f'{name} {value}' for name, value in before.items())}")
 
 
-def _resize_status(cursor: object) -> str:
-    cursor.execute("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_resize_status'")  # type: ignore[attr-defined]
-    row = cursor.fetchone()  # type: ignore[attr-defined]
-    return str(row[1]) if row else ""
+def _pool_bytes(cursor: object) -> int:
+    cursor.execute(  # type: ignore[attr-defined]
+        "SELECT VARIABLE_VALUE * @@innodb_page_size FROM information_schema.GLOBAL_STATUS"
+        " WHERE VARIABLE_NAME = 'INNODB_BUFFER_POOL_PAGES_TOTAL'"
+    )
+    return int(cursor.fetchone()[0])  # type: ignore[attr-defined]
 
 
-def wait_for_resize(cursor: object, before: str, seconds: float = 300) -> None:
-    """The buffer pool is resized in the background: wait for its new "Completed" status."""
+def wait_for_resize(cursor: object, target: int, seconds: float = 300) -> None:
+    """The buffer pool grows in the background: wait until its pages make up the new size."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        status = _resize_status(cursor)
-        if status != before and status.startswith("Completed"):
+        if _pool_bytes(cursor) >= 0.95 * target:
             return
         time.sleep(0.5)
-    sys.exit(f"the buffer pool was not resized within {seconds:.0f} s ({_resize_status(cursor)!r})")
+    sys.exit(f"the buffer pool did not grow to {target / 2**20:.0f} MiB within {seconds:.0f} s")
 
 
 def describe_settings(cursor: object) -> str:
