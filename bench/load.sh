@@ -9,6 +9,7 @@
 #        USERS=100 DURATION=60s BENCH_SERVER=runserver bench/load.sh
 #        USERS=400 SPAWN_RATE=50 bench/load.sh    # users started per second (10 by default)
 #        WAIT_MIN=5 WAIT_MAX=15 bench/load.sh      # each user's pause between requests (0.5–2 s by default)
+#        RESET_STATS=1 DURATION=120s bench/load.sh # figures of the steady state only (reset once all users run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -41,10 +42,13 @@ for _ in $(seq 1 100); do
   curl -s -o /dev/null "http://127.0.0.1:$PORT/api/v1/me/" && break
   sleep 0.2
 done
-echo "== $SERVER, $USERS users (spawn rate $SPAWN_RATE/s, pause ${WAIT_MIN:-0.5}–${WAIT_MAX:-2} s), $DURATION, $(grep -c processor /proc/cpuinfo) cores, $(date -Is)," \
+echo "== $SERVER, $USERS users (spawn rate $SPAWN_RATE/s, pause ${WAIT_MIN:-0.5}–${WAIT_MAX:-2} s${RESET_STATS:+, figures reset once all users run}), $DURATION, $(grep -c processor /proc/cpuinfo) cores, $(date -Is)," \
   "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-BENCH_ACCOUNTS="$OUT/load.json" timeout 180 .venv/bin/locust -f bench/locustfile.py --headless \
+# RESET_STATS=1: locust's figures start again once every user is running (the steady
+# state, without the ramp's first requests on workers that are still cold).
+BENCH_ACCOUNTS="$OUT/load.json" timeout 400 .venv/bin/locust -f bench/locustfile.py --headless \
   --host "http://127.0.0.1:$PORT" -u "$USERS" -r "$SPAWN_RATE" -t "$DURATION" --only-summary --csv "$OUT/load" \
+  ${RESET_STATS:+--reset-stats} \
   2>&1 | tee "$OUT/locust.log" >/dev/null || true
 echo "load average after (1, 5, 15 min; other processes of the machine included): $(cut -d' ' -f1-3 /proc/loadavg)"
 $PY - "$OUT/load_stats.csv" <<'PY'
