@@ -26,10 +26,13 @@ from thanhhoa_kpi.core.backup import binlog_position, sha256_of
 from thanhhoa_kpi.transfer.models import ImportJob, PrivateImportStorage
 from thanhhoa_kpi.worklogs.models import WorkLogLine
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "mysql", reason="sao lưu/khôi phục cần MariaDB thật"),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _on_mariadb() -> None:
+    """Backup and restore need a real MariaDB: on another database these tests fail, never skip."""
+    assert connection.vendor == "mysql", "sao lưu/khôi phục cần MariaDB thật (DATABASE_URL của make test)"
 
 
 def checksums(database: str) -> dict[str, int | None]:
