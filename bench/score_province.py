@@ -54,7 +54,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager, nullcontext
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -464,9 +464,7 @@ def main() -> None:
     period = prepare(work_period)
     if args.prepare_only:
         return
-    with ExitStack() as stack:
-        if args.shipped_settings:
-            stack.enter_context(server_settings(snippet_settings()))
+    with server_settings(snippet_settings()) if args.shipped_settings else nullcontext():
         measure(args, env, work_period, period)
 
 
