@@ -269,25 +269,29 @@ def test_a_total_outside_0_to_100_is_refused_before_anything_is_written(cast, mo
     assert {a.pk: (_figures(a), a.scored_at) for a in Appraisal.objects.filter(period=month)} == before
 
 
-def test_the_wide_json_columns_are_stored_compressed_and_still_checked(cast, month):
-    """Migration 0007: the copied rule set, the explanation and the item table, compressed on MariaDB."""
+@pytest.mark.parametrize("table", ["appraisals_appraisal", "appraisals_historicalappraisal"])
+def test_the_wide_json_columns_are_stored_compressed_and_still_checked(cast, month, table):
+    """Migrations 0007 and 0011: the copied rule set, the explanation and the item table, compressed on
+    MariaDB in the appraisals and in their history, read back as written and still checked as JSON."""
     assert connection.vendor == "mysql" and connection.mysql_is_mariadb, "make test runs this suite on MariaDB"
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT column_name, column_type FROM information_schema.columns "
-            "WHERE table_schema = DATABASE() AND table_name = 'appraisals_appraisal' AND data_type = 'longtext'"
+            "WHERE table_schema = DATABASE() AND table_name = %s AND data_type = 'longtext'",
+            [table],
         )
         types = dict(cursor.fetchall())
     compressed = {name for name, kind in types.items() if "COMPRESSED" in kind}
     assert compressed == {"rule_params", "explanation", "scored_items"}
     mine = appraisal_of(cast.official, month)
     services.appraisal_score(appraisal=mine, user=cast.head)
-    stored = Appraisal.objects.get(pk=mine.pk)
+    stored = Appraisal.objects.get(pk=mine.pk) if table == "appraisals_appraisal" else mine.history.first()
     copied = RuleSet.objects.get(code=stored.rule_set_code, version=stored.rule_set_version).params
     assert stored.rule_params == copied and len(stored.explanation) > 1 and stored.scored_items
+    key = "id" if table == "appraisals_appraisal" else "history_id"
     for column in ("explanation", "scored_items"):
         with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"UPDATE appraisals_appraisal SET {column} = '[' WHERE id = %s", [mine.pk])
+            cursor.execute(f"UPDATE {table} SET {column} = '[' WHERE {key} = %s", [getattr(stored, key)])
 
 
 def test_published_appraisals_are_left_as_published(cast, month, django_capture_on_commit_callbacks):

@@ -14,7 +14,8 @@ from django.db import migrations
 COLUMNS = ("rule_params", "explanation", "scored_items")
 
 
-def _alter(schema_editor, attribute):
+def alter(schema_editor, attribute, table="appraisals_appraisal"):
+    """``MODIFY`` the three columns of ``table`` with ``attribute`` (`` COMPRESSED`` or nothing); MariaDB only."""
     connection = schema_editor.connection
     if connection.vendor != "mysql" or not connection.mysql_is_mariadb:
         return
@@ -23,15 +24,15 @@ def _alter(schema_editor, attribute):
         f"CHECK (json_valid(`{column}`))"
         for column in COLUMNS
     )
-    schema_editor.execute(f"ALTER TABLE appraisals_appraisal {changes}")
+    schema_editor.execute(f"ALTER TABLE {table} {changes}")
 
 
 def compress(apps, schema_editor):
-    _alter(schema_editor, " COMPRESSED")
+    alter(schema_editor, " COMPRESSED")
 
 
 def uncompress(apps, schema_editor):
-    _alter(schema_editor, "")
+    alter(schema_editor, "")
 
 
 class Migration(migrations.Migration):
