@@ -22,7 +22,11 @@ _COUNTS = ("quality_failures", "delays", "exempt_quality_failures", "exempt_dela
 
 
 def score_items(official: Official, period: WorkPeriod) -> list[dict[str, Any]]:
-    """One row per (item, copied coefficient): assigned, completed, failures, delays."""
+    """One row per (item, copied coefficient): assigned, completed, failures, delays.
+
+    ``code`` names the row (the item's code, with the coefficient when the item has several);
+    ``item_code`` is the item's own code.
+    """
     rows: dict[tuple[int, Decimal], dict[str, Any]] = {}
 
     def row(item_id: int, coefficient: Decimal) -> dict[str, Any]:
@@ -34,6 +38,7 @@ def score_items(official: Official, period: WorkPeriod) -> list[dict[str, Any]]:
         Assignment.objects.filter(assignee=official, period=period, approved=True)
         .values("catalogue_item_id", "coefficient")
         .annotate(total=Sum("quantity"))
+        .order_by()  # the model's ordering would join the official and the period for nothing
     )
     for entry in assigned:
         row(entry["catalogue_item_id"], entry["coefficient"])["assigned"] += entry["total"]
@@ -41,13 +46,14 @@ def score_items(official: Official, period: WorkPeriod) -> list[dict[str, Any]]:
         WorkLogLine.objects.filter(official=official, period=period, status=LineStatus.REVIEWED)
         .values("catalogue_item_id", "coefficient")
         .annotate(total=Sum("accepted_quantity"), **{key: Sum(key) for key in _COUNTS})
+        .order_by()
     )
     for entry in done:
         target = row(entry["catalogue_item_id"], entry["coefficient"])
         target["completed"] += entry["total"] or 0
         for key in _COUNTS:
             target[key] += entry[key] or 0
-    items = CatalogueItem.objects.in_bulk([item_id for item_id, _ in rows])
+    items = CatalogueItem.objects.order_by().only("code", "task", "field").in_bulk([item_id for item_id, _ in rows])
     seen: dict[int, int] = {}
     for item_id, _ in rows:
         seen[item_id] = seen.get(item_id, 0) + 1
@@ -55,5 +61,5 @@ def score_items(official: Official, period: WorkPeriod) -> list[dict[str, Any]]:
     for (item_id, coefficient), values in sorted(rows.items(), key=lambda kv: (items[kv[0][0]].code, kv[0][1])):
         item = items[item_id]
         code = item.code if seen[item_id] == 1 else f"{item.code} (hệ số {decimal_text(coefficient, 4)})"
-        result.append({**values, "code": code, "task": item.task, "field": item.field})
+        result.append({**values, "code": code, "item_code": item.code, "task": item.task, "field": item.field})
     return result

@@ -37,7 +37,6 @@ from thanhhoa_kpi.appraisals.choices import OpeningStatus, PeriodKind, PeriodSta
 from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalCriterion, AppraisalPeriod, RuleSet
 from thanhhoa_kpi.appraisals.rulesets import current_rule_set
 from thanhhoa_kpi.appraisals.unit_rules import effective_for_unit
-from thanhhoa_kpi.catalogue.models import CatalogueItem
 from thanhhoa_kpi.core.actors import is_system
 from thanhhoa_kpi.core.errors import Conflict, FieldError, ValidationFailed
 from thanhhoa_kpi.scoring import (
@@ -155,13 +154,12 @@ def months_items(official: Any, work_periods: Iterable[Any]) -> list[dict[str, A
             target["completed"] += row["completed"]
             for name in _COUNTS:
                 target[name] += row[name]
-    codes = dict(CatalogueItem.objects.filter(pk__in={key[0] for key in merged}).values_list("pk", "code"))
     per_item: dict[int, int] = {}
     for item_id, _ in merged:
         per_item[item_id] = per_item.get(item_id, 0) + 1
     rows = []
     for (item_id, coefficient), row in merged.items():
-        code = codes.get(item_id, str(item_id))
+        code = row["item_code"]
         if per_item[item_id] > 1:
             code = f"{code} (hệ số {_plain(coefficient)})"
         rows.append({**row, "code": code})
