@@ -98,6 +98,13 @@ def month(cast):
     review(line=log(teacher.user, work.culture, "3"), reviewer=cast.head)
     review(line=log(cast.deputy, work.office, "4"), reviewer=cast.head, delays=1)
     log(cast.colleague, work.sport, "9")  # a draft: does not count
+    # A reviewed line whose copied coefficient no assignment has (the catalogue changed in the month):
+    # for QĐ 366's amount done it is an item done and not assigned, k × min(0, c) = 0.
+    WorkLogLine.objects.create(
+        official=party, date=timezone.localdate(), period=work.period, catalogue_item=work.culture,
+        quantity=Decimal(1), coefficient=work.culture.coefficient + 1, status=LineStatus.REVIEWED,
+        accepted_quantity=Decimal(1), reviewed_at=timezone.now(),
+    )  # fmt: skip
 
     reviewer = ["4.5", "4", "2.5", "2", "2", "2.5", "2", "1.5", "2", "2"]
     services.appraisal_review_general(
