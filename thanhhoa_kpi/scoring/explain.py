@@ -42,7 +42,7 @@ def pct(value: Decimal) -> str:
     return f"{num(value * PERCENT)}%"
 
 
-def shown_places(places: int, rebuild: Callable[[int], Fraction], result: Fraction) -> int | None:
+def shown_places(places: int, rebuild: Callable[[int], Fraction | None], result: Fraction) -> int | None:
     """The fewest places, from the rule set's, at which a printed step adds up.
 
     ``rebuild(p)`` redoes the step's arithmetic from its operands rounded to ``p``
@@ -50,11 +50,13 @@ def shown_places(places: int, rebuild: Callable[[int], Fraction], result: Fracti
     exact result rounded to ``places``. "67,38% × 70 / 100 = 47,16" would not add up (a
     reader gets 47,17), so such a line shows the operand with more places instead.
     ``None`` when no such places exist (operands like 12,0833… that always round down
-    towards a result exactly on a half-unit).
+    towards a result exactly on a half-unit). ``rebuild(p)`` returns ``None`` when the step
+    cannot be redone at ``p`` places (a divisor that prints as 0): a larger ``p`` is tried.
     """
     target = round_half_up(result, places)
     for candidate in range(places, places + _EXTRA_PLACES):
-        if round_half_up(rebuild(candidate), places) == target:
+        rebuilt = rebuild(candidate)
+        if rebuilt is not None and round_half_up(rebuilt, places) == target:
             return candidate
     return None
 
@@ -167,7 +169,13 @@ def no_assigned_work_line() -> str:
 
 def _ratio_line(name: str, amount: Fraction, ratio: Ratio, sums: TaskSums, places: int) -> str:
     assigned = sums.assigned
-    at = _most(shown_places(places, lambda p: shown(amount, p) / shown(assigned, p) * 100, ratio.raw), places)
+
+    def rebuild(p: int) -> Fraction | None:
+        # Work assigned worth less than half a unit of p places (0,04 × 0,1 = 0,004) prints as 0 there.
+        divisor = shown(assigned, p)
+        return shown(amount, p) / divisor * 100 if divisor else None
+
+    at = _most(shown_places(places, rebuild, ratio.raw), places)
     line = f"{name} = {num(amount, at)} / {num(assigned, at)} × 100 = {num(ratio.raw, places)}%"
     if ratio.capped:
         line += f", vượt trần nên lấy {num(ratio.value, places)}%"

@@ -193,6 +193,16 @@ def test_a_step_that_cannot_add_up_when_rounded_is_reported_as_such() -> None:
     assert shown_places(2, lambda _places: Fraction(1), Fraction(2)) is None
 
 
+def test_work_assigned_below_half_a_cent_is_explained_with_the_places_it_needs() -> None:
+    """0,04 × 0,1 = 0,004 assigned prints as 0,00 at the rule set's 2 places: the ratio lines show 3."""
+    period = PeriodInput(Role.STAFF, (item("P1", "0.04", "0.1", "0.1"),), GeneralInput(points=D(20)))
+    result = score_period(period, ND335)
+    assert result.a == D("100.00") and result.total == D("90.00")
+    line = next(text for text in result.explanation if text.startswith("a (số lượng)"))
+    assert line.startswith("a (số lượng) = 0,004 / 0,004 × 100 = 100")
+    assert shown_places(2, lambda places: None if places < 3 else Fraction(1), Fraction(1)) == 3
+
+
 def test_terms_that_cannot_add_up_are_followed_by_their_exact_sum() -> None:
     """a = b = 12,0833…, c = 11,4583…: any rounding of them gives 11,87, the percent is 11,875 → 11,88."""
     period = PeriodInput(Role.STAFF, (item("A", 1, 240, 29, delays=6),), GeneralInput(points=D(0)))
