@@ -62,11 +62,12 @@ class World:
             job_description(cast, author=person.user, state="UNIT_REVIEW")
             make_catalogue(cast.team, f"DM_QB{k}", [(f"QB{k}", "Văn hóa", "1")], status=CatalogueStatus.DRAFT,
                            state="UNIT_REVIEW")  # fmt: skip
-            CatalogueItem.objects.create(
+            item = CatalogueItem.objects.create(
                 catalogue=work.catalogue, code=f"QBI{k}", field="Văn hóa", task=f"Nhiệm vụ {k}",
                 detailed_work=f"Công việc {k}", output_product="Văn bản", unit_of_measure="Văn bản",
                 complexity_group=2, coefficient=Decimal("1"), standard_minutes=60,
             )  # fmt: skip
+            assign(cast.head, cast.official_of(cast.official), item)  # the official's live score: one more item
             org.org_unit_create(by=SYSTEM, parent=cast.team, code=f"QB_TO{k}", name=f"Tổ {k}", bloc="CHINH_QUYEN",
                                 level="XA", kind="PHONG")  # fmt: skip
             JobPosition.objects.create(code=f"QB_VT{k}", name=f"Vị trí {k}", group="CHUYEN_MON_NGHIEP_VU",
@@ -143,7 +144,7 @@ API_LISTS = {
     "head GET /job-descriptions/": ("head", "/api/v1/job-descriptions/", 9),
     # the official: own lines, own score
     "official GET /worklogs/?mine=1": ("official", "/api/v1/worklogs/?mine=1", 12),
-    "official GET /me/score/": ("official", "/api/v1/me/score/", 16),
+    "official GET /me/score/": ("official", "/api/v1/me/score/", 17),
     "official GET /me/": ("official", "/api/v1/me/", 13),
     # the authority and the viewer: master data and periods
     "authority GET /periods/": ("authority", "/api/v1/periods/", 10),
@@ -211,7 +212,7 @@ def test_the_desk_pages_used_every_day_read_a_fixed_number_of_queries(world):
     pages = {
         "official: my week": (_get(official, reverse("admin:worklogs_my_week") + f"?week={monday:%Y-%m-%d}"), 23),
         "official: my lines": (_get(official, reverse("admin:worklogs_worklogline_changelist")), 24),
-        "official: live score": (_get(official, reverse("admin:worklogs_my_score")), 24),
+        "official: live score": (_get(official, reverse("admin:worklogs_my_score")), 26),
         "head: review queue": (_get(head, reverse("admin:worklogs_review")), 29),
         "head: inbox": (_get(head, reverse("admin:workflow_inbox")), 28),  # + 1 or 2 per document type
         "head: appraisal list": (_get(head, reverse("admin:appraisals_appraisal_changelist")), 23),

@@ -110,7 +110,7 @@ class LineForm(forms.Form):
                 self.initial.setdefault(name, definition.default)
         self.fields["assignment"].queryset = (
             Assignment.objects.filter(assignee_id=official_id, period__status=PeriodStatus.OPEN)
-            .select_related("catalogue_item", "period")
+            .select_related("catalogue_item", "period", "assignee")  # each choice's label names all three
             .order_by("-period__year", "-period__month", "catalogue_item__code")
         )
 
