@@ -46,10 +46,16 @@ echo "== $SERVER, $USERS users (spawn rate $SPAWN_RATE/s, pause ${WAIT_MIN:-0.5}
   "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 # RESET_STATS=1: locust's figures start again once every user is running (the steady
 # state, without the ramp's first requests on workers that are still cold).
+# Who uses the CPU while locust runs (bench/cpu_share.py; gunicorn only, it counts the access log).
+if [ "$SERVER" = gunicorn ]; then
+  $PY bench/cpu_share.py --access-log "$OUT/server-gunicorn.log" >"$OUT/cpu.txt" 2>&1 &
+  SAMPLER=$!
+fi
 BENCH_ACCOUNTS="$OUT/load.json" timeout 400 .venv/bin/locust -f bench/locustfile.py --headless \
   --host "http://127.0.0.1:$PORT" -u "$USERS" -r "$SPAWN_RATE" -t "$DURATION" --only-summary --csv "$OUT/load" \
   ${RESET_STATS:+--reset-stats} \
   2>&1 | tee "$OUT/locust.log" >/dev/null || true
+if [ -n "${SAMPLER:-}" ]; then kill -TERM "$SAMPLER"; wait "$SAMPLER" || true; fi
 echo "load average after (1, 5, 15 min; other processes of the machine included): $(cut -d' ' -f1-3 /proc/loadavg)"
 $PY - "$OUT/load_stats.csv" <<'PY'
 import csv, sys
@@ -80,3 +86,4 @@ for name, values in sorted(times.items()):
     print(f"{name:<36}{len(values):>9}{values[len(values) // 2]:>8}{values[max(0, -(-len(values) * 95 // 100) - 1)]:>8}")
 PY
 fi
+if [ -n "${SAMPLER:-}" ]; then cat "$OUT/cpu.txt"; fi

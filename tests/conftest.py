@@ -37,6 +37,16 @@ def media_in_tmp(request, tmp_path):
         request.getfixturevalue("settings").MEDIA_ROOT = tmp_path
 
 
+@pytest.fixture(autouse=True)
+def reference_data_forgotten(request):
+    """Each test starts without the reference data an earlier test's process kept
+    (core/refcache.py): a rolled-back test never raises the generation it read under."""
+    if request.config.pluginmanager.hasplugin("django"):
+        from thanhhoa_kpi.core import refcache
+
+        refcache.clear_local()
+
+
 @pytest.fixture
 def work(cast):
     """The cast's catalogues, items and the open work period (tests/factories/worklogs.py)."""

@@ -26,6 +26,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 
 from thanhhoa_kpi.accounts.roles import Role
+from thanhhoa_kpi.core import refcache
 from thanhhoa_kpi.core.errors import NotFound, PermissionRefused
 
 _CACHE_ATTR = "_kpi_scope"
@@ -99,9 +100,6 @@ def _add_grants(user: Any, parts: _Parts) -> None:
                 parts.hr_paths.append(grant.unit.path)
             if grant.bloc:
                 parts.hr_blocs.add(grant.bloc)
-    if user.is_superuser:
-        parts.roles.add(Role.SYSTEM_ADMIN)
-        parts.everything, parts.read_only = True, False
 
 
 def _add_org_chart(user: Any, parts: _Parts) -> None:
@@ -123,17 +121,29 @@ def _add_org_chart(user: Any, parts: _Parts) -> None:
             parts.deputy_ids |= _officials_in_fields(asg.unit_id, set(asg.fields_in_charge or []), official.id)
 
 
-def _build_scope(user: Any) -> Scope:
-    if user is None or not user.is_authenticated or not user.is_active:
-        return EMPTY
+def _load_parts(user: Any) -> _Parts:
     parts = _Parts()
     _add_grants(user, parts)
     _add_org_chart(user, parts)
+    return parts
+
+
+def _build_scope(user: Any) -> Scope:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return EMPTY
+    # Grants, official record and postings change a few times a day: they are kept between
+    # requests and dropped in every process by any write to them (core/refcache.py). The
+    # user row itself (active, superuser) is the one read with this request's credentials.
+    parts = refcache.kept(("scope", user.pk, date.today()), lambda: _load_parts(user))
+    roles, everything, read_only = set(parts.roles), parts.everything, parts.read_only
+    if user.is_superuser:
+        roles.add(Role.SYSTEM_ADMIN)
+        everything, read_only = True, False
     return Scope(
         user_id=user.pk,
-        roles=frozenset(parts.roles),
-        everything=parts.everything,
-        read_only=parts.read_only,
+        roles=frozenset(roles),
+        everything=everything,
+        read_only=read_only,
         official_id=parts.official_id,
         member_unit_ids=frozenset(parts.member_units),
         head_unit_paths=tuple(parts.head_paths),
@@ -213,8 +223,14 @@ def _resolved_officials(scope: Scope) -> frozenset[int] | None:
     """:func:`_posted_officials` as ids, read once per scope (i.e. per request); None when
     there are more than :data:`RESOLVED_OFFICIALS_MAX`."""
     if "official_ids" not in scope.extra:
-        ids = set(_posted_officials(scope).distinct()[: RESOLVED_OFFICIALS_MAX + 1])
-        scope.extra["official_ids"] = frozenset(ids) if len(ids) <= RESOLVED_OFFICIALS_MAX else None
+
+        def load() -> frozenset[int] | None:
+            ids = set(_posted_officials(scope).distinct()[: RESOLVED_OFFICIALS_MAX + 1])
+            return frozenset(ids) if len(ids) <= RESOLVED_OFFICIALS_MAX else None
+
+        # Postings are reference data (core/refcache.py): kept between requests until one changes.
+        reach = (scope.head_unit_paths + scope.hr_unit_paths, tuple(sorted(scope.authority_blocs | scope.hr_blocs)))
+        scope.extra["official_ids"] = refcache.kept(("posted-officials", *reach, date.today()), load)
     return scope.extra["official_ids"]  # type: ignore[no-any-return]
 
 

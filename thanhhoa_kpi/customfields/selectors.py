@@ -14,14 +14,17 @@ catalogue item's owning unit or bloc (:func:`host_reach`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import CharField, ExpressionWrapper, Q
 from django.db.models.fields.json import KeyTextTransform
 
-from thanhhoa_kpi.core import memo
+from thanhhoa_kpi.core import memo, refcache
 from thanhhoa_kpi.customfields.models import BuiltinOverride, FieldDefinition
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,13 @@ def definitions(doctype: str, *, host: Any, include_retired: bool = False) -> li
 MEMO_KIND = "customfields"
 
 
+def _shared(key: tuple[Any, ...], load: Callable[[], T]) -> T:
+    """Read once per request (:mod:`core.memo`) and kept between requests until a definition,
+    an override or the org chart changes (:mod:`core.refcache`). Callers must not change
+    what they get: later requests of this process share it."""
+    return memo.remembered(key, lambda: refcache.kept(key, load))
+
+
 def _every_definition(doctype: str, include_retired: bool = False) -> list[FieldDefinition]:
     """Every field of ``doctype`` in form order, read once per request (:mod:`core.memo`):
     the API's validation, the service's and the response share one query."""
@@ -162,7 +172,7 @@ def _every_definition(doctype: str, include_retired: bool = False) -> list[Field
             qs = qs.filter(active=True)
         return list(qs.order_by("order", "id"))
 
-    return memo.remembered((MEMO_KIND, doctype, include_retired), load)
+    return _shared((MEMO_KIND, doctype, include_retired), load)
 
 
 def own_units_reach(user: Any) -> Reach:
@@ -174,7 +184,7 @@ def own_units_reach(user: Any) -> Reach:
     ids = tuple(sorted(scope.member_unit_ids))
     if not ids:
         return NOWHERE
-    return memo.remembered(("own_units_reach", ids), lambda: _unit_reach(OrgUnit.objects.filter(pk__in=ids)))
+    return _shared(("own_units_reach", ids), lambda: _unit_reach(OrgUnit.objects.filter(pk__in=ids)))
 
 
 def definitions_for_user(doctype: str, user: Any) -> list[FieldDefinition]:
@@ -233,7 +243,7 @@ def reaches_of(doctype: str, hosts: list[Any]) -> dict[Any, Reach]:
 
 
 def overrides(doctype: str) -> dict[str, BuiltinOverride]:
-    return memo.remembered(
+    return _shared(
         (MEMO_KIND, "overrides", doctype),
         lambda: {o.field_name: o for o in BuiltinOverride.objects.filter(doctype=doctype)},
     )

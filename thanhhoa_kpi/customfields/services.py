@@ -23,7 +23,7 @@ from django.db.models import Max
 from django.db.models.fields.json import KeyTransform
 
 from thanhhoa_kpi.accounts import access
-from thanhhoa_kpi.core import memo
+from thanhhoa_kpi.core import memo, refcache
 from thanhhoa_kpi.core.actors import is_system
 from thanhhoa_kpi.core.errors import FieldError, PermissionRefused, ValidationFailed
 from thanhhoa_kpi.customfields import selectors
@@ -248,6 +248,7 @@ def field_definition_reorder(*, by: Any, doctype: str, keys: list[str]) -> list[
         rows[key].order = index * ORDER_STEP
     FieldDefinition.objects.bulk_update(rows.values(), ["order"])
     memo.forget(selectors.MEMO_KIND)  # bulk_update sends no signal
+    refcache.bump()
     return selectors.definitions(doctype, host=selectors.ALL_HOSTS, include_retired=True)
 
 

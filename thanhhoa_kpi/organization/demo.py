@@ -13,6 +13,7 @@ from datetime import date
 
 from django.db import transaction
 
+from thanhhoa_kpi.core import refcache
 from thanhhoa_kpi.organization.models import JobPosition, Official, OfficialAssignment, OrgUnit, SimilarTaskGroup
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đỗ", "Bùi", "Đặng", "Ngô", "Dương", "Lý"]
@@ -92,6 +93,7 @@ def generate_org(*, officials: int, per_unit: int = 40, seed: int = 2026, prefix
             )
         )
     OfficialAssignment.objects.bulk_create(rows, batch_size=2000)
+    refcache.bump()  # bulk_create sends no signal
     return Generated(units=unit_ids, officials=ids)
 
 

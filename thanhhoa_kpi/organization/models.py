@@ -7,6 +7,8 @@ append-only (see ``OrgUnit``): lists order by path, i.e. by tree and insertion o
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -32,6 +34,15 @@ CODE_HELP = "Mã ổn định, chữ in hoa không dấu, dùng làm khóa tự 
 class OrgUnitManager(MP_NodeManager):
     def get_by_natural_key(self, code: str) -> OrgUnit:
         return self.get(code=code)
+
+    def move(self, node: Any, target: Any, pos: str | None = None) -> Any:
+        """treebeard's move rewrites the subtree's paths without signals: scopes built from
+        the old paths are dropped (core.refcache)."""
+        from thanhhoa_kpi.core import refcache
+
+        moved = super().move(node, target, pos)
+        refcache.bump()
+        return moved
 
 
 class OrgUnit(MP_Node):
