@@ -328,7 +328,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "thanhhoa_kpi.api.pagination.Pagination",  # ?page_size= up to 200
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "thanhhoa_kpi.api.filtering.FilterBackend",  # django-filter, its class built once (api/filtering.py)
         "thanhhoa_kpi.api.search.FoldedSearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],

@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from thanhhoa_kpi.accounts import access
+from thanhhoa_kpi.api import fastread
 from thanhhoa_kpi.api.custom import CustomFieldSerializerMixin
 from thanhhoa_kpi.api.months import current_month, month_param
 from thanhhoa_kpi.api.workflow_api import WorkflowActionsMixin, WorkflowStateSerializer
@@ -50,7 +51,7 @@ def _unit(request: Request, *, required: bool = False) -> OrgUnit | None:
 # ----------------------------------------------------------------------------- periods
 
 
-class PeriodSerializer(serializers.ModelSerializer):
+class PeriodSerializer(fastread.ModelSerializer):
     label = serializers.CharField(read_only=True)
     work_periods = serializers.SerializerMethodField()
     year = serializers.IntegerField(min_value=2000, max_value=2100)
@@ -246,7 +247,7 @@ class CriterionSerializer(serializers.Serializer):
     comment = serializers.CharField()
 
 
-class DisqualifierSerializer(serializers.ModelSerializer):
+class DisqualifierSerializer(fastread.ModelSerializer):
     code_label = serializers.CharField(source="get_code_display", read_only=True)
     recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
 
@@ -261,7 +262,7 @@ SCORE_FIELDS = ["score_status", "assigned_converted", "completed_converted", "qu
                 "general_score", "self_general_score", "total"]  # fmt: skip
 
 
-class AppraisalSerializer(CustomFieldSerializerMixin, WorkflowStateSerializer, serializers.ModelSerializer):
+class AppraisalSerializer(CustomFieldSerializerMixin, WorkflowStateSerializer, fastread.ModelSerializer):
     custom_doctype = "appraisal"
     official = serializers.SerializerMethodField()
     unit = serializers.SerializerMethodField()
@@ -468,7 +469,7 @@ class AppraisalViewSet(WorkflowActionsMixin, viewsets.ReadOnlyModelViewSet):
 # ---------------------------------------------------------------------- unit appraisals
 
 
-class UnitAppraisalSerializer(WorkflowStateSerializer, serializers.ModelSerializer):
+class UnitAppraisalSerializer(WorkflowStateSerializer, fastread.ModelSerializer):
     """The agency's appraisal: the general criteria (and its own task estimate) are entered
     while it is a draft; submitting scores it from the officials' results (read-only here)."""
 
@@ -523,7 +524,7 @@ class UnitAppraisalViewSet(WorkflowActionsMixin, viewsets.ModelViewSet):
 # ------------------------------------------------------------------ a unit's own rules
 
 
-class UnitRulesSerializer(WorkflowStateSerializer, serializers.ModelSerializer):
+class UnitRulesSerializer(WorkflowStateSerializer, fastread.ModelSerializer):
     """A public service unit's own rules (ND 233 Điều 12 khoản 5): ``weights`` by group code of
     the rule set and the reduced value of d, đ and e, inside the rule set's frame; entered
     as a draft, approved by the bloc authority (``transition``), then read-only."""

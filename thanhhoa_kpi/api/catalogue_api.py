@@ -22,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from thanhhoa_kpi.accounts import access
+from thanhhoa_kpi.api import fastread
 from thanhhoa_kpi.api.custom import CustomFieldSerializerMixin
 from thanhhoa_kpi.api.workflow_api import WorkflowActionsMixin, WorkflowStateSerializer
 from thanhhoa_kpi.catalogue import imports, selectors, services
@@ -41,7 +42,7 @@ class OwnerBlocField(serializers.ChoiceField):
         super().__init__(choices=Bloc.choices, allow_blank=True, required=False, **kwargs)
 
 
-class CatalogueSerializer(WorkflowStateSerializer, serializers.ModelSerializer):
+class CatalogueSerializer(WorkflowStateSerializer, fastread.ModelSerializer):
     owner_bloc = OwnerBlocField()
     owner_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all(), required=False, allow_null=True)
     owner_unit_code = serializers.CharField(source="owner_unit.code", read_only=True, default=None)
@@ -78,7 +79,7 @@ class CatalogueListSerializer(CatalogueSerializer):
         fields = [name for name in CatalogueSerializer.Meta.fields if name != "available_actions"]
 
 
-class CatalogueItemSerializer(CustomFieldSerializerMixin, serializers.ModelSerializer):
+class CatalogueItemSerializer(CustomFieldSerializerMixin, fastread.ModelSerializer):
     custom_doctype = "catalogue_item"
     positions = serializers.SlugRelatedField(
         slug_field="code", queryset=JobPosition.objects.all(), many=True, required=False
@@ -114,7 +115,7 @@ class CatalogueItemSerializer(CustomFieldSerializerMixin, serializers.ModelSeria
         )  # fmt: skip
 
 
-class CatalogueImportSerializer(serializers.ModelSerializer):
+class CatalogueImportSerializer(fastread.ModelSerializer):
     percent = serializers.IntegerField(read_only=True)
 
     class Meta:

@@ -14,6 +14,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 
 from thanhhoa_kpi.accounts import access
+from thanhhoa_kpi.api import fastread
 from thanhhoa_kpi.api.permissions import ScopedMasterData
 from thanhhoa_kpi.customfields import services
 from thanhhoa_kpi.customfields.models import FieldDefinition
@@ -28,7 +29,7 @@ class OwnerBlocField(serializers.ChoiceField):
         super().__init__(choices=Bloc.choices, allow_blank=True, required=False, **kwargs)
 
 
-class FieldDefinitionSerializer(serializers.ModelSerializer):
+class FieldDefinitionSerializer(fastread.ModelSerializer):
     owner_bloc = OwnerBlocField()
     options = serializers.ListField(child=serializers.CharField(allow_blank=True), required=False)
     default = serializers.JSONField(required=False, allow_null=True)

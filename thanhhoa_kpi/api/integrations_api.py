@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
+from thanhhoa_kpi.api import fastread
 from thanhhoa_kpi.integrations import selectors, services
 from thanhhoa_kpi.integrations.models import InboundEvent
 from thanhhoa_kpi.integrations.payload import KINDS, QUANTITY_LIMIT
@@ -108,7 +109,7 @@ class InboundEventView(APIView):
         return Response(answer, status=status.HTTP_200_OK, headers={"Idempotent-Replayed": "true"})
 
 
-class ProposalSerializer(serializers.ModelSerializer):
+class ProposalSerializer(fastread.ModelSerializer):
     source = serializers.SlugRelatedField(slug_field="code", read_only=True)
     catalogue_item_code = serializers.CharField(source="catalogue_item.code", read_only=True, default=None)
     catalogue_item_task = serializers.CharField(source="catalogue_item.task", read_only=True, default=None)

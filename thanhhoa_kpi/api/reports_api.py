@@ -21,6 +21,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from thanhhoa_kpi.api import fastread
 from thanhhoa_kpi.core.errors import FieldError, NotFound, ValidationFailed
 from thanhhoa_kpi.organization.models import OrgUnit
 from thanhhoa_kpi.reports import exports, services
@@ -41,7 +42,7 @@ class FileFormatNegotiation(DefaultContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-class SavedReportSerializer(serializers.ModelSerializer):
+class SavedReportSerializer(fastread.ModelSerializer):
     columns = serializers.JSONField(required=False)
     filters = serializers.JSONField(required=False)
     group_by = serializers.JSONField(required=False)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from thanhhoa_kpi.accounts import access
+from thanhhoa_kpi.api import fastread
 from thanhhoa_kpi.api.custom import CustomFieldSerializerMixin
 from thanhhoa_kpi.competencies import services as competency_services
 from thanhhoa_kpi.competencies.models import Competency, CompetencyFramework, PositionRequirement, ProficiencyLevel
@@ -16,7 +17,7 @@ from thanhhoa_kpi.organization import services
 from thanhhoa_kpi.organization.models import JobPosition, Official, OfficialAssignment, OrgUnit
 
 
-class OrgUnitSerializer(serializers.ModelSerializer):
+class OrgUnitSerializer(fastread.ModelSerializer):
     parent = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all(), required=False, allow_null=True)
 
     class Meta:
@@ -73,7 +74,7 @@ class OrgUnitSerializer(serializers.ModelSerializer):
         return instance
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AssignmentSerializer(fastread.ModelSerializer):
     unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
     position = serializers.PrimaryKeyRelatedField(queryset=JobPosition.objects.all())
 
@@ -102,7 +103,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
         return value
 
 
-class OfficialSerializer(CustomFieldSerializerMixin, serializers.ModelSerializer):
+class OfficialSerializer(CustomFieldSerializerMixin, fastread.ModelSerializer):
     custom_doctype = "official"
     assignments = AssignmentSerializer(many=True, read_only=True)
     assignment = AssignmentSerializer(write_only=True, required=False)
@@ -138,7 +139,7 @@ class OfficialSerializer(CustomFieldSerializerMixin, serializers.ModelSerializer
         return services.official_update(by=self.context["request"].user, official=instance, **validated)
 
 
-class JobPositionSerializer(CustomFieldSerializerMixin, serializers.ModelSerializer):
+class JobPositionSerializer(CustomFieldSerializerMixin, fastread.ModelSerializer):
     custom_doctype = "position"
 
     class Meta:
@@ -155,13 +156,13 @@ class JobPositionSerializer(CustomFieldSerializerMixin, serializers.ModelSeriali
         return services.position_save(by=self.context["request"].user, position=instance, **validated)
 
 
-class LevelSerializer(serializers.ModelSerializer):
+class LevelSerializer(fastread.ModelSerializer):
     class Meta:
         model = ProficiencyLevel
         fields = ["level", "description"]
 
 
-class CompetencySerializer(serializers.ModelSerializer):
+class CompetencySerializer(fastread.ModelSerializer):
     levels = LevelSerializer(many=True, read_only=True)
 
     class Meta:
@@ -169,7 +170,7 @@ class CompetencySerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "kind", "levels"]
 
 
-class RequirementSerializer(serializers.ModelSerializer):
+class RequirementSerializer(fastread.ModelSerializer):
     position = serializers.SlugRelatedField(slug_field="code", read_only=True)
     competency = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
@@ -178,7 +179,7 @@ class RequirementSerializer(serializers.ModelSerializer):
         fields = ["position", "competency", "required_level"]
 
 
-class CompetencyFrameworkSerializer(serializers.ModelSerializer):
+class CompetencyFrameworkSerializer(fastread.ModelSerializer):
     competencies = CompetencySerializer(many=True, read_only=True)
     requirements = RequirementSerializer(many=True, read_only=True)
 

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from thanhhoa_kpi.accounts import access
+from thanhhoa_kpi.api import fastread
 from thanhhoa_kpi.api.pagination import Pagination
 from thanhhoa_kpi.organization.models import JobPosition, OrgUnit
 from thanhhoa_kpi.workflow import job_descriptions, selectors, services
@@ -67,7 +68,7 @@ class TransitionRequest(serializers.Serializer):
     comment = serializers.CharField(label="Ý kiến", required=False, allow_blank=True, default="")
 
 
-class TransitionLogSerializer(serializers.ModelSerializer):
+class TransitionLogSerializer(fastread.ModelSerializer):
     actor = serializers.CharField(source="actor.username")
     from_label = serializers.SerializerMethodField()
     to_label = serializers.SerializerMethodField()
@@ -161,7 +162,7 @@ class InboxView(APIView):
 # ---------------------------------------------------------------------- notifications
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(fastread.ModelSerializer):
     class Meta:
         model = Notification
         fields = ["id", "title", "body", "url", "created_at", "read_at"]
@@ -198,7 +199,7 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
 # ------------------------------------------------------------------- job descriptions
 
 
-class JobDescriptionSerializer(WorkflowStateSerializer, serializers.ModelSerializer):
+class JobDescriptionSerializer(WorkflowStateSerializer, fastread.ModelSerializer):
     position = serializers.PrimaryKeyRelatedField(queryset=JobPosition.objects.all())
     unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
     author = serializers.CharField(source="author.username", read_only=True)

@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from thanhhoa_kpi.accounts import access
+from thanhhoa_kpi.api import fastread
 from thanhhoa_kpi.api.custom import CustomFieldSerializerMixin
 from thanhhoa_kpi.api.months import MONTH_PARAM, month_param
 from thanhhoa_kpi.appraisals.live import live_score as compute_live_score
@@ -60,14 +61,14 @@ class OwnAssignmentField(serializers.PrimaryKeyRelatedField):
         return selectors.assignment_list(user=self.context["request"].user)
 
 
-class WorkPeriodSerializer(serializers.ModelSerializer):
+class WorkPeriodSerializer(fastread.ModelSerializer):
     class Meta:
         model = WorkPeriod
         fields = ["id", "year", "month", "status", "closed_at"]
         read_only_fields = fields
 
 
-class WorkAssignmentSerializer(serializers.ModelSerializer):
+class WorkAssignmentSerializer(fastread.ModelSerializer):
     assignee = ScopedOfficialField()
     catalogue_item = serializers.PrimaryKeyRelatedField(queryset=CatalogueItem.objects.all())
     period = serializers.PrimaryKeyRelatedField(queryset=WorkPeriod.objects.all(), required=False)
@@ -107,7 +108,7 @@ class CopyMonthSerializer(serializers.Serializer):
     target = serializers.PrimaryKeyRelatedField(queryset=WorkPeriod.objects.all())
 
 
-class WorkLogLineSerializer(CustomFieldSerializerMixin, serializers.ModelSerializer):
+class WorkLogLineSerializer(CustomFieldSerializerMixin, fastread.ModelSerializer):
     custom_doctype = "worklog"
     assignment = OwnAssignmentField(required=False, allow_null=True)
     catalogue_item = serializers.PrimaryKeyRelatedField(queryset=CatalogueItem.objects.all(), required=False)
