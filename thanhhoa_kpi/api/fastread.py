@@ -89,7 +89,6 @@ def drf_value(field: drf_fields.Field, instance: Any) -> tuple[bool, Any]:
 # DRF's ModelSerializer reading rows through a plan made once per serializer. (No docstring:
 # drf-spectacular would print it as the description of every schema component without one.)
 class ModelSerializer(serializers.ModelSerializer):
-
     def to_representation(self, instance: Any) -> dict[str, Any]:
         if not isinstance(instance, self.Meta.model):
             return super().to_representation(instance)  # type: ignore[no-any-return]
