@@ -27,6 +27,9 @@ DATABASE_URL=$($PY -c 'import os, sys; from urllib.parse import urlsplit, urluns
 parts = urlsplit(os.environ["DATABASE_URL"]); print(urlunsplit(parts._replace(path="/" + sys.argv[1])))' \
   "${BENCH_DB:-bench_load}")
 export DATABASE_URL DEBUG=0 ALLOWED_HOSTS=127.0.0.1 REDIS_URL=redis://127.0.0.1:6379/14 CACHE_PREFIX=bench-load
+# gunicorn shares the cores with MariaDB and locust here: the shared-host setting of
+# docs/deployment.md (3 workers on 2 cores). GUNICORN_WORKERS=5 measures the web-host default.
+export GUNICORN_WORKERS=${GUNICORN_WORKERS:-3}
 $PY bench/prepare_load.py ${FRESH:+--fresh --officials "${OFFICIALS:-15000}"} --out "$OUT/load.json"
 
 $PY manage.py rqworker default >"$OUT/worker.log" 2>&1 &
@@ -42,7 +45,7 @@ for _ in $(seq 1 100); do
   curl -s -o /dev/null "http://127.0.0.1:$PORT/api/v1/me/" && break
   sleep 0.2
 done
-echo "== $SERVER, $USERS users (spawn rate $SPAWN_RATE/s, pause ${WAIT_MIN:-0.5}–${WAIT_MAX:-2} s${RESET_STATS:+, figures reset once all users run}), $DURATION, $(grep -c processor /proc/cpuinfo) cores, $(date -Is)," \
+echo "== $SERVER${GUNICORN_WORKERS:+ ($GUNICORN_WORKERS workers)}, $USERS users (spawn rate $SPAWN_RATE/s, pause ${WAIT_MIN:-0.5}–${WAIT_MAX:-2} s${RESET_STATS:+, figures reset once all users run}), $DURATION, $(grep -c processor /proc/cpuinfo) cores, $(date -Is)," \
   "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 # RESET_STATS=1: locust's figures start again once every user is running (the steady
 # state, without the ramp's first requests on workers that are still cold).

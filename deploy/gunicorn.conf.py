@@ -56,9 +56,13 @@ graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)  # nginx reuses its connections to gunicorn
 
 # Recycle each worker after about this many requests (staggered by the jitter), so that a
-# slow leak in a library never grows a worker without bound. 0 turns it off.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+# slow leak in a library never grows a worker without bound. 0 turns it off. A new worker
+# imports the application again (about a second of CPU) and starts with empty caches, so
+# recycling must be rare: at 2,000 (the earlier value) and 160 requests a second, the
+# load bench saw every worker restart within the same few seconds once a minute, and the
+# queue behind them doubled the slowest requests (bench/RESULTS.md, 2026-12-06 23:35).
+max_requests = _int("GUNICORN_MAX_REQUESTS", 20000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 5000)
 
 # Bounded request heads (no one needs a 8 KB URL here).
 limit_request_line = 8190
