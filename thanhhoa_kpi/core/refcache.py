@@ -55,11 +55,16 @@ _MEMO_KEY = ("refcache-generation",)
 _LOCAL: dict[tuple[Hashable, ...], tuple[int, float, Any]] = {}
 
 
+def _fresh() -> int:
+    """A generation no process can hold yet: the clock in microseconds."""
+    return time.time_ns() // 1000
+
+
 def _read_generation() -> int | None:
     try:
         value = cache.get(GENERATION_KEY)
-        if value is None:
-            cache.add(GENERATION_KEY, 1, timeout=None)
+        if value is None:  # first use, or Redis lost the key: a number never handed out before
+            cache.add(GENERATION_KEY, _fresh(), timeout=None)
             value = cache.get(GENERATION_KEY)
         return int(value) if value is not None else None
     except Exception:  # Redis unreachable: read from the database, keep nothing
@@ -100,8 +105,8 @@ def kept(key: tuple[Hashable, ...], load: Callable[[], T]) -> T:
 def _raise_generation() -> None:
     try:
         cache.incr(GENERATION_KEY)
-    except ValueError:  # the key expired or Redis was flushed: any new value is a change
-        cache.set(GENERATION_KEY, int(time.time()), timeout=None)
+    except ValueError:  # the key expired or Redis was flushed
+        cache.set(GENERATION_KEY, _fresh(), timeout=None)
 
 
 def _after_commit() -> None:
