@@ -12,10 +12,10 @@ How it stays exact:
   *before* reading the rows, and uses it only while the generation is unchanged;
 - a write to any reference model (the ``post_save``/``post_delete`` signals connected in
   ``core.apps``, and :func:`bump` called by the few bulk paths that send no signal: a unit
-  moved by treebeard, the demo generator's bulk inserts, fields reordered in bulk) raises the generation **twice**: at once, inside the
-  writer's transaction (so the writer's own next read, and any test, sees its change), and
-  again after the commit (so a process that read the old rows between the first raise and
-  the commit drops them);
+  moved by treebeard, the demo generator's bulk inserts, fields reordered in bulk) raises
+  the generation **twice**: at once, inside the writer's transaction (so the writer's own
+  next read, and any test, sees its change), and again after the commit (so a process that
+  read the old rows between the first raise and the commit drops them);
 - the generation is read once per request (:mod:`core.memo`), so a change applies to the
   next request in every process, as before;
 - entries also expire after :data:`MAX_AGE` seconds, a bound on any path that might write
