@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from rest_framework import fields as drf_fields
 from rest_framework import relations, serializers
@@ -30,13 +31,13 @@ from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 
 # (output name, model attribute or None, the field or None for an id read as is)
-Plan = list[tuple[str, "str | None", "drf_fields.Field | None"]]
+Plan = list[tuple[str, str | None, drf_fields.Field | None]]
 
 
 def _column(model: type[models.Model], name: str) -> models.Field | None:
     try:
         column = model._meta.get_field(name)
-    except Exception:  # not a model field (a property, an annotation, a reverse relation)
+    except FieldDoesNotExist:  # a property or an annotation
         return None
     return column if getattr(column, "concrete", False) else None
 
