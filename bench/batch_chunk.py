@@ -123,6 +123,7 @@ def main() -> None:
 
     import score_province
 
+    score_province.put_back_on_sigterm()
     os.environ.update({"DATABASE_URL": score_province.bench_url(args.database), "DEBUG": "0"})
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thanhhoa_kpi.settings")
     import django

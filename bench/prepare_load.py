@@ -87,17 +87,19 @@ ANALYZED = ("appraisals_appraisal", "appraisals_appraisalperiod", "worklogs_work
             "worklogs_assignment", "organization_officialassignment", "organization_official")  # fmt: skip
 
 
-def analyze() -> None:
+def analyze(tables: tuple[str, ...] = ANALYZED, *, quiet: bool = False) -> None:
+    """Fresh InnoDB statistics for ``tables`` (also used by score_province.py)."""
     from django.db import connection
 
     if connection.vendor != "mysql":
         return
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        for table in ANALYZED:
+        for table in tables:
             cursor.execute(f"ANALYZE TABLE {table}")
             cursor.fetchall()
-    print(f"ANALYZE TABLE: {time.perf_counter() - started:.1f} s")
+    if not quiet:
+        print(f"ANALYZE TABLE: {time.perf_counter() - started:.1f} s")
 
 
 def main() -> None:

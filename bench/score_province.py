@@ -35,8 +35,9 @@ Then, each on the same month:
 ``--shipped-settings`` runs (a) to (d) with the server settings of
 ``deploy/mariadb/thanhhoa_kpi.cnf`` that MariaDB can change while running (buffer pool,
 redo log, in-memory temporary tables, I/O capacity: ``SET GLOBAL``), and puts the
-server's own values back afterwards, whatever happens; the settings that need a restart
-(the binary log) stay as the server has them. Every run prints the settings it ran with.
+server's own values back afterwards, whatever happens (a SIGTERM included; not a SIGKILL);
+the settings that need a restart (the binary log) stay as the server has them. Every run
+prints the settings it ran with.
 
 Peak memory: the largest ``ru_maxrss`` of this process and of each job (reported by
 the job). Targets: (b) ≤ 1.5 × (a), peak ≤ 1 GiB, (d) no difference.
@@ -82,6 +83,14 @@ def snippet_settings() -> dict[str, int]:
             number, unit = re.fullmatch(r"(\d+)([KMG]?)", value).groups()  # type: ignore[union-attr]
             found[name] = int(number) * units.get(unit, 1)
     return found
+
+
+def put_back_on_sigterm() -> None:
+    """A SIGTERM (``kill``, a CI timeout) ends the run through ``finally``: the server's settings are put back.
+
+    SIGKILL cannot be caught: after one, ``SET GLOBAL`` the values the last run printed as the server's own.
+    """
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
 
 
 @contextmanager
@@ -437,6 +446,7 @@ def main() -> None:
         help="run with deploy/mariadb/thanhhoa_kpi.cnf's run-time settings (SET GLOBAL), put back afterwards",
     )  # fmt: skip
     args = parser.parse_args()
+    put_back_on_sigterm()
 
     url = bench_url(args.database)
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url(), "DEBUG": "0", "RQ_ASYNC": "1"}
@@ -471,6 +481,7 @@ def main() -> None:
 def measure(args: argparse.Namespace, env: dict[str, str], work_period: object, period: object) -> None:
     """(a) to (d) on the prepared month, printed (and recorded with ``--record``)."""
     from django.db import connection
+    from prepare_load import analyze
 
     from thanhhoa_kpi.appraisals.batch import score_month
     from thanhhoa_kpi.appraisals.models import Appraisal
@@ -480,10 +491,8 @@ def measure(args: argparse.Namespace, env: dict[str, str], work_period: object, 
     from thanhhoa_kpi.worklogs.models import WorkLogLine
 
     table = WorkLogLine._meta.db_table
+    analyze((table, "worklogs_assignment", "appraisals_appraisal", "appraisals_appraisalcriterion"), quiet=True)
     with connection.cursor() as cursor:
-        analyzed = (table, "worklogs_assignment", "appraisals_appraisal", "appraisals_appraisalcriterion")
-        cursor.execute(f"ANALYZE TABLE {', '.join(analyzed)}")
-        cursor.fetchall()
         cursor.execute("SELECT VERSION()")
         (version,) = cursor.fetchone()
         settings = describe_settings(cursor)

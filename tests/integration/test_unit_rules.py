@@ -10,6 +10,7 @@ opening's lines, one appraisal, the batch) uses them and the explanation cites t
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from tests.factories.appraisals import appraisal_of, lines, opened, prepare_appraisals, self_assess
 from thanhhoa_kpi.appraisals import services
@@ -201,3 +202,17 @@ def test_an_approved_rule_set_the_rules_no_longer_fit_leaves_the_rule_sets_own_f
     assert appraisal.unit_rules_id is None and "unit_rules_applied" not in appraisal.rule_params
     assert _group_maxima(appraisal) == {"1": 10, "2": 10, "3": 10}
     assert lines(["1"], appraisal)  # the form is the rule set's own, ready to be scored
+
+
+def test_the_desk_lists_only_the_rule_sets_with_a_frame_and_refuses_another_code_at_its_box(team_on_nd233, client):
+    cast = team_on_nd233
+    client.force_login(cast.hr)
+    add = reverse("admin:appraisals_unitrules_add")
+    choices = dict(client.get(add).context["adminform"].form.fields["rule_set_code"].choices)
+    assert "ND233" in choices and "ND335" not in choices  # ND 335 has no frame for a unit's own rules
+    boxes = {f"weight_{code}": value for code, value in WEIGHTS.items()}
+    entered = {"unit": cast.team.pk, "rule_set_code": "ND999", "reference": REFERENCE, "reduced": "75", **boxes}
+    posted = client.post(add, entered)
+    assert posted.status_code == 200
+    assert list(posted.context["adminform"].form.errors) == ["rule_set_code"]
+    assert not UnitRules.objects.exists()

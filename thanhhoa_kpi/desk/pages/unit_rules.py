@@ -17,9 +17,10 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
+from unfold.widgets import UnfoldAdminSelectWidget
 
 from thanhhoa_kpi.appraisals.models import UnitRules
-from thanhhoa_kpi.appraisals.rulesets import current_version, rule_set_params
+from thanhhoa_kpi.appraisals.rulesets import current_version, rule_set_params, rule_sets_current
 from thanhhoa_kpi.appraisals.unit_rules import unit_rules_save
 from thanhhoa_kpi.core.errors import FieldError, ValidationFailed
 from thanhhoa_kpi.desk.base import ScopedAdmin
@@ -37,6 +38,15 @@ PREFIX = "weight_"
 def _frame(code: str) -> RuleParams | None:
     row = current_version(code)
     return rule_set_params(row) if row is not None else None
+
+
+def _framed_rule_sets() -> list[tuple[str, str]]:
+    """``(code, "code — name")`` of every rule set whose version in force frames a unit's own rules."""
+    return [
+        (code, f"{code} — {params.rule_set.name}" if params.rule_set else code)
+        for code, params in sorted(rule_sets_current().items())
+        if params.unit_rules is not None
+    ]
 
 
 def _code(obj: UnitRules | None) -> str:
@@ -82,7 +92,16 @@ class UnitRulesForm(ServiceForm):
             )
         code_field = self.fields.get("rule_set_code")
         if code_field is not None:
-            code_field.help_text = "Bộ quy tắc có khung cho quy chế của đơn vị (ND233)."
+            # A list of the rule sets whose version in force has a frame, not a free text box:
+            # the service refuses any other code (UNKNOWN_RULE_SET, or no frame), this spares the typing.
+            current = _code(self.instance)
+            choices = _framed_rule_sets()
+            if current not in dict(choices):
+                choices.insert(0, (current, current))
+            self.fields["rule_set_code"] = forms.ChoiceField(
+                label=code_field.label, choices=choices, initial=current, widget=UnfoldAdminSelectWidget,
+                help_text="Chỉ các bộ quy tắc có khung cho quy chế của đơn vị.",
+            )  # fmt: skip
 
     def call(self, data: dict[str, Any]) -> Model:
         weights = {name[len(PREFIX) :]: str(value) for name, value in data.items() if name.startswith(PREFIX)}
