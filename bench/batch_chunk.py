@@ -19,7 +19,7 @@ of them on a copy of the table whose copied rule sets are emptied (the row 0.3 K
 instead of 2.7 KB), to tell what the row's width costs from what its indexes cost.
 ``--shipped-settings`` runs everything with the run-time settings of
 ``deploy/mariadb/thanhhoa_kpi.cnf`` (as ``score_province.py`` does) and puts the server's
-values back afterwards.
+values back afterwards. It refuses a database whose name does not start with ``bench``.
 """
 
 from __future__ import annotations
@@ -120,6 +120,8 @@ def main() -> None:
     parser.add_argument("--statements", action="store_true", help="print the statements over 30 ms")
     parser.add_argument("--update-variants", action="store_true", help="time the UPDATE's parts (rolled back)")
     args = parser.parse_args()
+    if not args.database.startswith("bench"):
+        sys.exit("--database must name a bench* database: the chunk's appraisals are reset to «not scored».")
 
     import score_province
 
