@@ -10,11 +10,13 @@ opening's lines, one appraisal, the batch) uses them and the explanation cites t
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories.appraisals import appraisal_of, lines, opened, prepare_appraisals, self_assess
 from thanhhoa_kpi.appraisals import services
-from thanhhoa_kpi.appraisals.models import Appraisal, UnitRules
+from thanhhoa_kpi.appraisals.models import Appraisal, RuleSet, UnitRules
 from thanhhoa_kpi.appraisals.services.scoring import score_locked
 from thanhhoa_kpi.appraisals.unit_rules import unit_rules_save
 from thanhhoa_kpi.core.errors import Conflict, PermissionRefused, ValidationFailed
@@ -216,3 +218,21 @@ def test_the_desk_lists_only_the_rule_sets_with_a_frame_and_refuses_another_code
     assert posted.status_code == 200
     assert list(posted.context["adminform"].form.errors) == ["rule_set_code"]
     assert not UnitRules.objects.exists()
+
+
+def test_the_desk_form_reads_the_rule_sets_once_per_page(team_on_nd233, client):
+    """The field list, the weight boxes, the help texts and the list of framed rule sets share one read."""
+    cast = team_on_nd233
+    client.force_login(cast.hr)
+    table = RuleSet._meta.db_table
+    for url in (reverse("admin:appraisals_unitrules_add"),
+                reverse("admin:appraisals_unitrules_change", args=[_draft(cast).pk])):  # fmt: skip
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url)
+        assert page.status_code == 200 and "weight_1" in page.context["adminform"].form.fields
+        reads = [query["sql"] for query in queries if f"FROM `{table}`" in query["sql"]]
+        assert len(reads) == 1, reads
+
+
+def _draft(cast):
+    return unit_rules_save(user=cast.hr, unit=cast.team, reference=REFERENCE, weights=WEIGHTS, reduced="75")

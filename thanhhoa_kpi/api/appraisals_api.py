@@ -543,7 +543,7 @@ class UnitRulesSerializer(WorkflowStateSerializer, fastread.ModelSerializer):
         return unit_rules.unit_rules_save(
             user=self.context["request"].user, unit=validated["unit"], reference=validated.get("reference", ""),
             weights={code: str(value) for code, value in validated.get("weights", {}).items()},
-            reduced=validated.get("reduced"), rule_set_code=validated.get("rule_set_code") or "ND233",
+            reduced=validated.get("reduced"), rule_set_code=validated.get("rule_set_code"),
             notes=validated.get("notes", ""), row=row,
         )  # fmt: skip
 

@@ -221,17 +221,23 @@ def _reduced(value: Any) -> Decimal:
     return found
 
 
+def default_rule_set_code() -> str:
+    """The rule set a unit's rules follow when none is named: the model field's default, one place."""
+    return str(UnitRules._meta.get_field("rule_set_code").get_default())
+
+
 @transaction.atomic
 def unit_rules_save(
     *, user: Any, unit: OrgUnit, reference: str, weights: dict[str, Any], reduced: Any,
-    rule_set_code: str = "ND233", notes: str = "", row: UnitRules | None = None,
+    rule_set_code: str | None = None, notes: str = "", row: UnitRules | None = None,
 ) -> UnitRules:  # fmt: skip
     """Enter or change a unit's draft rules (the desk and the API), checked against the frame now.
 
     Who may: the bloc's authority, an HR admin managing the unit or a system admin (as for
     the agency's appraisal); only a draft changes (``NOT_EDITABLE``, 409). A new document
-    starts on the UNIT_RULES workflow.
+    starts on the UNIT_RULES workflow. Without ``rule_set_code`` the model's default is used.
     """
+    rule_set_code = rule_set_code or default_rule_set_code()
     if not rights.may_manage_unit_appraisal(user, unit):
         raise PermissionRefused(
             "Chỉ cơ quan tổ chức cán bộ của khối hoặc quản trị nhân sự quản lý đơn vị được nhập quy chế đánh giá."

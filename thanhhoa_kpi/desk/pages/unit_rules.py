@@ -11,7 +11,7 @@ is read-only and shows whether the rules are in force or were replaced.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin
@@ -20,8 +20,8 @@ from django.http import HttpRequest
 from unfold.widgets import UnfoldAdminSelectWidget
 
 from thanhhoa_kpi.appraisals.models import UnitRules
-from thanhhoa_kpi.appraisals.rulesets import current_version, rule_set_params, rule_sets_current
-from thanhhoa_kpi.appraisals.unit_rules import unit_rules_save
+from thanhhoa_kpi.appraisals.rulesets import rule_sets_current
+from thanhhoa_kpi.appraisals.unit_rules import default_rule_set_code, unit_rules_save
 from thanhhoa_kpi.core.errors import FieldError, ValidationFailed
 from thanhhoa_kpi.desk.base import ScopedAdmin
 from thanhhoa_kpi.desk.navigation import AUTHORITY, HR, item
@@ -35,27 +35,30 @@ from thanhhoa_kpi.scoring import RuleParams
 PREFIX = "weight_"
 
 
-def _frame(code: str) -> RuleParams | None:
-    row = current_version(code)
-    return rule_set_params(row) if row is not None else None
+def _rule_sets(request: HttpRequest) -> dict[str, RuleParams]:
+    """The current rule sets, read and parsed once per request (the field list and the form both need them)."""
+    sets: dict[str, RuleParams] | None = getattr(request, "_kpi_rule_sets", None)
+    if sets is None:
+        sets = rule_sets_current()
+        request._kpi_rule_sets = sets  # type: ignore[attr-defined]
+    return sets
 
 
-def _framed_rule_sets() -> list[tuple[str, str]]:
+def _framed_rule_sets(sets: dict[str, RuleParams]) -> list[tuple[str, str]]:
     """``(code, "code — name")`` of every rule set whose version in force frames a unit's own rules."""
     return [
         (code, f"{code} — {params.rule_set.name}" if params.rule_set else code)
-        for code, params in sorted(rule_sets_current().items())
+        for code, params in sorted(sets.items())
         if params.unit_rules is not None
     ]
 
 
 def _code(obj: UnitRules | None) -> str:
-    return (obj.rule_set_code if obj is not None and obj.pk else None) or "ND233"
+    return (obj.rule_set_code if obj is not None and obj.pk else None) or default_rule_set_code()
 
 
-def _weight_fields(obj: UnitRules | None) -> dict[str, forms.Field]:
-    """One decimal box per general-criteria group of the rule set's frame, named ``weight_<code>``."""
-    params = _frame(_code(obj))
+def _weight_fields(obj: UnitRules | None, params: RuleParams | None) -> dict[str, forms.Field]:
+    """One decimal box per general-criteria group of ``params``' frame, named ``weight_<code>``."""
     if params is None or params.unit_rules is None:
         return {}
     weights = (obj.weights if obj is not None else None) or {}
@@ -80,9 +83,13 @@ class UnitRulesForm(ServiceForm):
         model = UnitRules
         fields = ["unit", "rule_set_code", "reference", "reduced", "notes"]
 
+    #: The current rule sets, parsed once per request by the admin's ``get_form``.
+    rule_sets: ClassVar[dict[str, RuleParams]] = {}
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        params = _frame(_code(self.instance))
+        current = _code(self.instance)
+        params = self.rule_sets.get(current)
         field = self.fields.get("reduced")
         if field is not None and params is not None and params.unit_rules is not None:
             frame = params.unit_rules
@@ -94,8 +101,7 @@ class UnitRulesForm(ServiceForm):
         if code_field is not None:
             # A list of the rule sets whose version in force has a frame, not a free text box:
             # the service refuses any other code (UNKNOWN_RULE_SET, or no frame), this spares the typing.
-            current = _code(self.instance)
-            choices = _framed_rule_sets()
+            choices = _framed_rule_sets(self.rule_sets)
             if current not in dict(choices):
                 choices.insert(0, (current, current))
             self.fields["rule_set_code"] = forms.ChoiceField(
@@ -108,7 +114,7 @@ class UnitRulesForm(ServiceForm):
         try:
             return unit_rules_save(
                 user=self.request.user, unit=data["unit"], reference=data.get("reference", ""), weights=weights,
-                reduced=data.get("reduced"), rule_set_code=data.get("rule_set_code") or "ND233",
+                reduced=data.get("reduced"), rule_set_code=data.get("rule_set_code"),
                 notes=data.get("notes", ""), row=self.instance if self.instance.pk else None,
             )  # fmt: skip
         except ValidationFailed as error:
@@ -138,7 +144,8 @@ class UnitRulesAdmin(WorkflowAdminMixin, ScopedAdmin):
         return list(self.inlines) if obj is not None else []
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        weights = list(_weight_fields(obj)) if obj is None or self.has_change_permission(request, obj) else []
+        editable = obj is None or self.has_change_permission(request, obj)
+        weights = list(_weight_fields(obj, _rule_sets(request).get(_code(obj)))) if editable else []
         entry = ["unit", "rule_set_code", "reference", *weights, "reduced", "notes"]
         if obj is None:
             return entry
@@ -155,7 +162,9 @@ class UnitRulesAdmin(WorkflowAdminMixin, ScopedAdmin):
         return obj.workflow_state_label()
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
-        kwargs["form"] = type("UnitRulesForm", (UnitRulesForm,), _weight_fields(obj))
+        sets = _rule_sets(request)
+        fields = {"rule_sets": sets, **_weight_fields(obj, sets.get(_code(obj)))}
+        kwargs["form"] = type("UnitRulesForm", (UnitRulesForm,), fields)
         return with_request(request, super().get_form(request, obj, change, **kwargs))
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
