@@ -71,6 +71,8 @@ def update_variants(low: int, high: int, period_id: int) -> None:
     figures = ", ".join(f"a.{name} = t.v" for name in FIGURES)
     blank = ", ".join(f"a.{name} = NULL" for name in FIGURES)
     with connection.cursor() as cursor:
+        cursor.execute("SELECT @@SESSION.check_constraint_checks")
+        (checks,) = cursor.fetchone()
         cursor.execute("SET SESSION check_constraint_checks = 0")  # as the batch's UPDATE runs
         cursor.execute("DROP TEMPORARY TABLE IF EXISTS bench_ids")
         cursor.execute("CREATE TEMPORARY TABLE bench_ids (id INT PRIMARY KEY, v DECIMAL(7, 2))")
@@ -108,7 +110,7 @@ def update_variants(low: int, high: int, period_id: int) -> None:
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS bench_thin_appraisal")
             cursor.execute("DROP TEMPORARY TABLE IF EXISTS bench_ids")
-            cursor.execute("SET SESSION check_constraint_checks = 1")
+            cursor.execute("SET SESSION check_constraint_checks = %s", [int(checks)])
 
 
 def main() -> None:
@@ -134,7 +136,7 @@ def main() -> None:
     from django.db import connection
 
     from thanhhoa_kpi.appraisals import batch
-    from thanhhoa_kpi.appraisals.models import Appraisal, AppraisalPeriod
+    from thanhhoa_kpi.appraisals.models import AppraisalPeriod
 
     period = AppraisalPeriod.objects.order_by("-pk").first()
     if period is None:
@@ -147,10 +149,7 @@ def main() -> None:
             print(f"settings       : {score_province.describe_settings(cursor)}")
         print(f"chunk          : officials {low}…{high} ({args.chunk + 1} of {len(ranges)})")
         for run in range(args.runs):
-            Appraisal.objects.filter(period=period, official_id__gte=low, official_id__lte=high).update(
-                **batch.NOT_SCORED
-            )
-            score_province.settle()
+            score_province.reset(period, (low, high))
             with statements_timed() if args.statements else nullcontext():
                 started = time.perf_counter()
                 outcome = batch.score_chunk(period.pk, low, high)

@@ -284,12 +284,16 @@ def prepare(work_period: object) -> object:
 # ------------------------------------------------------------------------ runs
 
 
-def reset(period: object) -> None:
-    """Every appraisal of the period back to "not scored" (between timed runs)."""
+def reset(period: object, officials: tuple[int, int] | None = None) -> None:
+    """The period's appraisals (of the officials whose ids lie in ``officials``, both ends
+    included, when given) back to "not scored" (between timed runs)."""
     from thanhhoa_kpi.appraisals import batch
     from thanhhoa_kpi.appraisals.models import Appraisal
 
-    Appraisal.objects.filter(period=period).update(**batch.NOT_SCORED)
+    chosen = Appraisal.objects.filter(period=period)
+    if officials is not None:
+        chosen = chosen.filter(official_id__gte=officials[0], official_id__lte=officials[1])
+    chosen.update(**batch.NOT_SCORED)
     settle()
 
 
