@@ -17,6 +17,7 @@ from django.urls import reverse
 from tests.factories.appraisals import appraisal_of, lines, opened, prepare_appraisals, self_assess
 from thanhhoa_kpi.appraisals import services
 from thanhhoa_kpi.appraisals.models import Appraisal, RuleSet, UnitRules
+from thanhhoa_kpi.appraisals.rulesets import current_rule_set, rule_set_params
 from thanhhoa_kpi.appraisals.services.scoring import score_locked
 from thanhhoa_kpi.appraisals.unit_rules import unit_rules_save
 from thanhhoa_kpi.core.errors import Conflict, PermissionRefused, ValidationFailed
@@ -206,12 +207,15 @@ def test_an_approved_rule_set_the_rules_no_longer_fit_leaves_the_rule_sets_own_f
     assert lines(["1"], appraisal)  # the form is the rule set's own, ready to be scored
 
 
-def test_the_desk_lists_only_the_rule_sets_with_a_frame_and_refuses_another_code_at_its_box(team_on_nd233, client):
+def test_the_desk_lists_the_framed_rule_sets_starts_from_their_values_and_refuses_another_code(team_on_nd233, client):
     cast = team_on_nd233
     client.force_login(cast.hr)
     add = reverse("admin:appraisals_unitrules_add")
-    choices = dict(client.get(add).context["adminform"].form.fields["rule_set_code"].choices)
+    form = client.get(add).context["adminform"].form
+    choices = dict(form.fields["rule_set_code"].choices)
     assert "ND233" in choices and "ND335" not in choices  # ND 335 has no frame for a unit's own rules
+    nd233 = rule_set_params(current_rule_set("ND233"))
+    assert form.fields["reduced"].initial == nd233.unit_criterion_reduced  # a new draft starts from the rule set
     boxes = {f"weight_{code}": value for code, value in WEIGHTS.items()}
     entered = {"unit": cast.team.pk, "rule_set_code": "ND999", "reference": REFERENCE, "reduced": "75", **boxes}
     posted = client.post(add, entered)

@@ -97,6 +97,8 @@ class UnitRulesForm(ServiceForm):
                 f"Khung: từ {decimal_text(frame.reduced_min)} đến {decimal_text(frame.reduced_max)} %; "
                 f"bộ quy tắc: {decimal_text(params.unit_criterion_reduced)} %. {frame.citation}."
             )
+            if self.instance.pk is None:
+                field.initial = params.unit_criterion_reduced  # a new draft starts from the rule set's value
         code_field = self.fields.get("rule_set_code")
         if code_field is not None:
             # A list of the rule sets whose version in force has a frame, not a free text box:
