@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from tests.factories.reports import ensure_report_roles
 from thanhhoa_kpi.organization.models import Official, OfficialAssignment
+from thanhhoa_kpi.reports.builtin import BUILTINS
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +64,24 @@ def test_pages_keep_the_filters_and_the_exports_hold_every_row(cast, many):
     sheet = load_workbook(io.BytesIO(client.get(export).content)).active
     in_team = OfficialAssignment.objects.filter(unit=cast.team, end_date__isnull=True).count()
     assert sheet.max_row - 3 == in_team > 1000  # title, subtitle, header, then every row
+
+
+def test_the_built_in_report_pages_are_headed_as_built_in_reports_not_as_saved_ones(cast):
+    """unfold heads a page "app › model" from its ``opts``: the saved reports' would read «Báo cáo đã lưu»."""
+    ensure_report_roles()
+    client = Client()
+    client.force_login(cast.viewer)
+    listing = client.get(reverse("admin:reports_builtin")).content.decode()
+    assert _header(listing) == "Báo cáo có sẵn"
+    page = client.get(reverse("admin:reports_builtin_run", args=["officials_by_unit"])).content.decode()
+    assert _header(page) == BUILTINS["officials_by_unit"].title
+    assert f'href="{reverse("admin:reports_builtin")}">← Báo cáo có sẵn</a>' in page
+    saved_list = client.get(reverse("admin:reports_savedreport_changelist")).content.decode()
+    assert "Báo cáo đã lưu" in _header(saved_list)
+
+
+def _header(html):
+    """The text of the page's header (unfold's first ``<h1>``), its parts joined by « › »."""
+    inner = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S).group(1)
+    parts = re.findall(r"<(?:a|span)[^>]*tracking-tight[^>]*>\s*(.*?)\s*</(?:a|span)\s*>", inner, re.S)
+    return " › ".join(parts)

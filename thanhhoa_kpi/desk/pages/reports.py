@@ -38,6 +38,7 @@ from thanhhoa_kpi.reports.models import ReportSchedule, SavedReport
 from thanhhoa_kpi.reports.registry import SOURCES
 
 PAGE_ROWS = 50
+BUILTIN = "Báo cáo có sẵn"  # the built-in reports' page, menu entry and header
 PAGE_PARAM = "page"
 SCHEDULE_FIELDS = ["frequency", "weekday", "day_of_month", "hour", "format", "active"]
 
@@ -158,7 +159,7 @@ class SavedReportAdmin(ScopedAdmin):
     def go_builder(self, request: HttpRequest) -> HttpResponse:
         return redirect("admin:reports_builder")
 
-    @action(description="Báo cáo có sẵn", icon="summarize", url_path="go-builtin")
+    @action(description=BUILTIN, icon="summarize", url_path="go-builtin")
     def go_builtin(self, request: HttpRequest) -> HttpResponse:
         return redirect("admin:reports_builtin")
 
@@ -181,9 +182,16 @@ class SavedReportAdmin(ScopedAdmin):
         return redirect("admin:reports_run", pk=object_id)
 
     # --- pages ------------------------------------------------------------------------------------
-    def _render(self, request: HttpRequest, template: str, title: str, **context: Any) -> TemplateResponse:
+    def _render(
+        self, request: HttpRequest, template: str, title: str, *, saved: bool = True, **context: Any
+    ) -> TemplateResponse:
+        """A reports page. unfold heads a page "app › model" from its ``opts``: a saved report's
+        pages carry the saved reports' ones; the built-in reports (``saved=False``) are not saved
+        reports and are headed by their title alone."""
         request.current_app = self.admin_site.name
-        base = {**self.admin_site.each_context(request), "title": title, "opts": self.model._meta}
+        base = {**self.admin_site.each_context(request), "title": title}
+        if saved:
+            base["opts"] = self.model._meta
         return TemplateResponse(request, f"reports/{template}", {**base, **context})
 
     def _report(self, request: HttpRequest, pk: int) -> SavedReport:
@@ -252,7 +260,7 @@ class SavedReportAdmin(ScopedAdmin):
 
     def builtin_list_view(self, request: HttpRequest) -> HttpResponse:
         reports = [(r, reverse("admin:reports_builtin_run", args=[r.code])) for r in BUILTINS.values()]
-        return self._render(request, "builtin_list.html", "Báo cáo có sẵn", builtins=reports)
+        return self._render(request, "builtin_list.html", BUILTIN, saved=False, builtins=reports)
 
     def _builtin(self, request: HttpRequest, code: str) -> ReportResult:
         if code not in BUILTINS:
@@ -269,7 +277,8 @@ class SavedReportAdmin(ScopedAdmin):
                  for f in exports.FORMATS]  # fmt: skip
         pickers = param_fields(BUILTINS[code], request.user, request.GET.dict())
         context = {**result_context(result, request), "builtin": BUILTINS[code], "exports": links, "pickers": pickers}
-        return self._render(request, "builtin_run.html", BUILTINS[code].title, **context)
+        context["builtin_list"] = (BUILTIN, reverse("admin:reports_builtin"))
+        return self._render(request, "builtin_run.html", BUILTINS[code].title, saved=False, **context)
 
     def builtin_export_view(self, request: HttpRequest, code: str, fmt: str) -> HttpResponse:
         return download(self._builtin(request, code), fmt)
@@ -357,7 +366,7 @@ NAVIGATION = [
         "Báo cáo",
         [
             item(
-                "Báo cáo có sẵn",
+                BUILTIN,
                 "summarize",
                 "",
                 "reports.view_savedreport",
