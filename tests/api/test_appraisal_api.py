@@ -114,6 +114,10 @@ def test_the_chain_through_the_api(cast, api_for, period):
     assert published.json()["state"] == "PUBLISHED"
     history = api_for(cast.official).get(f"{base}/history/").json()
     assert [row["action"] for row in history] == ["submit", "approve", "publish"]
+    people = [cast.official, cast.head, cast.authority]
+    assert [row["actor"] for row in history] == [user.username for user in people]
+    assert [row["actor_name"] for row in history] == [user.get_full_name() for user in people]
+    assert all(row["actor_name"] != row["actor"] for row in history)  # names, not logins
     _error(api_for(cast.head).post(f"{base}/score/"), 409, "APPRAISAL_PUBLISHED")
 
 

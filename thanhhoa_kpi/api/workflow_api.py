@@ -69,14 +69,18 @@ class TransitionRequest(serializers.Serializer):
 
 
 class TransitionLogSerializer(fastread.ModelSerializer):
-    actor = serializers.CharField(source="actor.username")
+    actor = serializers.CharField(source="actor.username", help_text="Tên đăng nhập của người thực hiện.")
+    actor_name = serializers.SerializerMethodField(help_text="Họ và tên người thực hiện (như trên bàn làm việc).")
     from_label = serializers.SerializerMethodField()
     to_label = serializers.SerializerMethodField()
 
     class Meta:
         model = TransitionLog
         fields = ["id", "action", "action_label", "from_state", "from_label", "to_state", "to_label", "actor",
-                  "comment", "created_at"]  # fmt: skip
+                  "actor_name", "comment", "created_at"]  # fmt: skip
+
+    def get_actor_name(self, log: TransitionLog) -> str:
+        return log.actor.get_full_name() or log.actor.username
 
     def get_from_label(self, log: TransitionLog) -> str:
         return log.state_label(log.from_state)

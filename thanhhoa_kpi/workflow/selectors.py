@@ -278,7 +278,9 @@ def due_documents(*, until: date) -> Iterator[tuple[WorkflowDocument, date, dict
 def transition_history(*, document: WorkflowDocument) -> QuerySet:
     """The document's transition log, oldest first."""
     kind = ContentType.objects.get_for_model(type(document))
-    return TransitionLog.objects.filter(content_type=kind, object_id=document.pk).select_related("actor", "workflow")
+    return TransitionLog.objects.filter(content_type=kind, object_id=document.pk).select_related(
+        "actor__official", "workflow"
+    )
 
 
 def notifications_for(*, user: Any, unread_only: bool = False) -> QuerySet:
