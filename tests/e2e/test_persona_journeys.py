@@ -67,6 +67,14 @@ def test_the_authority_previews_the_quota_publishes_after_confirming_and_unlocks
         _shot(page, f"journey-authority-quota-{label}")
         if label == "phone":
             assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+            # The quota's members are cards on a phone: no header row, no row wider than the
+            # screen, each figure read beside its own label.
+            members = page.locator("table.quota-members").first
+            assert not members.locator("thead").is_visible()
+            widths = members.locator("tbody > tr").evaluate_all("(rows) => rows.map((r) => r.scrollWidth)")
+            assert len(widths) == 3 and max(widths) <= PHONE["width"]
+            card = members.locator("tbody > tr", has_text="Nguyễn Văn An")
+            assert card.locator("td[data-label='Tổng điểm']").evaluate("(td) => getComputedStyle(td, '::before').content") == '"Tổng điểm"'
             context.close()
             continue
         page.locator("#publish-button").click()
