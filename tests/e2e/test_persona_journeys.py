@@ -74,7 +74,9 @@ def test_the_authority_previews_the_quota_publishes_after_confirming_and_unlocks
             widths = members.locator("tbody > tr").evaluate_all("(rows) => rows.map((r) => r.scrollWidth)")
             assert len(widths) == 3 and max(widths) <= PHONE["width"]
             card = members.locator("tbody > tr", has_text="Nguyễn Văn An")
-            assert card.locator("td[data-label='Tổng điểm']").evaluate("(td) => getComputedStyle(td, '::before').content") == '"Tổng điểm"'
+            total = card.locator("td[data-label='Tổng điểm']")
+            label = total.evaluate("(td) => getComputedStyle(td, '::before').content")
+            assert label == '"Tổng điểm"'
             context.close()
             continue
         page.locator("#publish-button").click()
