@@ -156,3 +156,20 @@ def test_the_official_logs_a_line_on_a_phone_through_the_sidebar(live_server, ca
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     _shoot(page, "ghi-nhanh-da-ghi")
     page.context.close()
+
+
+def test_a_change_list_on_a_phone_has_tappable_links_boxes_and_search(live_server, cast, day, browser):
+    """Unfold's change list (the official's assignments): row links, selection boxes and the
+    search button are big enough to tap, and the page does not scroll sideways."""
+    page = _signed_in(browser, live_server.url, "official", PHONE)
+    page.goto(live_server.url + "/admin/worklogs/assignment/")
+    _shoot(page, "viec-duoc-giao")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    size = "(els) => els.map((el) => { const b = el.getBoundingClientRect(); return [b.width, b.height]; })"
+    links = page.locator("#result_list tbody a").filter(visible=True).evaluate_all(size)
+    boxes = page.locator("#result_list input.action-select").filter(visible=True).evaluate_all(size)
+    search = page.locator("#searchbar-submit").evaluate_all(size)
+    assert links and boxes and search
+    assert all(height >= 40 and width >= 40 for width, height in links + search), links + search
+    assert all(width >= 24 and height >= 24 for width, height in boxes), boxes
+    page.context.close()
