@@ -3,7 +3,8 @@
 At 390x844 (a common phone) the official's week page, quick entry, score, inbox and a
 built-in report, and the unit head's review queue, hours summary and assign page: no page-level sideways scroll, nothing
 cut off at the right edge except inside a scroll box, the key texts visible, list labels in
-sentence case (only the first word capitalised), tap targets of at least 40 px. Each page is
+sentence case (only the first word capitalised), tap targets of at least 40 px; and unfold's change list
+(the official's assignments) with links and search button of 40 px and 24 px selection boxes. Each page is
 also shot at 1440x900 for people reviewing the run.
 """
 
