@@ -54,6 +54,8 @@ def test_the_authority_previews_the_quota_publishes_after_confirming_and_unlocks
     period = opened(cast)
     for user, total in ((cast.official, "95"), (cast.colleague, "96"), (cast.deputy, "93")):
         scored(appraisal_of(user, period), total)
+    cast.team.name = "Phòng Văn hóa - Xã hội phường Hạc Thành, tỉnh Thanh Hóa"  # wider than a phone's picker
+    cast.team.save(update_fields=["name"])
     for size, label in ((PHONE, "phone"), (DESKTOP, "desktop")):  # the phone only looks
         context = _context(browser, size)
         page = context.new_page()
@@ -67,6 +69,7 @@ def test_the_authority_previews_the_quota_publishes_after_confirming_and_unlocks
         _shot(page, f"journey-authority-quota-{label}")
         if label == "phone":
             assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+            assert page.locator("#choose-unit").evaluate("(el) => el.getBoundingClientRect().right") <= PHONE["width"]
             # The quota's members are cards on a phone: no header row, no row wider than the
             # screen, each figure read beside its own label.
             members = page.locator("table.quota-members").first
@@ -77,6 +80,11 @@ def test_the_authority_previews_the_quota_publishes_after_confirming_and_unlocks
             total = card.locator("td[data-label='Tổng điểm']")
             label = total.evaluate("(td) => getComputedStyle(td, '::before').content")
             assert label == '"Tổng điểm"'
+            reason = card.locator("td[data-label='Lý do']")  # a long text: under its label, left to right
+            assert reason.evaluate("(td) => [getComputedStyle(td).display, getComputedStyle(td).textAlign]") == [
+                "block",
+                "left",
+            ]
             context.close()
             continue
         page.locator("#publish-button").click()
