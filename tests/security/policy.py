@@ -332,6 +332,8 @@ DESK: dict[str, Rule] = {
         get=_bare, post=grant(own={"official", "outsider", "head"}), write="assess"
     ),
     # Opening a unit's year of competency assessments: HR admins, the bloc authority, the system admin.
+    # Following a notification to its page (marks it read): its owner only; a GET link.
+    "admin:workflow_notification_open": Rule(get=grant(own=SIGNED), post=grant(), read="inbox"),
     "admin:competencies_assessment_open": page(grant(allow={"authority", *MASTER})),
     "admin:competencies_competencyassessment_open_link": page(grant(allow={"authority", *MASTER})),
     # --- catalogues

@@ -15,9 +15,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 from unfold.admin import GenericTabularInline, ModelAdmin
 from unfold.views import UnfoldModelAdminViewMixin
@@ -620,12 +623,34 @@ class NotificationAdmin(ModelAdmin):
     list_display = ["title", "body", "created_at", "is_read", "open_link"]
     list_filter = [("read_at", admin.EmptyFieldListFilter)]
     search_fields = ["title", "body"]
+    fields = ["title", "body", "created_at", "read_at", "open_link"]
     actions = ["mark_read"]
     list_per_page = 50
 
     def get_urls(self) -> list[Any]:
         inbox = self.admin_site.admin_view(InboxView.as_view(model_admin=self))
-        return [path("inbox/", inbox, name="workflow_inbox"), *super().get_urls()]
+        opened = self.admin_site.admin_view(require_safe(self.open_view))
+        return [
+            path("inbox/", inbox, name="workflow_inbox"),
+            path("<int:pk>/open/", opened, name="workflow_notification_open"),
+            *super().get_urls(),
+        ]
+
+    def open_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Follow a notification to its page, marking it read (as opening it in a mail or a phone does)."""
+        notification = get_object_or_404(self.get_queryset(request), pk=pk)
+        services.notifications_mark_read(user=request.user, ids=[notification.pk])
+        target = notification.url
+        if not target or not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+            return HttpResponseRedirect(reverse("admin:workflow_notification_change", args=[notification.pk]))
+        return HttpResponseRedirect(target)
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None):
+        # Reading a notification is opening it: it no longer counts in the sidebar's badge.
+        mine = object_id.isdigit() and self.get_queryset(request).filter(pk=int(object_id)).exists()
+        if request.method == "GET" and mine:
+            services.notifications_mark_read(user=request.user, ids=[int(object_id)])
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return selectors.notifications_for(user=request.user)
@@ -634,9 +659,12 @@ class NotificationAdmin(ModelAdmin):
     def is_read(self, obj: Notification) -> bool:
         return obj.read_at is not None
 
-    @admin.display(description="")
+    @admin.display(description="Trang liên quan")
     def open_link(self, obj: Notification) -> SafeString | str:
-        return format_html("<a class='text-primary-600' href='{}'>Mở</a>", obj.url) if obj.url else ""
+        if not obj.url:
+            return ""
+        opened = reverse("admin:workflow_notification_open", args=[obj.pk])
+        return format_html('<a class="text-primary-600 kpi-tap" href="{}">Mở</a>', opened)
 
     @admin.action(description="Đánh dấu đã đọc")
     def mark_read(self, request: HttpRequest, queryset: QuerySet) -> None:
