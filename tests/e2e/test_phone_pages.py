@@ -4,7 +4,8 @@ At 390x844 (a common phone) the official's week page, quick entry, score, inbox 
 built-in report, and the unit head's review queue, hours summary and assign page: no page-level sideways scroll, nothing
 cut off at the right edge except inside a scroll box, the key texts visible, list labels in
 sentence case (only the first word capitalised), tap targets of at least 40 px; and unfold's change list
-(the official's assignments) with links and search button of 40 px and 24 px selection boxes. Each page is
+(the official's assignments) with links and search button of 40 px and 24 px selection boxes; the HR admin's
+unit form with a long parent name. Each page is
 also shot at 1440x900 for people reviewing the run.
 """
 
@@ -17,12 +18,16 @@ from tests.e2e.conftest import ARTIFACTS, desk_login
 from tests.factories.appraisals import opened, prepare_appraisals
 from tests.factories.cast import PASSWORD
 from tests.factories.worklogs import assign, log, work_cast
+from thanhhoa_kpi.core.actors import SYSTEM
+from thanhhoa_kpi.organization import services
+from thanhhoa_kpi.organization.models import OrgUnit
 from thanhhoa_kpi.worklogs.models import WorkLogLine
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE = {"width": 390, "height": 844}
 WIDE = {"width": 1440, "height": 900}
+LONG_UNIT = "Phòng Văn hóa - Xã hội và Khoa học, Công nghệ, Thông tin và Truyền thông phường A"
 LONG = "Soạn báo cáo tổng kết phong trào toàn dân đoàn kết xây dựng đời sống văn hóa khu dân cư số 3"
 
 WEEK = "/admin/worklogs/worklogline/my-week/"
@@ -173,4 +178,24 @@ def test_a_change_list_on_a_phone_has_tappable_links_boxes_and_search(live_serve
     assert links and boxes and search
     assert all(height >= 40 and width >= 40 for width, height in links + search), links + search
     assert all(width >= 24 and height >= 24 for width, height in boxes), boxes
+    page.context.close()
+
+
+def test_the_unit_form_and_list_fit_a_phone_with_a_long_parent_name(live_server, cast, browser):
+    """The HR admin's unit form: its parent picker (select2) stays within the screen when the
+    parent's name is long, and the unit list's «select all» box is as big as the rows' boxes."""
+    OrgUnit.objects.filter(pk=cast.team.pk).update(name=LONG_UNIT)
+    child = services.org_unit_create(
+        by=SYSTEM, parent=cast.team, code="T_TO_1", name="Tổ một", bloc="CHINH_QUYEN", level="XA", kind="PHONG"
+    )
+    page = _signed_in(browser, live_server.url, "hr", PHONE)
+    page.goto(f"{live_server.url}/admin/organization/orgunit/{child.pk}/change/")
+    expect(page.locator(".field-parent .select2-container")).to_contain_text("Phòng Văn hóa - Xã hội và Khoa học")
+    _shoot(page, "don-vi")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.evaluate(CUT_OFF) == []
+    page.goto(f"{live_server.url}/admin/organization/orgunit/")
+    size = "(el) => { const b = el.getBoundingClientRect(); return [b.width, b.height]; }"
+    assert min(page.locator("#result_list input#action-toggle").evaluate(size)) >= 24
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.context.close()

@@ -381,6 +381,8 @@ DESK: dict[str, Rule] = {
     # Officials register their own work here too (origin SELF_REGISTERED).
     "admin:worklogs_assign": page(grant(allow=STAFF | {"sysadmin"})),
     "admin:worklogs_item_autocomplete": Rule(get=_signed, post=grant(), query="q=VH"),
+    # The unit form's parent picker: anyone signed in gets an answer, listing only units they manage.
+    "admin:organization_orgunit_parents": Rule(get=_signed, post=grant(), query="term=phuong"),
     # --- outside the desk
     # Uploaded files: only to those who see the row holding them; downloads are GET-only.
     "file-download": Rule(get=grant(own=SIGNED), post=grant(), read="personal"),

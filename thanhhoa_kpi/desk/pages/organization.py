@@ -11,17 +11,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.contrib import admin
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
+from django.urls import path
 from django.utils.html import format_html
 from unfold.admin import TabularInline
+from unfold.views import BaseAutocompleteView
 
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.core.errors import DomainError
+from thanhhoa_kpi.core.search import folded_lookups
+from thanhhoa_kpi.desk.autocomplete import AutocompleteField
 from thanhhoa_kpi.desk.base import ScopedAdmin
 from thanhhoa_kpi.desk.custom import CustomFieldsAdminMixin
 from thanhhoa_kpi.desk.navigation import HR, PROVINCE, item
@@ -55,11 +58,57 @@ def checked_form(form_class: type, request: HttpRequest, check: Check) -> type:
     return type(form_class.__name__, (form_class,), {"_post_clean": _post_clean})
 
 
+PARENT_URL = "admin:organization_orgunit_parents"
+PARENT_SEARCH = ("code", "name", "short_name")
+
+
+def unit_label(unit: OrgUnit) -> str:
+    """A unit as a picker shows it: many wards have a «Phòng Văn hóa - Xã hội», the code tells them apart."""
+    return f"{unit.name} ({unit.code})"
+
+
+def parent_choices(user: Any) -> QuerySet[OrgUnit]:
+    """The units ``user`` may put a unit under: those they manage."""
+    return access.writable(OrgUnit.objects.all(), user)
+
+
+class ParentAutocompleteView(BaseAutocompleteView):
+    """The parent picker of the unit form, found by typing a code or a name (accents and case ignored).
+
+    A province has thousands of units: the form no longer lists them all in one ``<select>``
+    (which also made the page wider than a phone when one name was long).
+    """
+
+    model = OrgUnit
+
+    def get_queryset(self) -> QuerySet[OrgUnit]:
+        units = parent_choices(self.request.user).order_by("path")
+        lookups = folded_lookups(OrgUnit, PARENT_SEARCH)
+        for word in self.request.GET.get("term", "").split():
+            match = Q()
+            for lookup in lookups:
+                match |= Q(**{lookup: word})
+            units = units.filter(match)
+        return units
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+        self.object_list = self.get_queryset()
+        context = self.get_context_data()
+        results = [{"id": str(unit.pk), "text": unit_label(unit)} for unit in context["object_list"]]
+        return JsonResponse({"results": results, "pagination": {"more": context["page_obj"].has_next()}})
+
+
+class ParentField(AutocompleteField):
+    def label_from_instance(self, obj: Any) -> str:
+        return unit_label(obj)
+
+
 class OrgUnitForm(ServiceForm):
-    parent = forms.ModelChoiceField(
+    parent = ParentField(
+        PARENT_URL,
         queryset=OrgUnit.objects.none(),
         required=False,
-        label="Đơn vị cấp trên",
+        label="Đơn vị cấp trên (gõ để tìm)",
         help_text="Để trống nếu là đơn vị gốc.",
     )
 
@@ -72,7 +121,7 @@ class OrgUnitForm(ServiceForm):
         current = OrgUnit.objects.get_parent(self.instance) if self.instance.pk else None
         # Only units the user manages can become a parent (the current one stays selectable).
         keep = Q(pk=current.pk) if current is not None else Q(pk__in=[])
-        writable = access.writable(OrgUnit.objects.all(), self.request.user).values("pk")
+        writable = parent_choices(self.request.user).values("pk")
         self.fields["parent"].queryset = OrgUnit.objects.filter(Q(pk__in=writable) | keep)
         self.fields["parent"].initial = current
 
@@ -98,6 +147,10 @@ class OrgUnitAdmin(ScopedAdmin):
     @admin.display(description="Tên đơn vị", ordering="path")
     def indented_name(self, obj: OrgUnit) -> str:
         return format_html('<span style="padding-left:{}rem">{}</span>', (obj.depth - 1) * 1.25, obj.name)
+
+    def get_urls(self) -> list[Any]:
+        parents = self.admin_site.admin_view(ParentAutocompleteView.as_view())
+        return [path("parents/", parents, name=PARENT_URL.split(":")[1]), *super().get_urls()]
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         return with_request(request, super().get_form(request, obj, change=change, **kwargs))
