@@ -2,6 +2,7 @@
 the registries; a broken file is refused naming the file and the path; the desk home
 shows the workspace of the user's main role, computed in their scope."""
 
+import re
 import shutil
 
 import pytest
@@ -9,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from tests.factories.reports import ensure_report_roles
 from thanhhoa_kpi.dashboards import workspaces
-from thanhhoa_kpi.dashboards.charts import chart_svg
+from thanhhoa_kpi.dashboards.charts import PHONE_WIDTH, chart_svg
 from thanhhoa_kpi.dashboards.workspaces import WorkspaceError, load_all, load_file, schema_errors, workspace_for
 
 pytestmark = pytest.mark.django_db
@@ -120,7 +121,7 @@ def test_the_check_command_passes_and_fails(tmp_path, monkeypatch, capsys):
         ("viewer", "Tổng quan toàn tỉnh", {"Cán bộ toàn tỉnh": "6", "Đơn vị toàn tỉnh": "6"}),
         ("authority", "Bàn làm việc của cơ quan phê duyệt khối", {"Cán bộ trong khối": "6"}),
         ("deputy", "Bàn làm việc của cấp phó", {"Cán bộ thuộc lĩnh vực phụ trách": "2"}),
-        ("official", "Bàn làm việc của tôi", {"Báo cáo dùng được": "0"}),
+        ("official", "Bàn làm việc của tôi", {"Báo cáo đã lưu dùng được": "0"}),
     ],
 )
 def test_the_desk_home_shows_the_roles_workspace(cast, client, persona, title, cards):
@@ -161,3 +162,30 @@ def test_charts_are_inline_svg_with_escaped_labels(kind):
     assert svg.startswith("<svg") and "<script>" not in svg and "&lt;script&gt;" in svg
     assert "Thể thao" in svg
     assert "Chưa có dữ liệu" in str(chart_svg(kind, [], []))
+
+
+def test_a_line_chart_breaks_where_nothing_was_measured_and_a_percentage_axis_ends_at_100():
+    svg = str(chart_svg("line", ["T1", "T2", "T3", "T4", "T5"], [80, 100, None, 90, 95], title="Đúng tiến độ (%)"))
+    assert svg.count("<polyline") == 2  # T1–T2 and T4–T5, nothing drawn through T3
+    assert svg.count("<circle") == 4
+    assert ">100<" in svg and ">200<" not in svg
+    assert "Chưa có dữ liệu" in str(chart_svg("line", ["T1", "T2"], [None, None]))
+
+
+def test_each_chart_of_the_desk_home_is_also_drawn_for_a_phone(cast, client):
+    ensure_report_roles()
+    client.force_login(cast.head)
+    charts = client.get("/admin/").context["workspace"]["charts"]
+    assert charts
+    for chart in charts:
+        assert 'viewBox="0 0 640 ' in str(chart["svg"]) or "Chưa có dữ liệu" in str(chart["svg"])
+        assert f'viewBox="0 0 {PHONE_WIDTH} ' in str(chart["phone_svg"]) or "Chưa có dữ liệu" in str(chart["phone_svg"])
+
+
+def test_a_pie_for_a_phone_puts_its_legend_under_the_pie():
+    labels = ["Hoàn thành xuất sắc nhiệm vụ", "Hoàn thành tốt nhiệm vụ", "Hoàn thành nhiệm vụ"]
+    svg = str(chart_svg("pie", labels, [2, 1, 0], width=PHONE_WIDTH))
+    legend = [float(y) for y in re.findall(r'<rect x="8" y="([\d.]+)"', svg)]
+    assert len(legend) == 3 and legend == sorted(legend)
+    assert min(legend) > 300  # under the pie, which is 300 high (the chart's height)
+    assert "Hoàn thành xuất sắc nhiệm vụ: 2 (67%)" in svg

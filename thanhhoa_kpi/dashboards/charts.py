@@ -17,6 +17,8 @@ from thanhhoa_kpi.formats.numbers import decimal_text
 PALETTE = ["#2563eb", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#65a30d", "#ea580c", "#475569"]
 FONT = 'font-family="Inter, Arial, sans-serif" font-size="11" fill="currentColor"'
 MAX_ITEMS = 30
+# The width a chart is drawn at for a phone (about the width of its card on a 390 px screen).
+PHONE_WIDTH = 340
 
 
 def _short(label: Any, limit: int = 18) -> str:
@@ -33,10 +35,15 @@ def _frame(width: int, height: int, body: list[str], title: str) -> SafeString:
 
 
 def _nice_top(largest: float) -> float:
-    """The axis top: four round steps (1, 2 or 5 × 10ⁿ) reaching at least ``largest``."""
+    """The axis top: four round steps (1, 2, 2.5 or 5 × 10ⁿ) reaching at least ``largest``.
+
+    2.5 only from 25 up, so that counts keep whole-number ticks; it makes a percentage axis
+    end at 100 rather than 200.
+    """
     raw = largest / 4
     power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    steps = (1, 2, 2.5, 5, 10) if power >= 10 else (1, 2, 5, 10)
+    step = next(m * power for m in steps if m * power >= raw)
     return max(step, 1 if largest >= 1 else step) * 4  # counts get whole-number ticks
 
 
@@ -81,23 +88,34 @@ def bar_svg(
 
 
 def line_svg(
-    labels: list[Any], values: list[float], *, title: str = "", width: int = 640, height: int = 300
+    labels: list[Any], values: list[float | None], *, title: str = "", width: int = 640, height: int = 300
 ) -> SafeString:
-    labels, values = labels[:MAX_ITEMS], [float(v or 0) for v in values[:MAX_ITEMS]]
+    """A line through the values; ``None`` (nothing to measure that time) breaks the line, it is not a 0."""
+    labels = labels[:MAX_ITEMS]
+    known = [None if v is None else float(v) for v in values[:MAX_ITEMS]]
     box = (52, 16, 16, 72)
-    parts, top_value = _axes(values, width, height, box)
+    parts, top_value = _axes([v for v in known if v is not None], width, height, box)
     plot_w, plot_h = width - box[0] - box[2], height - box[1] - box[3]
-    gap = plot_w / max(len(values) - 1, 1)
-    points = [
-        (box[0] + i * gap, height - box[3] - (plot_h * v / top_value if top_value else 0)) for i, v in enumerate(values)
-    ]
-    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-    parts.append(f'<polyline points="{path}" fill="none" stroke="{PALETTE[0]}" stroke-width="2"/>')
-    for (x, y), label, value in zip(points, labels, values, strict=True):
-        parts.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{PALETTE[0]}">'
-            f"<title>{escape(str(label))}: {decimal_text(value)}</title></circle>"
-        )
+    gap = plot_w / max(len(known) - 1, 1)
+    xs = [box[0] + i * gap for i in range(len(known))]
+    points = [None if v is None else (xs[i], height - box[3] - (plot_h * v / top_value if top_value else 0))
+              for i, v in enumerate(known)]  # fmt: skip
+    runs: list[list[tuple[float, float]]] = [[]]
+    for point in points:
+        if point is None:
+            runs.append([])
+        else:
+            runs[-1].append(point)
+    for run in runs:
+        if len(run) > 1:
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
+            parts.append(f'<polyline points="{path}" fill="none" stroke="{PALETTE[0]}" stroke-width="2"/>')
+    for x, point, label, value in zip(xs, points, labels, known, strict=True):
+        if point is not None and value is not None:
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{point[1]:.1f}" r="3.5" fill="{PALETTE[0]}">'
+                f"<title>{escape(str(label))}: {decimal_text(value)}</title></circle>"
+            )
         parts.append(
             f'<text x="{x:.1f}" y="{height - box[3] + 14}" text-anchor="end" '
             f'transform="rotate(-30 {x:.1f} {height - box[3] + 14})" {FONT}>{escape(_short(label))}</text>'
@@ -110,7 +128,12 @@ def pie_svg(
 ) -> SafeString:
     labels, values = labels[: len(PALETTE)], [max(float(v or 0), 0) for v in values[: len(PALETTE)]]
     total = sum(values) or 1
-    cx, cy, r = height / 2, height / 2, height / 2 - 16
+    # Narrow (a phone): the legend goes under the pie, a row each, instead of beside it.
+    below = width <= PHONE_WIDTH
+    r = min(width, height) / 2 - 16
+    cx, cy = (width / 2 if below else height / 2), r + 16
+    if below:
+        height = int(2 * (r + 16) + 12 + 22 * len(labels))
     parts, angle = [], -math.pi / 2
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         sweep = 2 * math.pi * value / total
@@ -126,10 +149,10 @@ def pie_svg(
                 f'fill="{PALETTE[i]}">{tip}</path>'
             )
         angle += sweep
-        ly = 24 + i * 22
-        parts.append(f'<rect x="{height + 8}" y="{ly - 10}" width="12" height="12" fill="{PALETTE[i]}"/>')
+        lx, ly = (8, 2 * (r + 16) + 24 + i * 22) if below else (height + 8, 24 + i * 22)
+        parts.append(f'<rect x="{lx}" y="{ly - 10}" width="12" height="12" fill="{PALETTE[i]}"/>')
         parts.append(
-            f'<text x="{height + 26}" y="{ly}" {FONT}>{escape(_short(label, 30))}: {decimal_text(value)} '
+            f'<text x="{lx + 18}" y="{ly}" {FONT}>{escape(_short(label, 40 if below else 30))}: {decimal_text(value)} '
             f"({value * 100 / total:.0f}%)</text>"
         )
     return _frame(width, height, parts, title)
@@ -138,8 +161,14 @@ def pie_svg(
 RENDERERS = {"bar": bar_svg, "line": line_svg, "pie": pie_svg}
 
 
-def chart_svg(kind: str, labels: list[Any], values: list[float], *, title: str = "") -> SafeString:
-    """One chart of ``kind`` (bar, line, pie); an empty chart says there is no data."""
-    if not values:
+def chart_svg(
+    kind: str, labels: list[Any], values: list[float | None], *, title: str = "", width: int = 640
+) -> SafeString:
+    """One chart of ``kind`` (bar, line, pie); a chart with nothing measured says there is no data.
+
+    ``width`` is the drawing's own width: :data:`PHONE_WIDTH` draws it for a phone, where
+    a 640-wide drawing shrunk to the screen would print its labels at half size.
+    """
+    if all(value is None for value in values):
         return mark_safe('<p class="text-sm text-font-subtle-light dark:text-font-subtle-dark">Chưa có dữ liệu.</p>')
-    return RENDERERS.get(kind, bar_svg)(labels, values, title=title)
+    return RENDERERS.get(kind, bar_svg)(labels, values, title=title, width=width)

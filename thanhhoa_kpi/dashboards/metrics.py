@@ -133,7 +133,7 @@ def register_builtin_metrics() -> None:
     register_metric(
         "officials_without_account", "Cán bộ chưa có tài khoản", officials_without_account, icon="no_accounts"
     )
-    register_metric("reports_available", "Báo cáo dùng được", reports_available, icon="query_stats")
+    register_metric("reports_available", "Báo cáo đã lưu dùng được", reports_available, icon="query_stats")
     register_metric("my_report_schedules", "Lịch gửi báo cáo của tôi", my_schedules, icon="schedule_send")
     register_metric("custom_fields_active", "Trường tùy biến đang dùng", custom_fields_active, icon="dynamic_form")
     register_chart_source("officials_by_category", "Cán bộ theo đối tượng", officials_by_category)

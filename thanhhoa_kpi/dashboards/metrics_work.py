@@ -133,17 +133,20 @@ def logs_per_week(user: Any) -> tuple[list[Any], list[float]]:
     return [f"{m:%d/%m}" for m in mondays], [float(found.get(m, {}).get("n", 0)) for m in mondays]
 
 
-def on_time_rate(user: Any) -> tuple[list[Any], list[float]]:
-    """Per week, the share (%) of reviewed lines with no delay left after exemptions."""
+def on_time_rate(user: Any) -> tuple[list[Any], list[float | None]]:
+    """Per week, the share (%) of reviewed lines with no delay left after exemptions.
+
+    A week without a reviewed line has no share (``None``, a gap in the line), not 0 %.
+    """
     from thanhhoa_kpi.worklogs.models import LineStatus
 
     reviewed = _lines(user).filter(status=LineStatus.REVIEWED)
     on_time = Q(delays__lte=F("exempt_delays"))  # no delay, or every delay exempted
     mondays, found = _weekly(reviewed, n=Count("pk"), ok=Count("pk", filter=on_time))
-    values = []
+    values: list[float | None] = []
     for monday in mondays:
         row = found.get(monday, {})
-        values.append(round(100 * row["ok"] / row["n"], 1) if row.get("n") else 0.0)
+        values.append(round(100 * row["ok"] / row["n"], 1) if row.get("n") else None)
     return [f"{m:%d/%m}" for m in mondays], values
 
 
