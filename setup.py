@@ -40,6 +40,7 @@ DEV = [
     "hypothesis==6.170.15",
     "schemathesis==4.32.5",
     "playwright==1.65.2",
+    "axe-playwright-python==0.1.8",  # axe-core 4.12 (MPL-2.0) for the accessibility checks in tests/e2e
     "ruff==0.17.6",
     "mypy==2.4.1",
     "import-linter==2.16",

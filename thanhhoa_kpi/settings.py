@@ -360,6 +360,8 @@ UNFOLD = {
     "DASHBOARD_CALLBACK": "thanhhoa_kpi.dashboards.views.dashboard_callback",
     # The desk's own rules (phone layouts, sentence-case labels): desk/static/desk/css/desk.css.
     "STYLES": ["thanhhoa_kpi.desk.styles.stylesheet"],
+    # Names select2's pickers by their labels, marks the main landmark (desk/static/desk/js/a11y.js).
+    "SCRIPTS": ["thanhhoa_kpi.desk.styles.a11y_script"],
     # The tab's icon (browsers otherwise ask for /favicon.ico and get a 404).
     "SITE_FAVICONS": [{"rel": "icon", "type": "image/svg+xml", "href": "thanhhoa_kpi.desk.styles.favicon"}],
     "SIDEBAR": {

@@ -50,3 +50,22 @@ def desk_login(page, base_url: str, username: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit], input[type=submit]")
     page.wait_for_url(f"{base_url}/admin/")
+
+
+# A line description long enough to wrap on a phone.
+LONG = "Soạn báo cáo tổng kết phong trào toàn dân đoàn kết xây dựng đời sống văn hóa khu dân cư số 3"
+
+
+@pytest.fixture
+def day(cast):
+    """Two lines logged today against an assignment, an appraisal awaiting the official."""
+    from tests.factories.appraisals import opened, prepare_appraisals
+    from tests.factories.worklogs import assign, log, work_cast
+
+    work = work_cast(cast)
+    prepare_appraisals()
+    opened(cast)
+    assign(cast.head, cast.official_of(cast.official), work.culture, quantity="4")
+    log(cast.official, work.culture, "2", description=LONG)
+    log(cast.official, work.sport, "1", description="Tổ chức giải bóng chuyền hơi")
+    return work

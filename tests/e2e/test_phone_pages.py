@@ -15,9 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS, desk_login
-from tests.factories.appraisals import opened, prepare_appraisals
 from tests.factories.cast import PASSWORD
-from tests.factories.worklogs import assign, log, work_cast
 from thanhhoa_kpi.core.actors import SYSTEM
 from thanhhoa_kpi.organization import services
 from thanhhoa_kpi.organization.models import OrgUnit
@@ -28,7 +26,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = {"width": 390, "height": 844}
 WIDE = {"width": 1440, "height": 900}
 LONG_UNIT = "Phòng Văn hóa - Xã hội và Khoa học, Công nghệ, Thông tin và Truyền thông phường A"
-LONG = "Soạn báo cáo tổng kết phong trào toàn dân đoàn kết xây dựng đời sống văn hóa khu dân cư số 3"
 
 WEEK = "/admin/worklogs/worklogline/my-week/"
 QUICK = "/admin/worklogs/worklogline/quick/"
@@ -80,18 +77,6 @@ SMALL_TARGETS = """() => [...document.querySelectorAll(
 # The words a stacked list card shows before each value: never title-cased by CSS.
 LABEL_CASES = """() => [...document.querySelectorAll("#content td[data-label]")]
     .map((el) => getComputedStyle(el, "::before").textTransform)"""
-
-
-@pytest.fixture
-def day(cast):
-    """Two lines logged today against an assignment, an appraisal awaiting the official."""
-    work = work_cast(cast)
-    prepare_appraisals()
-    opened(cast)
-    assign(cast.head, cast.official_of(cast.official), work.culture, quantity="4")
-    log(cast.official, work.culture, "2", description=LONG)
-    log(cast.official, work.sport, "1", description="Tổ chức giải bóng chuyền hơi")
-    return work
 
 
 def _signed_in(browser, base_url: str, username: str, viewport: dict):

@@ -1,4 +1,4 @@
-"""The desk's stylesheet and icon, on every desk page via ``settings.UNFOLD`` (``STYLES``, ``SITE_FAVICONS``)."""
+"""The desk's stylesheet, script and icon, on every desk page via ``settings.UNFOLD`` (``STYLES``, ``SCRIPTS``...)."""
 
 from django.http import HttpRequest
 from django.templatetags.static import static
@@ -10,3 +10,7 @@ def stylesheet(request: HttpRequest) -> str:
 
 def favicon(request: HttpRequest) -> str:
     return static("desk/img/favicon.svg")
+
+
+def a11y_script(request: HttpRequest) -> str:
+    return static("desk/js/a11y.js")
