@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from tests.factories.reports import ensure_report_roles, make_field, set_custom
 from thanhhoa_kpi.competencies.models import Competency, CompetencyFramework, PositionRequirement
 from thanhhoa_kpi.core.errors import PermissionRefused, ValidationFailed
+from thanhhoa_kpi.dashboards.charts import PHONE_WIDTH
 from thanhhoa_kpi.reports import exports
 from thanhhoa_kpi.reports.builtin import builtin_run
 from thanhhoa_kpi.reports.models import SavedReport
@@ -162,6 +163,8 @@ def test_the_desk_builder_runs_and_saves_a_grouped_report(data, client):
     ran = client.post(url, {**form, "_run": "1"})
     html = ran.content.decode()
     assert ran.status_code == 200 and "<svg" in html and "Thể thao" in html
+    # The chart twice: for a wide screen and drawn for a phone (labels at full size there).
+    assert 'viewBox="0 0 640 ' in html and f'viewBox="0 0 {PHONE_WIDTH} ' in html
     assert ran.context["result"].rows == [["(Trống)", 2], ["Thể thao", 1], ["Văn hóa", 1]]
     bad = client.post(url, {**form, "filter_field_0": "custom.nhom", "filter_value_0": "Bóng đá", "_run": "1"})
     assert "filter_value_0" in bad.context["form"].errors
