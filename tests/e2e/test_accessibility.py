@@ -27,6 +27,8 @@ PAGES = {
         "/admin/worklogs/assignment/",
     ],
     "head": ["/admin/worklogs/worklogline/review/", "/admin/worklogs/worklogline/assign/"],
+    "authority": ["/admin/", "/admin/appraisals/appraisalperiod/home-affairs/", "/admin/appraisals/appraisal/"],
+    "viewer": ["/admin/", "/admin/reports/savedreport/builtin/"],
     "hr": ["/admin/organization/official/add/", "/admin/organization/orgunit/{team}/change/"],
 }
 
