@@ -647,8 +647,9 @@ class NotificationAdmin(ModelAdmin):
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None):
         # Reading a notification is opening it: it no longer counts in the sidebar's badge.
-        if request.method == "GET" and object_id.isdigit():
-            services.notifications_mark_read(user=request.user, ids=[int(object_id)])  # the user's own only
+        mine = object_id.isdigit() and self.get_queryset(request).filter(pk=int(object_id)).exists()
+        if request.method == "GET" and mine:
+            services.notifications_mark_read(user=request.user, ids=[int(object_id)])
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
