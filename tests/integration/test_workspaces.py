@@ -176,10 +176,11 @@ def test_each_chart_of_the_desk_home_is_also_drawn_for_a_phone(cast, client):
     ensure_report_roles()
     client.force_login(cast.head)
     charts = client.get("/admin/").context["workspace"]["charts"]
-    assert charts
-    for chart in charts:
-        assert 'viewBox="0 0 640 ' in str(chart["svg"]) or "Chưa có dữ liệu" in str(chart["svg"])
-        assert f'viewBox="0 0 {PHONE_WIDTH} ' in str(chart["phone_svg"]) or "Chưa có dữ liệu" in str(chart["phone_svg"])
+    drawn = [chart for chart in charts if "<svg" in str(chart["svg"])]
+    assert len(drawn) >= 2  # the head's unit has officials and a week of lines to draw
+    for chart in drawn:
+        assert 'viewBox="0 0 640 ' in str(chart["svg"])
+        assert f'viewBox="0 0 {PHONE_WIDTH} ' in str(chart["phone_svg"])
 
 
 def test_a_pie_for_a_phone_puts_its_legend_under_the_pie():

@@ -172,3 +172,9 @@ def chart_svg(
     if all(value is None for value in values):
         return mark_safe('<p class="text-sm text-font-subtle-light dark:text-font-subtle-dark">Chưa có dữ liệu.</p>')
     return RENDERERS.get(kind, bar_svg)(labels, values, title=title, width=width)
+
+
+def chart_pair(kind: str, labels: list[Any], values: list[float | None], *, title: str = "") -> dict[str, SafeString]:
+    """The chart drawn for a wide screen (``svg``) and for a phone (``phone_svg``); pages show one by breakpoint."""
+    return {"svg": chart_svg(kind, labels, values, title=title),
+            "phone_svg": chart_svg(kind, labels, values, title=title, width=PHONE_WIDTH)}  # fmt: skip

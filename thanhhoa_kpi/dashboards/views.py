@@ -9,14 +9,13 @@ the user holds no role that has a workspace.
 from __future__ import annotations
 
 import logging
-from functools import partial
 from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
 
 from thanhhoa_kpi.accounts import access
-from thanhhoa_kpi.dashboards.charts import PHONE_WIDTH, chart_svg
+from thanhhoa_kpi.dashboards.charts import chart_pair
 from thanhhoa_kpi.dashboards.metrics import CHART_SOURCES, METRICS
 from thanhhoa_kpi.dashboards.workspaces import Workspace, WorkspaceError, workspace_for
 
@@ -48,8 +47,7 @@ def render_workspace(workspace: Workspace, user: Any) -> dict[str, Any]:
         source = CHART_SOURCES[chart["source"]]
         labels, values = source.func(user)
         title = chart.get("title") or source.label
-        draw = partial(chart_svg, chart["type"], labels, values, title=title)
-        charts.append({"title": title, "svg": draw(), "phone_svg": draw(width=PHONE_WIDTH)})
+        charts.append({"title": title, **chart_pair(chart["type"], labels, values, title=title)})
     shortcuts = [
         {"label": s["label"], "url": reverse(s["url"]), "icon": s.get("icon", "arrow_forward")}
         for s in data.get("shortcuts", [])

@@ -8,7 +8,6 @@ Every run uses the viewer's scope; exports are XLSX, CSV and PDF.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from django import forms
@@ -26,7 +25,7 @@ from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextareaWidget
 
 from thanhhoa_kpi.accounts import access
 from thanhhoa_kpi.core.errors import DomainError, NotFound, ValidationFailed
-from thanhhoa_kpi.dashboards.charts import PHONE_WIDTH, chart_svg
+from thanhhoa_kpi.dashboards.charts import chart_pair
 from thanhhoa_kpi.desk.base import ScopedAdmin
 from thanhhoa_kpi.desk.navigation import AUTHORITY, EVERYONE, HR, LEAD, VIEWER, item
 from thanhhoa_kpi.desk.report_builder import BuilderForm, initial_from
@@ -54,18 +53,16 @@ def result_context(result: ReportResult, request: HttpRequest | None = None) -> 
     page = Paginator(result.rows, PAGE_ROWS).get_page(request.GET.get(PAGE_PARAM) if request else 1)
     rows = [[exports.cell_text(v) for v in row] for row in page.object_list]
     chart = result.chart_data
-    svg = phone_svg = None
-    if chart:
-        draw = partial(chart_svg, chart["type"], chart["labels"], chart["values"], title=chart["y_label"])
-        svg, phone_svg = draw(), draw(width=PHONE_WIDTH)
+    drawn = chart_pair(chart["type"], chart["labels"], chart["values"], title=chart["y_label"]) if chart else {}
     shown = f"{count_text(page.start_index())}–{count_text(page.end_index())}" if page.object_list else "0"
     pages = {"summary": f"Hiển thị {shown} / {count_text(page.paginator.count)} dòng", "number": page.number,
              "count": page.paginator.num_pages, "previous": None, "next": None, "preview": request is None}  # fmt: skip
     if request is not None:
         pages["previous"] = _page_link(request, page.previous_page_number()) if page.has_previous() else None
         pages["next"] = _page_link(request, page.next_page_number()) if page.has_next() else None
-    return {"result": result, "table": {"headers": [c.label for c in result.columns], "rows": rows}, "chart_svg": svg,
-            "phone_chart_svg": phone_svg, "pages": pages}  # fmt: skip
+    table = {"headers": [c.label for c in result.columns], "rows": rows}
+    return {"result": result, "table": table, "chart_svg": drawn.get("svg"), "phone_chart_svg": drawn.get("phone_svg"),
+            "pages": pages}  # fmt: skip
 
 
 def _page_link(request: HttpRequest, number: int) -> str:
