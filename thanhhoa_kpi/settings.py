@@ -108,6 +108,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # The request being answered, for the desk's read-only links (desk/related_links.py).
+    "thanhhoa_kpi.desk.related_links.DeskRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "thanhhoa_kpi.accounts.middleware.IdleSessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -7,6 +7,7 @@ class DeskConfig(AppConfig):
     verbose_name = "Bàn làm việc"
 
     def ready(self) -> None:
-        from thanhhoa_kpi.desk import numbers
+        from thanhhoa_kpi.desk import numbers, related_links
 
         numbers.install()
+        related_links.install()

@@ -13,12 +13,12 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet, Sum
+from django.db.models import Case, QuerySet, Sum, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from unfold.decorators import action
 from unfold.views import BaseAutocompleteView
 from unfold.widgets import (
@@ -530,16 +530,36 @@ class WorkLogLineAdmin(ReadOnlyPage, CustomFieldsAdminMixin, ScopedAdmin):
     def item_code(self, obj: WorkLogLine) -> str:
         return f"{obj.catalogue_item.code} — {obj.catalogue_item.task}"
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        """Each row knows whether it is the reader's own and whether the reader reviews it,
+        so that «Thao tác» offers only what opens: «Sửa» on one's own draft lines (a line is
+        edited by its official), «Duyệt» where the reader is a reviewer (never their own)."""
+        official_id = access.scope_for(request.user).official_id
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                desk_own=Case(When(official_id=official_id, then=Value(True)), default=Value(False)),
+                desk_reviewer=Case(
+                    When(rights.reviewable_lines_q(request.user), then=Value(True)), default=Value(False)
+                ),
+            )  # fmt: skip
+        )
+
     @admin.display(description="Thao tác")
     def links(self, obj: WorkLogLine) -> str:
+        review = reverse("admin:worklogs_review_line", args=[obj.pk])
         if obj.is_reviewed:
-            return format_html('<a class="text-primary-600" href="{}">Xem duyệt</a>',
-                               reverse("admin:worklogs_review_line", args=[obj.pk]))  # fmt: skip
-        return format_html(
-            '<a class="text-primary-600" href="{}">Sửa</a> · <a class="text-primary-600" href="{}">Duyệt</a>',
-            reverse("admin:worklogs_line_edit", args=[obj.pk]),
-            reverse("admin:worklogs_review_line", args=[obj.pk]),
-        )
+            return format_html('<a class="text-primary-600" href="{}">Xem duyệt</a>', review)
+        links = []
+        if getattr(obj, "desk_own", False):
+            links.append(format_html('<a class="text-primary-600" href="{}">Sửa</a>',
+                                     reverse("admin:worklogs_line_edit", args=[obj.pk])))  # fmt: skip
+        if getattr(obj, "desk_reviewer", False):
+            links.append(format_html('<a class="text-primary-600" href="{}">Duyệt</a>', review))
+        if not links:
+            links.append(format_html('<a class="text-primary-600" href="{}">Xem</a>', review))
+        return format_html_join(" · ", "{}", ((link,) for link in links))
 
     @admin.action(description="Chấp nhận toàn bộ các dòng đã chọn", permissions=["view"])
     def accept_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
