@@ -5,7 +5,8 @@ built-in report, and the unit head's review queue, hours summary and assign page
 cut off at the right edge except inside a scroll box, the key texts visible, list labels in
 sentence case (only the first word capitalised), tap targets of at least 40 px; and unfold's change list
 (the official's assignments) with links and search button of 40 px and 24 px selection boxes; the HR admin's
-unit form with a long parent name. Each page is
+unit form with a long parent name; the province HR admin's workflow preview and a form whose
+picker has its «⋮» beside it. Each page is
 also shot at 1440x900 for people reviewing the run.
 """
 
@@ -16,9 +17,14 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS, desk_login
 from tests.factories.cast import PASSWORD
+from tests.factories.workflow import prepare_workflows
+from tests.factories.worklogs import work_cast
+from thanhhoa_kpi.catalogue.models import CatalogueItem
 from thanhhoa_kpi.core.actors import SYSTEM
+from thanhhoa_kpi.integrations.models import IntegrationSource, MatchingRule
 from thanhhoa_kpi.organization import services
 from thanhhoa_kpi.organization.models import OrgUnit
+from thanhhoa_kpi.workflow.models import WorkflowDefinition
 from thanhhoa_kpi.worklogs.models import WorkLogLine
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -183,4 +189,26 @@ def test_the_unit_form_and_list_fit_a_phone_with_a_long_parent_name(live_server,
     size = "(el) => { const b = el.getBoundingClientRect(); return [b.width, b.height]; }"
     assert min(page.locator("#result_list input#action-toggle").evaluate(size)) >= 24
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.context.close()
+
+
+def test_a_workflow_preview_and_a_picker_with_its_menu_fit_a_phone(live_server, cast, browser):
+    """The workflow's preview tables scroll inside their card, and a type-to-find picker with
+    its «⋮» (add or change the related row) gives way to it: 507 and 407 px wide before."""
+    work = work_cast(cast)
+    prepare_workflows()
+    CatalogueItem.objects.filter(pk=work.culture.pk).update(task=LONG_UNIT.replace("Phòng", "Quản lý"))
+    source = IntegrationSource.objects.create(code="vpdt", name="Văn phòng điện tử", kind="E_OFFICE")
+    rule = MatchingRule.objects.create(source=source, key="CONG_VAN", catalogue_item=work.culture)
+    definition = WorkflowDefinition.objects.current("APPRAISAL")
+    page = _signed_in(browser, live_server.url, "province_hr", PHONE)
+    for name, address, text in [
+        ("quy-trinh", f"/admin/workflow/workflowdefinition/{definition.pk}/change/", "Bắt buộc ý kiến"),
+        ("quy-tac-doi-chieu", f"/admin/integrations/matchingrule/{rule.pk}/change/", "Quản lý Văn hóa - Xã hội"),
+    ]:
+        page.goto(live_server.url + address)
+        expect(page.locator("#content").get_by_text(text).first).to_be_attached()
+        _shoot(page, name)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], name
+        assert page.evaluate(CUT_OFF) == [], name
     page.context.close()

@@ -141,7 +141,10 @@ def _table(headers: list[str], rows: list[tuple[Any, ...]]) -> SafeString:
     cell = "<td class='px-2 py-1 align-top border-b'>{}</td>"
     body = format_html_join("", "<tr>{}</tr>", ((format_html_join("", cell, ((c,) for c in row)),) for row in rows))
     return format_html(
-        "<table class='w-full text-sm mb-4'><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", head, body
+        "<div class='kpi-scroll mb-4'><table class='w-full text-sm'><thead><tr>{}</tr></thead><tbody>{}</tbody>"
+        "</table></div>",
+        head,
+        body,
     )
 
 
