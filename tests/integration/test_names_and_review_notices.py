@@ -51,6 +51,13 @@ def test_a_user_is_named_in_vietnamese_order(western_names):
     assert _reload(cast.viewer).get_full_name() == ""
 
 
+def test_an_account_reads_as_the_person_and_their_login_without_a_query(western_names, django_assert_num_queries):
+    hr, viewer = _reload(western_names.hr), _reload(western_names.viewer)
+    with django_assert_num_queries(0):
+        assert str(hr) == "Trần Thu Hà (hr)"
+        assert str(viewer) == "viewer"  # no names on the account: the login alone
+
+
 def test_the_sidebar_names_the_user_in_vietnamese_order(client, western_names):
     client.force_login(western_names.official)
     html = client.get("/admin/").content.decode()

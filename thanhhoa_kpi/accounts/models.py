@@ -38,6 +38,13 @@ class User(AbstractUser):
             return official.full_name
         return f"{self.last_name} {self.first_name}".strip()
 
+    def __str__(self) -> str:
+        """How an account reads wherever it is shown (lists, forms, reports): «Lê Văn Cường
+        (demo_head)», the names as recorded on the account (no query), the login alone when
+        the account has no names. Django's default is the bare login."""
+        name = f"{self.last_name} {self.first_name}".strip()
+        return f"{name} ({self.username})" if name else self.username
+
     def set_unusable_password(self) -> None:
         super().set_unusable_password()
         self._password_removed = True

@@ -9,8 +9,7 @@ to that unit («không tồn tại»). Django draws the field with no request at
 returns) and :func:`install` (run from ``DeskConfig.ready()``) hands both read-only field
 classes a ``get_admin_url`` that links only when the related page's own admin would show the
 row to that user: its view or change permission and its scoped queryset. Otherwise the
-name is shown as text. A user account reads as the person's name with the login in brackets
-(«Lê Văn Cường (demo_head)»), not the bare login.
+name is shown as text.
 
 tests/desk/test_dead_links.py follows every link of every page each persona opens.
 """
@@ -24,7 +23,6 @@ from typing import Any
 from django.contrib.admin import helpers
 from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.admin.utils import quote
-from django.contrib.auth import get_user_model
 from django.db.models import Model
 from django.http import HttpRequest
 from django.urls import reverse
@@ -48,14 +46,6 @@ class DeskRequestMiddleware:
             return self.get_response(request)  # a TemplateResponse is drawn before this returns
         finally:
             _REQUEST.reset(token)
-
-
-def label(obj: Model) -> str:
-    """How a related row reads on a form: a user account as «name (login)»."""
-    if not isinstance(obj, get_user_model()):
-        return str(obj)
-    name = remembered(("desk_user_name", obj.pk), obj.get_full_name)  # unfold draws a field thrice
-    return f"{name} ({obj.get_username()})" if name else obj.get_username()
 
 
 def may_open(request: HttpRequest, site: Any, obj: Model) -> bool:
@@ -84,11 +74,11 @@ def _scoped(original: Callable[..., Any]) -> Callable[..., Any]:
             return original(self, remote_field, remote_obj)
         site = self.model_admin.admin_site
         if not may_open(request, site, remote_obj):
-            return label(remote_obj)  # text: the caller escapes it
+            return str(remote_obj)  # text: the caller escapes it
         meta = remote_obj._meta
         url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[quote(remote_obj.pk)],
                       current_app=site.name)  # fmt: skip
-        return format_html('<a href="{}" class="text-link">{}</a>', url, label(remote_obj))
+        return format_html('<a href="{}" class="text-link">{}</a>', url, str(remote_obj))
 
     get_admin_url.scoped = True  # type: ignore[attr-defined]
     return get_admin_url
