@@ -21,6 +21,8 @@ from django.urls import reverse
 from tests.desk.test_history_views import build_world
 from tests.factories.worklogs import assign, log, work_cast
 from thanhhoa_kpi.desk.sites import desk_site
+from thanhhoa_kpi.worklogs import services
+from thanhhoa_kpi.worklogs.models import PeriodStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +134,13 @@ def test_the_unit_lines_offer_edit_on_ones_own_and_review_to_its_reviewers_only(
     assert _actions(client, cast.deputy, mine) == ["Duyệt"]  # the deputy in charge of «Văn hóa»
     assert _actions(client, cast.head, heads) == ["Sửa"]  # nobody reviews their own line
     assert _actions(client, cast.hr, mine) == ["Xem"]
+
+
+def test_a_line_of_a_closed_month_is_read_not_reviewed(cast, client):
+    work = work_cast(cast)
+    line = log(cast.official, work.culture, "2")
+    services.work_period_set_status(period=work.period, user=cast.sysadmin, status=PeriodStatus.CLOSED)
+    assert _actions(client, cast.head, line) == ["Xem"]
+    html = client.get(reverse("admin:worklogs_review_line", args=[line.pk])).content.decode()
+    assert 'id="review-form"' not in html
+    assert "đã khóa: dòng này không còn duyệt được" in html

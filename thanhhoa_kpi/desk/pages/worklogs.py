@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, QuerySet, Sum, Value, When
+from django.db.models import Case, Q, QuerySet, Sum, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -359,11 +359,13 @@ def review_line_view(request: HttpRequest, pk: int, model_admin: Any) -> HttpRes
             _form_errors(form, error)
             messages.error(request, error.message)
     own = line.official.user_id == request.user.pk
-    can_review = not own and rights.can_direct(request.user, line.official, line.catalogue_item.field)
+    may_direct = not own and rights.can_direct(request.user, line.official, line.catalogue_item.field)
+    can_review = may_direct and line.period.is_open  # a closed month is reviewed no more (the service refuses)
     if can_review:
         _with_flags([line])
     return _page(request, model_admin, "review_line.html", "Duyệt dòng nhật ký", form=form, line=line,
-                 can_review=can_review or request.method == "POST")  # fmt: skip
+                 can_review=can_review or request.method == "POST",
+                 closed=may_direct and not line.period.is_open)  # fmt: skip
 
 
 def _period_from(request: HttpRequest) -> WorkPeriod:
@@ -533,17 +535,17 @@ class WorkLogLineAdmin(ReadOnlyPage, CustomFieldsAdminMixin, ScopedAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         """Each row knows whether it is the reader's own and whether the reader reviews it,
         so that «Thao tác» offers only what opens: «Sửa» on one's own draft lines (a line is
-        edited by its official), «Duyệt» where the reader is a reviewer (never their own)."""
+        edited by its official), «Duyệt» where the reader is a reviewer (never their own) and
+        the month is open."""
         official_id = access.scope_for(request.user).official_id
+        reviewable = rights.reviewable_lines_q(request.user) & Q(period__status=PeriodStatus.OPEN)
         return (
             super()
             .get_queryset(request)
             .annotate(
                 desk_own=Case(When(official_id=official_id, then=Value(True)), default=Value(False)),
-                desk_reviewer=Case(
-                    When(rights.reviewable_lines_q(request.user), then=Value(True)), default=Value(False)
-                ),
-            )  # fmt: skip
+                desk_reviewer=Case(When(reviewable, then=Value(True)), default=Value(False)),
+            )
         )
 
     @admin.display(description="Thao tác")
