@@ -144,3 +144,18 @@ def test_a_line_of_a_closed_month_is_read_not_reviewed(cast, client):
     html = client.get(reverse("admin:worklogs_review_line", args=[line.pk])).content.decode()
     assert 'id="review-form"' not in html
     assert "đã khóa: dòng này không còn duyệt được" in html
+
+
+def test_a_line_of_a_closed_month_is_no_longer_offered_for_editing(cast, client):
+    work = work_cast(cast)
+    line = log(cast.official, work.culture, "2")
+    client.force_login(cast.official)
+    week, edit = reverse("admin:worklogs_my_week"), reverse("admin:worklogs_line_edit", args=[line.pk])
+    assert edit in client.get(week).content.decode()
+    assert _actions(client, cast.official, line) == ["Sửa"]
+    services.work_period_set_status(period=work.period, user=cast.sysadmin, status=PeriodStatus.CLOSED)
+    assert edit not in client.get(week).content.decode()
+    assert _actions(client, cast.official, line) == ["Xem"]
+    response = client.get(edit, follow=True)  # an old bookmark: the line, and why it cannot change
+    assert response.redirect_chain[-1][0] == reverse("admin:worklogs_review_line", args=[line.pk])
+    assert "thuộc Tháng" in response.content.decode() and "không sửa hoặc xóa được nữa" in response.content.decode()

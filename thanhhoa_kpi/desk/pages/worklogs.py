@@ -281,6 +281,11 @@ def _assignment_progress(official_id: int) -> list[tuple[Assignment, Any]]:
 
 def line_edit_view(request: HttpRequest, pk: int, model_admin: Any) -> HttpResponse:
     line = get_object_or_404(selectors.worklog_list_own(user=request.user), pk=pk)
+    if request.method in ("GET", "HEAD") and (line.is_reviewed or not line.period.is_open):
+        # What the service would refuse on saving (services._lock_own_draft), said before typing.
+        why = "đã được duyệt" if line.is_reviewed else f"thuộc {line.period} đã khóa"
+        messages.info(request, f"Dòng nhật ký này {why}, không sửa hoặc xóa được nữa.")
+        return HttpResponseRedirect(reverse("admin:worklogs_review_line", args=[line.pk]))
     initial = {key: getattr(line, key) for key in ("date", "assignment", "catalogue_item", "quantity", "minutes",
                                                     "description", "document_number")}  # fmt: skip
     form = LineForm(request.POST or None, request.FILES or None, official_id=line.official_id, initial=initial,
@@ -534,8 +539,8 @@ class WorkLogLineAdmin(ReadOnlyPage, CustomFieldsAdminMixin, ScopedAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         """Each row knows whether it is the reader's own and whether the reader reviews it,
-        so that «Thao tác» offers only what opens: «Sửa» on one's own draft lines (a line is
-        edited by its official), «Duyệt» where the reader is a reviewer (never their own) and
+        so that «Thao tác» offers only what opens: «Sửa» on one's own draft lines of an open
+        month (a line is edited by its official), «Duyệt» where the reader is a reviewer (never their own) and
         the month is open."""
         official_id = access.scope_for(request.user).official_id
         reviewable = rights.reviewable_lines_q(request.user) & Q(period__status=PeriodStatus.OPEN)
@@ -543,7 +548,10 @@ class WorkLogLineAdmin(ReadOnlyPage, CustomFieldsAdminMixin, ScopedAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                desk_own=Case(When(official_id=official_id, then=Value(True)), default=Value(False)),
+                desk_own=Case(
+                    When(official_id=official_id, period__status=PeriodStatus.OPEN, then=Value(True)),
+                    default=Value(False),
+                ),  # fmt: skip
                 desk_reviewer=Case(When(reviewable, then=Value(True)), default=Value(False)),
             )
         )
