@@ -1,4 +1,4 @@
-"""No page of the desk links a persona to a page they cannot open.
+"""No page of the desk links a persona to a page they cannot open, or offers what they cannot do.
 
 A crawl of the demo as each persona found two kinds of dead links: a read-only form showed
 every user as a link to the account page, which only a system administrator may open (403
@@ -22,7 +22,7 @@ from tests.desk.test_history_views import build_world
 from tests.factories.worklogs import assign, log, work_cast
 from thanhhoa_kpi.desk.sites import desk_site
 from thanhhoa_kpi.worklogs import services
-from thanhhoa_kpi.worklogs.models import PeriodStatus
+from thanhhoa_kpi.worklogs.models import Origin, PeriodStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +159,43 @@ def test_a_line_of_a_closed_month_is_no_longer_offered_for_editing(cast, client)
     response = client.get(edit, follow=True)  # an old bookmark: the line, and why it cannot change
     assert response.redirect_chain[-1][0] == reverse("admin:worklogs_review_line", args=[line.pk])
     assert "thuộc Tháng" in response.content.decode() and "không sửa hoặc xóa được nữa" in response.content.decode()
+
+
+def _offered(client, url):
+    form = client.get(url).context["action_form"]  # None when the list offers no action at all
+    return set(dict(form.fields["action"].choices)) if form else set()
+
+
+def _self_registered(cast, work):
+    return assign(cast.official, cast.official_of(cast.official), work.culture, "2", origin=Origin.SELF_REGISTERED)
+
+
+def _draft_line(cast, work):
+    return log(cast.official, work.culture, "2")
+
+
+def _approved(row):
+    return row.approved and row.approved_by
+
+
+def _reviewed(line):
+    return line.is_reviewed and line.reviewed_by
+
+
+@pytest.mark.parametrize(
+    ("changelist", "action", "make", "done_by"),
+    [
+        ("admin:worklogs_assignment_changelist", "approve_selected", _self_registered, _approved),
+        ("admin:worklogs_worklogline_changelist", "accept_selected", _draft_line, _reviewed),
+    ],
+)  # fmt: skip
+def test_a_leaders_bulk_action_is_offered_to_leaders_only_and_works_for_them(cast, client, changelist, action, make,
+                                                                              done_by):  # fmt: skip
+    row = make(cast, work_cast(cast))
+    url = reverse(changelist)
+    for persona, offered in (("official", False), ("viewer", False), ("head", True)):
+        client.force_login(getattr(cast, persona))
+        assert (action in _offered(client, url)) is offered, persona
+    client.post(url, {"action": action, "_selected_action": [row.pk]})
+    row.refresh_from_db()
+    assert done_by(row) == cast.head

@@ -505,7 +505,7 @@ class AssignmentAdmin(ReadOnlyPage, ScopedAdmin):
     actions = ["approve_selected"]
     actions_list = ["assign_link"]
 
-    @admin.action(description="Duyệt các việc tự đăng ký đã chọn", permissions=["view"])
+    @admin.action(description="Duyệt các việc tự đăng ký đã chọn", permissions=["assign"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         try:
             for row in queryset.filter(approved=False).order_by("pk"):
@@ -515,6 +515,8 @@ class AssignmentAdmin(ReadOnlyPage, ScopedAdmin):
             self.report_domain_error(request, error)
 
     def has_assign_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
+        """Who assigns work and approves self-registered work: the unit's leaders (the
+        services check each assignee); an official is not offered either."""
         return request.user.has_perm("worklogs.review_worklogline")
 
     @action(description="Giao việc", icon="assignment_add", permissions=["assign"], url_path="assign")
@@ -571,13 +573,17 @@ class WorkLogLineAdmin(ReadOnlyPage, CustomFieldsAdminMixin, ScopedAdmin):
             links.append(format_html('<a class="text-primary-600" href="{}">Xem</a>', review))
         return format_html_join(" · ", "{}", ((link,) for link in links))
 
-    @admin.action(description="Chấp nhận toàn bộ các dòng đã chọn", permissions=["view"])
+    @admin.action(description="Chấp nhận toàn bộ các dòng đã chọn", permissions=["review"])
     def accept_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         try:
             done = services.worklog_review_bulk(lines=list(queryset.filter(status="DRAFT")), reviewer=request.user)
             self.message_user(request, f"Đã chấp nhận {len(done)} dòng.", messages.SUCCESS)
         except DomainError as error:
             self.report_domain_error(request, error)
+
+    def has_review_permission(self, request: HttpRequest) -> bool:
+        """Who is offered «Chấp nhận…»: the unit's leaders (the service checks each line)."""
+        return request.user.has_perm("worklogs.review_worklogline")
 
     def get_custom_urls(self) -> tuple:
         return (
