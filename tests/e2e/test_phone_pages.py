@@ -4,7 +4,7 @@ At 390x844 (a common phone) the official's week page, quick entry, score, inbox 
 built-in report, and the unit head's review queue, hours summary and assign page: no page-level sideways scroll, nothing
 cut off at the right edge except inside a scroll box, the key texts visible, list labels in
 sentence case (only the first word capitalised), tap targets of at least 40 px; and unfold's change list
-(the official's assignments) with links and search button of 40 px and 24 px selection boxes; the HR admin's
+(the unit's assignments) with links and search button of 40 px and 24 px selection boxes; the HR admin's
 unit form with a long parent name; the province HR admin's workflow preview and a form whose
 picker has its «⋮» beside it. Each page is
 also shot at 1440x900 for people reviewing the run.
@@ -156,9 +156,10 @@ def test_the_official_logs_a_line_on_a_phone_through_the_sidebar(live_server, ca
 
 
 def test_a_change_list_on_a_phone_has_tappable_links_boxes_and_search(live_server, cast, day, browser):
-    """Unfold's change list (the official's assignments): row links, selection boxes and the
-    search button are big enough to tap, and the page does not scroll sideways."""
-    page = _signed_in(browser, live_server.url, "official", PHONE)
+    """Unfold's change list (the unit's assignments, as the head, who has a bulk action to
+    select rows for): row links, selection boxes and the search button are big enough to
+    tap, and the page does not scroll sideways."""
+    page = _signed_in(browser, live_server.url, "head", PHONE)
     page.goto(live_server.url + "/admin/worklogs/assignment/")
     _shoot(page, "viec-duoc-giao")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
