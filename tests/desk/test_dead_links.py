@@ -160,7 +160,10 @@ def test_a_line_of_a_closed_month_is_no_longer_offered_for_editing(cast, client)
     assert _actions(client, cast.official, line) == ["Xem"]
     response = client.get(edit, follow=True)  # an old bookmark: the line, and why it cannot change
     assert response.redirect_chain[-1][0] == reverse("admin:worklogs_review_line", args=[line.pk])
-    assert "thuộc Tháng" in response.content.decode() and "không sửa hoặc xóa được nữa" in response.content.decode()
+    html = response.content.decode()
+    assert "thuộc Tháng" in html and "không sửa hoặc xóa được nữa" in html
+    assert "đã khóa: dòng này không còn duyệt được" in html  # not «đang chờ lãnh đạo phụ trách duyệt»
+    assert "đang chờ lãnh đạo phụ trách duyệt" not in html
 
 
 def _offered(client, url):

@@ -370,7 +370,7 @@ def review_line_view(request: HttpRequest, pk: int, model_admin: Any) -> HttpRes
         _with_flags([line])
     return _page(request, model_admin, "review_line.html", "Duyệt dòng nhật ký", form=form, line=line,
                  can_review=can_review or request.method == "POST",
-                 closed=may_direct and not line.period.is_open)  # fmt: skip
+                 closed=not line.period.is_open)  # fmt: skip
 
 
 def _period_from(request: HttpRequest) -> WorkPeriod:
